@@ -1,0 +1,52 @@
+/**
+ * createApp(deps): the Express app. It never listens and never reads the environment,
+ * so tests run it in-process on any database and configuration.
+ */
+import { randomUUID } from 'node:crypto'
+import express, { type Express } from 'express'
+import { pinoHttp } from 'pino-http'
+import type { AppDeps } from './deps.js'
+import { createApi } from './http/api.js'
+import type { PlainRequest } from './http/exchange.js'
+import { handlers } from './http/handlers.js'
+import { problemErrorHandler } from './http/problems.js'
+
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+export async function createApp(deps: AppDeps): Promise<Express> {
+  const api = await createApi(deps, handlers)
+  const app = express()
+  app.disable('x-powered-by')
+  app.disable('etag')
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id']
+        const id = typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID()
+        res.setHeader('X-Request-Id', id)
+        return id
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    }),
+  )
+
+  app.use(async (req, res, next) => {
+    const request: PlainRequest = {
+      method: req.method,
+      path: req.path,
+      query: req.query as Record<string, unknown>,
+      headers: req.headers,
+      body: undefined,
+    }
+    try {
+      await api.handle({ request, req, res })
+    } catch (error) {
+      next(error)
+    }
+  })
+
+  app.use(problemErrorHandler(deps.logger))
+  return app
+}

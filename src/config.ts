@@ -1,0 +1,72 @@
+/**
+ * The only reader of `process.env`. Everything else receives an {@link AppConfig}, so
+ * tests build the app with whatever configuration they need and never touch the
+ * environment.
+ */
+import { fileURLToPath } from 'node:url'
+
+export interface AppConfig {
+  /** TCP port to listen on. */
+  readonly port: number
+  /** Where the data lives: a SQLite file path, `file:` URL or `:memory:`. */
+  readonly databaseUrl: string
+  /** Absolute URL prefix for `uri` fields and links; derived from each request when unset. */
+  readonly publicUrl: string | undefined
+  /** pino level: `fatal` .. `trace`, or `silent`. */
+  readonly logLevel: string
+  /** How long a bearer token lives. */
+  readonly tokenTtlSeconds: number
+  /** scrypt's CPU/memory cost (N) for new password hashes; a power of two. */
+  readonly scryptCost: number
+  /** Failed Basic logins for one username (or 4x as many from one address) before `429`. */
+  readonly loginMaxFailures: number
+  /** How long failed logins are remembered, and so the longest `Retry-After`. */
+  readonly loginWindowSeconds: number
+  /** The project root, where `openapi.yaml` and `docs/` live. */
+  readonly rootDir: string
+}
+
+/** `src/` when run from source, `dist/` when built: both sit one level below the root. */
+const projectRoot = fileURLToPath(new URL('..', import.meta.url))
+
+export const defaultConfig: AppConfig = {
+  port: 3000,
+  databaseUrl: 'data/achiever.sqlite',
+  publicUrl: undefined,
+  logLevel: 'info',
+  tokenTtlSeconds: 3600,
+  scryptCost: 32768,
+  loginMaxFailures: 5,
+  loginWindowSeconds: 900,
+  rootDir: projectRoot,
+}
+
+export class ConfigError extends Error {}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be an integer >= ${min}, not ${JSON.stringify(raw)}`)
+  }
+  return value
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const scryptCost = integer(env, 'SCRYPT_COST', defaultConfig.scryptCost, 2)
+  if ((scryptCost & (scryptCost - 1)) !== 0) throw new ConfigError('SCRYPT_COST must be a power of two')
+  const publicUrl = env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined
+  if (publicUrl !== undefined && !URL.canParse(publicUrl)) throw new ConfigError('PUBLIC_URL must be an absolute URL')
+  return {
+    port: integer(env, 'PORT', defaultConfig.port, 0),
+    databaseUrl: env.DATABASE_URL || defaultConfig.databaseUrl,
+    publicUrl,
+    logLevel: env.LOG_LEVEL || defaultConfig.logLevel,
+    tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', defaultConfig.tokenTtlSeconds, 1),
+    scryptCost,
+    loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', defaultConfig.loginMaxFailures, 1),
+    loginWindowSeconds: integer(env, 'LOGIN_WINDOW_SECONDS', defaultConfig.loginWindowSeconds, 1),
+    rootDir: defaultConfig.rootDir,
+  }
+}

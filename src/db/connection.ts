@@ -1,0 +1,65 @@
+/**
+ * Opens the database: a SQLite file through better-sqlite3, with the pragmas that make
+ * it durable and correct, checked rather than assumed.
+ */
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import SQLite from 'better-sqlite3'
+import { Kysely, Migrator, SqliteDialect } from 'kysely'
+import { migrationProvider } from './migrations/index.js'
+import type { Database, DatabaseSchema } from './schema.js'
+
+export class DatabaseConfigError extends Error {}
+
+/** `data/x.sqlite`, `file:data/x.sqlite`, `file:///abs/x.sqlite` or `:memory:` to a path. */
+export function sqlitePath(databaseUrl: string): string {
+  if (databaseUrl === ':memory:' || databaseUrl === 'sqlite::memory:') return ':memory:'
+  if (/^postgres(ql)?:/.test(databaseUrl)) {
+    throw new DatabaseConfigError('PostgreSQL is not supported yet: set DATABASE_URL to a SQLite file')
+  }
+  if (databaseUrl.startsWith('file://')) return fileURLToPath(databaseUrl)
+  if (databaseUrl.startsWith('file:')) return databaseUrl.slice('file:'.length)
+  if (databaseUrl.startsWith('sqlite:')) return databaseUrl.slice('sqlite:'.length)
+  return databaseUrl
+}
+
+function configure(sqlite: SQLite.Database): void {
+  // WAL lets readers run beside the writer; FULL makes every acknowledged commit
+  // survive power loss, not only a process crash.
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = FULL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  // SQLite's own lower() folds ASCII only; filters must ignore case in any script.
+  sqlite.function('lower', { deterministic: true }, (value: unknown) =>
+    typeof value === 'string' ? value.toLowerCase() : value,
+  )
+
+  const memory = sqlite.memory
+  const checks: Array<[string, unknown, unknown]> = [
+    ['journal_mode', sqlite.pragma('journal_mode', { simple: true }), memory ? 'memory' : 'wal'],
+    ['synchronous', sqlite.pragma('synchronous', { simple: true }), 2],
+    ['foreign_keys', sqlite.pragma('foreign_keys', { simple: true }), 1],
+  ]
+  for (const [name, actual, expected] of checks) {
+    if (actual !== expected) throw new DatabaseConfigError(`SQLite ${name} is ${String(actual)}, expected ${String(expected)}`)
+  }
+}
+
+export function openDatabase(databaseUrl: string): Database {
+  const path = sqlitePath(databaseUrl)
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const sqlite = new SQLite(path)
+  configure(sqlite)
+  return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) })
+}
+
+/** Brings the schema up to date; throws (and so stops start-up) if any migration fails. */
+export async function migrateToLatest(db: Database): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest()
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
+    throw new Error(`migration ${failed} failed`, { cause: error })
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * The static list of migrations, in order. Migrations never import app code: they
+ * describe the schema as it was when they were written.
+ */
+import type { Migration, MigrationProvider } from 'kysely'
+import * as usersAndTokens from './0001_users_and_tokens.js'
+import * as tasks from './0002_tasks.js'
+
+const migrations: Record<string, Migration> = {
+  '0001_users_and_tokens': usersAndTokens,
+  '0002_tasks': tasks,
+}
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+}

@@ -1,0 +1,14 @@
+import type { Kysely } from 'kysely'
+import type { TasksTable } from '../tasks/tasks.table.js'
+import type { TokensTable } from '../tokens/tokens.table.js'
+import type { UsersTable } from '../users/users.table.js'
+
+/** Every table, as Kysely sees it. Each resource owns its table's interface. */
+export interface DatabaseSchema {
+  users: UsersTable
+  tokens: TokensTable
+  tasks: TasksTable
+}
+
+/** The only way to the data. Repositories take one of these (or a transaction). */
+export type Database = Kysely<DatabaseSchema>

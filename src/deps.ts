@@ -1,0 +1,12 @@
+import type { Logger } from 'pino'
+import type { AppConfig } from './config.js'
+import type { Database } from './db/schema.js'
+import type { ApiSpec } from './service/spec.js'
+
+/** What every handler may use. Built once by `server.ts` (or a test) and passed down. */
+export interface AppDeps {
+  readonly db: Database
+  readonly config: AppConfig
+  readonly spec: ApiSpec
+  readonly logger: Logger
+}

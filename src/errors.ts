@@ -1,0 +1,110 @@
+/**
+ * Domain errors. Code anywhere throws one of these; `http/problems.ts` is the one place
+ * that turns them (and anything unexpected) into `application/problem+json`.
+ */
+import type { components } from '../generated/openapi.js'
+
+export type ProblemCode = components['schemas']['ProblemCode']
+export type FieldError = components['schemas']['FieldError']
+
+export abstract class AppError extends Error {
+  abstract readonly status: number
+  abstract readonly code: ProblemCode
+  /** Short and the same for every problem of this kind (RFC 9457 `title`). */
+  abstract readonly title: string
+  /** The fields or parameters at fault, if any. */
+  readonly errors: readonly FieldError[] | undefined
+  /** Extra response headers this problem calls for (`Allow`, `Retry-After`, ...). */
+  readonly headers: Readonly<Record<string, string>> = {}
+
+  constructor(detail: string, errors?: readonly FieldError[]) {
+    super(detail)
+    this.name = new.target.name
+    this.errors = errors
+  }
+}
+
+export class BadRequestError extends AppError {
+  readonly status = 400
+  readonly code = 'BAD_REQUEST'
+  readonly title = 'Your request is malformed'
+}
+
+export class UnauthorizedError extends AppError {
+  readonly status = 401
+  readonly code = 'UNAUTHORIZED'
+  readonly title = 'Authentication is required'
+  override readonly headers: Readonly<Record<string, string>>
+
+  constructor(detail: string, options: { invalidToken?: boolean } = {}) {
+    super(detail)
+    const bearer = options.invalidToken ? 'Bearer realm="achiever", error="invalid_token"' : 'Bearer realm="achiever"'
+    this.headers = { 'WWW-Authenticate': `Basic realm="achiever", charset="UTF-8", ${bearer}` }
+  }
+}
+
+export class NotFoundError extends AppError {
+  readonly status = 404
+  readonly code = 'NOT_FOUND'
+  readonly title = 'Not found'
+}
+
+export class MethodNotAllowedError extends AppError {
+  readonly status = 405
+  readonly code = 'METHOD_NOT_ALLOWED'
+  readonly title = 'Method not allowed'
+  override readonly headers: Readonly<Record<string, string>>
+
+  constructor(method: string, allowed: readonly string[]) {
+    super(`${method} is not allowed here. Allowed: ${allowed.join(', ')}.`)
+    this.headers = { Allow: allowed.join(', ') }
+  }
+}
+
+export class NotAcceptableError extends AppError {
+  readonly status = 406
+  readonly code = 'NOT_ACCEPTABLE'
+  readonly title = 'Not acceptable'
+}
+
+export class ConflictError extends AppError {
+  readonly status = 409
+  readonly code = 'CONFLICT'
+  readonly title = 'Conflict'
+}
+
+export class PayloadTooLargeError extends AppError {
+  readonly status = 413
+  readonly code = 'PAYLOAD_TOO_LARGE'
+  readonly title = 'Payload too large'
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  readonly status = 415
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE'
+  readonly title = 'Unsupported media type'
+}
+
+export class ValidationError extends AppError {
+  readonly status = 422
+  readonly code = 'VALIDATION_ERROR'
+  readonly title = 'Your request is not valid'
+}
+
+export class TooManyRequestsError extends AppError {
+  readonly status = 429
+  readonly code = 'TOO_MANY_REQUESTS'
+  readonly title = 'Too many requests'
+  override readonly headers: Readonly<Record<string, string>>
+
+  constructor(detail: string, retryAfterSeconds: number) {
+    super(detail)
+    this.headers = { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) }
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  readonly status = 503
+  readonly code = 'SERVICE_UNAVAILABLE'
+  readonly title = 'Service unavailable'
+}

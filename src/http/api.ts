@@ -1,0 +1,100 @@
+/**
+ * openapi-backend, set up the way this service needs it: strict (a request that fails
+ * routing, auth or validation never reaches a handler), every failure a domain error,
+ * bodies read only once the caller is known.
+ */
+import addFormats from 'ajv-formats'
+import { type Context, OpenAPIBackend, type Operation, type Request as OpenApiRequest } from 'openapi-backend'
+import type { OpenAPIV3_1 } from 'openapi-types'
+import type { AppDeps } from '../deps.js'
+import { MethodNotAllowedError, NotAcceptableError, NotFoundError } from '../errors.js'
+import { authenticationFailure, createSecurityHandlers } from './auth.js'
+import { readRequestBody } from './body.js'
+import { bindOperation } from './dispatch.js'
+import type { HttpExchange } from './exchange.js'
+import type { Handlers, OperationId } from './operations.js'
+import { PROBLEM_MEDIA_TYPE } from './problems.js'
+import { PathTable } from './routes.js'
+import { toValidationProblem } from './validation.js'
+
+/**
+ * openapi-backend 5.21 checks every document against the OpenAPI 3.0 meta-schema, which
+ * rejects legal 3.1 (`type: [string, "null"]`) and so fails `init()` in strict mode. Our
+ * document is proven valid 3.1 by `redocly lint` in the test command instead.
+ */
+class OpenApi31Backend extends OpenAPIBackend {
+  override validateDefinition(): never {
+    return this.document as never
+  }
+}
+
+/** The media types a successful response of `operation` can have. */
+function successMediaTypes(operation: Operation): string[] {
+  const types = Object.entries(operation.responses ?? {})
+    .filter(([status]) => status.startsWith('2'))
+    .flatMap(([, response]) => Object.keys((response as OpenAPIV3_1.ResponseObject).content ?? {}))
+  return types.length > 0 ? [...new Set(types)] : ['application/json']
+}
+
+export interface Api {
+  handle(exchange: HttpExchange): Promise<void>
+}
+
+export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api> {
+  const document = deps.spec.document()
+  const paths = new PathTable(document.paths ?? {})
+  const operationHandlers = Object.fromEntries(
+    (Object.keys(handlers) as OperationId[]).map((id) => [id, bindOperation(handlers[id] as never, deps)]),
+  )
+
+  const api = new OpenApi31Backend({
+    definition: document as never,
+    strict: true,
+    validate: true,
+    coerceTypes: true,
+    ajvOpts: { allErrors: true, useDefaults: true },
+    customizeAjv: (ajv) => {
+      addFormats.default(ajv)
+      return ajv
+    },
+    securityHandlers: createSecurityHandlers(deps),
+    handlers: {
+      ...operationHandlers,
+      notFound: async () => {
+        throw new NotFoundError('There is no such route. The API reference is at /docs.')
+      },
+      methodNotAllowed: async (_context: Context, exchange: HttpExchange) => {
+        throw new MethodNotAllowedError(exchange.req.method, paths.allowedMethods(exchange.req.path))
+      },
+      postRoutingHandler: async (context: Context, exchange: HttpExchange) => {
+        if (!context.operation) return
+        const offered = successMediaTypes(context.operation)
+        if (!exchange.req.accepts([...offered, PROBLEM_MEDIA_TYPE])) {
+          throw new NotAcceptableError(`This resource is available as ${offered.join(', ')} only.`)
+        }
+      },
+      postSecurityHandler: async (context: Context, exchange: HttpExchange) => {
+        const required = (context.operation.security ?? []).length > 0
+        if (required && !context.security?.authorized) return
+        exchange.request.body = await readRequestBody(exchange.req, context.operation)
+      },
+      unauthorizedHandler: async (context: Context) => {
+        throw authenticationFailure(context)
+      },
+      validationFail: async (context: Context) => {
+        throw toValidationProblem(context.validation.errors ?? [])
+      },
+    },
+  })
+  await api.init()
+
+  // The router rebuilds its operation list on every request; the list never changes.
+  const operations = api.router.getOperations()
+  api.router.getOperations = () => operations
+
+  return {
+    handle: async (exchange) => {
+      await api.handleRequest(exchange.request as OpenApiRequest, exchange)
+    },
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * openapi-backend security handlers for the spec's `basicAuth` and `bearerAuth` schemes.
+ * A handler returns the {@link Principal} when its scheme's credentials are valid, returns
+ * nothing when the request does not use its scheme, and throws when they are wrong.
+ */
+import type { Context } from 'openapi-backend'
+import type { AppDeps } from '../deps.js'
+import { AppError, UnauthorizedError } from '../errors.js'
+import { findActiveToken } from '../tokens/tokens.repository.js'
+import { hashTokenSecret } from '../tokens/token-secret.js'
+import { verifyAgainstDecoy, verifyPassword } from '../users/passwords.js'
+import { findUserByUsername } from '../users/users.repository.js'
+import type { HttpExchange } from './exchange.js'
+import { LoginThrottle } from './login-throttle.js'
+import type { OperationRequest, OperationId, Principal } from './operations.js'
+
+/** The part of an Authorization header after `scheme `, if the scheme matches. */
+function credentialsFor(exchange: HttpExchange, scheme: string): string | undefined {
+  const header = exchange.req.headers.authorization
+  if (!header) return undefined
+  const [given, ...rest] = header.trim().split(/\s+/)
+  return given?.toLowerCase() === scheme.toLowerCase() ? rest.join(' ') : undefined
+}
+
+function decodeBasic(credentials: string): { username: string; password: string } {
+  const decoded = Buffer.from(credentials, 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  if (colon < 0) throw new UnauthorizedError('The Basic credentials are malformed.')
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
+}
+
+type SecurityHandler = (context: Context, exchange: HttpExchange) => Promise<Principal | undefined>
+
+export function createSecurityHandlers(deps: AppDeps): { basicAuth: SecurityHandler; bearerAuth: SecurityHandler } {
+  const throttle = new LoginThrottle(deps.config.loginMaxFailures, deps.config.loginWindowSeconds)
+
+  const basicAuth: SecurityHandler = async (_context, exchange) => {
+    const credentials = credentialsFor(exchange, 'Basic')
+    if (credentials === undefined) return undefined
+    const { username, password } = decodeBasic(credentials)
+    const address = exchange.req.ip ?? 'unknown'
+    await throttle.assertAllowed(username, address)
+
+    const user = await findUserByUsername(deps.db, username)
+    const valid = user
+      ? await verifyPassword(password, user.password_hash)
+      : await verifyAgainstDecoy(password, deps.config.scryptCost)
+    if (!user || !valid) {
+      await throttle.recordFailure(username, address)
+      throw new UnauthorizedError('The username or password is wrong.')
+    }
+    await throttle.recordSuccess(username)
+    return { userId: user.id, username: user.username, tokenId: null }
+  }
+
+  const bearerAuth: SecurityHandler = async (_context, exchange) => {
+    const secret = credentialsFor(exchange, 'Bearer')
+    if (secret === undefined) return undefined
+    const token = secret ? await findActiveToken(deps.db, hashTokenSecret(secret), new Date().toISOString()) : undefined
+    if (!token) throw new UnauthorizedError('The token is invalid, expired or revoked.', { invalidToken: true })
+    return { userId: token.userId, username: token.username, tokenId: token.tokenId }
+  }
+
+  return { basicAuth, bearerAuth }
+}
+
+/** The principal from whichever scheme succeeded, or null for public operations. */
+export function principalOf(context: Context): Principal | null {
+  const security = (context.security ?? {}) as Record<string, unknown>
+  for (const scheme of ['bearerAuth', 'basicAuth']) {
+    const result = security[scheme]
+    if (result && typeof result === 'object' && 'userId' in result) return result as Principal
+  }
+  return null
+}
+
+/**
+ * Why authentication failed, as the error to answer with: a throttled login (429) wins
+ * over plain bad credentials (401); an unexpected failure (the database is down) is
+ * rethrown as itself so that it becomes a 500, not a misleading 401.
+ */
+export function authenticationFailure(context: Context): Error {
+  const errors = Object.values((context.security ?? {}) as Record<string, unknown>)
+    .map((result) => (result && typeof result === 'object' && 'error' in result ? result.error : undefined))
+    .filter((error): error is unknown => error !== undefined)
+  const unexpected = errors.find((error) => !(error instanceof AppError))
+  if (unexpected !== undefined) return unexpected instanceof Error ? unexpected : new Error(String(unexpected))
+  const appErrors = errors.filter((error): error is AppError => error instanceof AppError)
+  const throttled = appErrors.find((error) => error.status === 429)
+  if (throttled) return throttled
+  return appErrors.find((error) => error instanceof UnauthorizedError) ??
+    new UnauthorizedError('Send a username and password (Basic) or a token (Bearer).')
+}
+
+/** For handlers of secured operations: the principal, which strict routing guarantees. */
+export function authenticatedUser<Id extends OperationId>(request: OperationRequest<Id>): Principal {
+  if (!request.principal) throw new UnauthorizedError('Send a username and password (Basic) or a token (Bearer).')
+  return request.principal
+}

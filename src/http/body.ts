@@ -1,0 +1,106 @@
+/**
+ * Request bodies. Read only after routing and authentication, and only for operations
+ * that take one, so a stranger cannot make us buffer a megabyte and every operation's
+ * list of statuses stays true. JSON and form bodies end up as the same plain object,
+ * which openapi-backend then validates against the operation's schema.
+ */
+import type { IncomingMessage } from 'node:http'
+import contentType from 'content-type'
+import type { Operation } from 'openapi-backend'
+import type { OpenAPIV3_1 } from 'openapi-types'
+import getRawBody from 'raw-body'
+import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js'
+
+export const MAX_BODY_BYTES = 1024 * 1024
+
+const FORM = 'application/x-www-form-urlencoded'
+
+function declaredMediaTypes(operation: Operation): Record<string, OpenAPIV3_1.MediaTypeObject> {
+  const requestBody = operation.requestBody as OpenAPIV3_1.RequestBodyObject | undefined
+  return requestBody?.content ?? {}
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0
+}
+
+/**
+ * Reads and parses the body of a request for `operation`; `undefined` when the operation
+ * takes no body or none was sent.
+ */
+export async function readRequestBody(req: IncomingMessage, operation: Operation): Promise<unknown> {
+  const mediaTypes = declaredMediaTypes(operation)
+  const accepted = Object.keys(mediaTypes)
+  if (accepted.length === 0 || !hasBody(req)) return undefined
+
+  const mediaType = parseContentType(req, accepted)
+  const text = await readText(req)
+  if (text.length === 0) return undefined
+
+  if (mediaType === FORM) return coerceFormFields(new URLSearchParams(text), mediaTypes[FORM]?.schema)
+  try {
+    return JSON.parse(text) as unknown
+  } catch (error) {
+    throw new BadRequestError(`The body is not valid JSON: ${(error as Error).message}`)
+  }
+}
+
+function parseContentType(req: IncomingMessage, accepted: readonly string[]): string {
+  const unsupported = (why: string) => new UnsupportedMediaTypeError(`${why} Send one of: ${accepted.join(', ')}.`)
+  const header = req.headers['content-type']
+  if (!header) throw unsupported('The body has no Content-Type.')
+  let parsed: contentType.ParsedMediaType
+  try {
+    parsed = contentType.parse(header)
+  } catch {
+    throw unsupported(`The Content-Type ${JSON.stringify(header)} is malformed.`)
+  }
+  if (!accepted.includes(parsed.type)) throw unsupported(`${parsed.type} is not accepted here.`)
+  const charset = parsed.parameters.charset?.toLowerCase()
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw unsupported(`The charset ${charset} is not supported; use utf-8.`)
+  }
+  return parsed.type
+}
+
+async function readText(req: IncomingMessage): Promise<string> {
+  try {
+    return await getRawBody(req, { limit: MAX_BODY_BYTES, length: req.headers['content-length'], encoding: 'utf8' })
+  } catch (error) {
+    if ((error as { type?: unknown }).type === 'entity.too.large') {
+      throw new PayloadTooLargeError(`Request bodies are limited to ${MAX_BODY_BYTES} bytes.`)
+    }
+    throw new BadRequestError('The body could not be read.')
+  }
+}
+
+type SchemaObject = OpenAPIV3_1.SchemaObject
+
+function typesOf(schema: SchemaObject): readonly string[] {
+  if (schema.type === undefined) return []
+  return Array.isArray(schema.type) ? schema.type : [schema.type]
+}
+
+/**
+ * Form fields are all strings; give `true`/`false` and numbers their JSON types where the
+ * schema asks for them. Anything else stays a string, so validation reports it exactly as
+ * it would report the same mistake in JSON. A field sent twice becomes an array, which the
+ * schema then rejects.
+ */
+export function coerceFormFields(fields: URLSearchParams, schema: unknown): Record<string, unknown> {
+  const properties = ((schema ?? {}) as SchemaObject).properties ?? {}
+  const body: Record<string, unknown> = {}
+  for (const name of new Set(fields.keys())) {
+    const values = fields.getAll(name)
+    const property = properties[name] as SchemaObject | undefined
+    const coerced = values.map((value) => coerceFormValue(value, property ? typesOf(property) : []))
+    Object.defineProperty(body, name, { value: coerced.length === 1 ? coerced[0] : coerced, enumerable: true, writable: true, configurable: true })
+  }
+  return body
+}
+
+function coerceFormValue(value: string, types: readonly string[]): unknown {
+  if (types.includes('boolean') && (value === 'true' || value === 'false')) return value === 'true'
+  if ((types.includes('integer') || types.includes('number')) && /^-?\d+(\.\d+)?$/.test(value)) return Number(value)
+  return value
+}

@@ -1,0 +1,66 @@
+/**
+ * Turns openapi-backend's (Ajv's) validation errors into problems: a bad path or query
+ * parameter, or unparseable input, is a 400; a body that parses but breaks its schema is
+ * a 422 with one entry per field, each a JSON Pointer into the body.
+ */
+import type { ErrorObject } from 'ajv'
+import { BadRequestError, type FieldError, ValidationError } from '../errors.js'
+
+function escapePointerToken(token: string): string {
+  return token.replaceAll('~', '~0').replaceAll('/', '~1')
+}
+
+function describe(error: ErrorObject): { path: string; detail: string } {
+  const params = error.params as Record<string, unknown>
+  switch (error.keyword) {
+    case 'required':
+      if (params.missingProperty === 'requestBody') return { path: '/requestBody', detail: 'a request body is required' }
+      return { path: `${error.instancePath}/${escapePointerToken(String(params.missingProperty))}`, detail: 'is required' }
+    case 'additionalProperties':
+      return {
+        path: `${error.instancePath}/${escapePointerToken(String(params.additionalProperty))}`,
+        detail: error.instancePath.startsWith('/requestBody') ? 'is not a field of this resource' : 'is not a parameter of this operation',
+      }
+    case 'pattern':
+      return { path: error.instancePath, detail: params.pattern === '\\S' ? 'must not be blank' : `must match ${String(params.pattern)}` }
+    default:
+      return { path: error.instancePath, detail: error.message ?? 'is invalid' }
+  }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? ' is' : 's are'} invalid`
+}
+
+/** One field error per field: Ajv may report several for the same place. */
+function firstPerKey(errors: FieldError[], key: (e: FieldError) => string | undefined): FieldError[] {
+  const seen = new Set<string | undefined>()
+  return errors.filter((e) => {
+    const k = key(e)
+    if (seen.has(k)) return false
+    seen.add(k)
+    return true
+  })
+}
+
+export function toValidationProblem(errors: readonly ErrorObject[]): BadRequestError | ValidationError {
+  const parameterErrors: FieldError[] = []
+  const bodyErrors: FieldError[] = []
+  for (const error of errors) {
+    const { path, detail } = describe(error)
+    const [, where, name, ...rest] = path.split('/')
+    if (where === 'requestBody') {
+      bodyErrors.push({ pointer: ['', ...[name, ...rest].filter((t) => t !== undefined)].join('/'), detail })
+    } else if (where === 'query' || where === 'path' || where === 'header') {
+      parameterErrors.push({ parameter: name ?? where, detail })
+    } else {
+      parameterErrors.push({ detail: error.message ?? 'is invalid' })
+    }
+  }
+  if (parameterErrors.length > 0) {
+    const unique = firstPerKey(parameterErrors, (e) => e.parameter)
+    return new BadRequestError(plural(unique.length, 'parameter'), unique)
+  }
+  const unique = firstPerKey(bodyErrors, (e) => e.pointer)
+  return new ValidationError(plural(unique.length, 'field'), unique)
+}

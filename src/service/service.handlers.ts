@@ -1,0 +1,43 @@
+/** Health checks, the spec as served, and the rendered reference. */
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { sql } from 'kysely'
+import { ServiceUnavailableError } from '../errors.js'
+import type { components } from '../../generated/openapi.js'
+import type { OperationHandler } from '../http/operations.js'
+
+export const checkLiveness: OperationHandler<'checkLiveness'> = async () => ({ status: 200, body: { status: 'ok' } })
+
+export const checkReadiness: OperationHandler<'checkReadiness'> = async (_request, { db, logger }) => {
+  try {
+    await sql`select 1`.execute(db)
+  } catch (error) {
+    logger.error({ err: error }, 'readiness check: the database is unreachable')
+    throw new ServiceUnavailableError('The database is not reachable.')
+  }
+  return { status: 200, body: { status: 'ok', checks: { database: 'ok' } } }
+}
+
+export const getOpenApiYaml: OperationHandler<'getOpenApiYaml'> = async (_request, { spec }) => ({
+  status: 200,
+  body: spec.yaml,
+})
+
+export const getOpenApiJson: OperationHandler<'getOpenApiJson'> = async (_request, { spec }) => ({
+  status: 200,
+  body: JSON.parse(spec.json) as components['schemas']['OpenApiDocument'],
+})
+
+const renderedDocs = new Map<string, Promise<string>>()
+
+/** `docs/index.html`, built by `npm run docs` from this same `openapi.yaml`. */
+export const getDocs: OperationHandler<'getDocs'> = async (_request, { config }) => {
+  const path = join(config.rootDir, 'docs', 'index.html')
+  let page = renderedDocs.get(path)
+  if (!page) {
+    page = readFile(path, 'utf8')
+    page.catch(() => renderedDocs.delete(path))
+    renderedDocs.set(path, page)
+  }
+  return { status: 200, body: await page }
+}

@@ -1,0 +1,21 @@
+/** Row to API representation: the only place a task's public shape is decided. */
+import type { components } from '../../generated/openapi.js'
+import type { TaskRow } from './tasks.table.js'
+
+export type TaskResource = components['schemas']['Task']
+
+export function taskUri(baseUrl: string, id: number): string {
+  return `${baseUrl}/api/v1/tasks/${id}`
+}
+
+export function toTaskResource(row: TaskRow, baseUrl: string): TaskResource {
+  return {
+    id: row.id,
+    uri: taskUri(baseUrl, row.id),
+    title: row.title,
+    description: row.description,
+    done: row.done === 1,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  }
+}

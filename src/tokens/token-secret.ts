@@ -1,0 +1,11 @@
+import { createHash, randomBytes } from 'node:crypto'
+
+/** 256 random bits: what the client holds. */
+export function newTokenSecret(): string {
+  return randomBytes(32).toString('base64url')
+}
+
+/** What the server keeps. A fast hash is right here: the secret is random, not a password. */
+export function hashTokenSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex')
+}

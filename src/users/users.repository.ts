@@ -1,0 +1,25 @@
+/** Every SQL statement on `users`. Callers pass the owner's id; nothing here trusts input. */
+import type { Database } from '../db/schema.js'
+import type { NewUserRow, UserRow, UserRowUpdate } from './users.table.js'
+
+export function findUserById(db: Database, id: number): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+export function findUserByUsername(db: Database, username: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst()
+}
+
+export function insertUser(db: Database, user: NewUserRow): Promise<UserRow> {
+  return db.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow()
+}
+
+export function updateUser(db: Database, id: number, changes: UserRowUpdate): Promise<UserRow | undefined> {
+  return db.updateTable('users').set(changes).where('id', '=', id).returningAll().executeTakeFirst()
+}
+
+/** Removes the user; their tokens and tasks go with them (`ON DELETE CASCADE`). */
+export async function deleteUser(db: Database, id: number): Promise<boolean> {
+  const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst()
+  return result.numDeletedRows > 0n
+}

@@ -1,0 +1,13 @@
+/** Row to API representation. The password hash stays behind. */
+import type { components } from '../../generated/openapi.js'
+import type { UserRow } from './users.table.js'
+
+export type UserResource = components['schemas']['User']
+
+export function userUri(baseUrl: string, id: number): string {
+  return `${baseUrl}/api/v1/users/${id}`
+}
+
+export function toUserResource(row: UserRow, baseUrl: string): UserResource {
+  return { id: row.id, uri: userUri(baseUrl, row.id), username: row.username, email: row.email, created_at: row.created_at }
+}
