@@ -1,0 +1,101 @@
+/**
+ * A real server for one test file: a fresh SQLite database in a temporary directory,
+ * migrations run, the app listening on a free port.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { createApp } from '../../src/app.js'
+import { type AppConfig, defaultConfig } from '../../src/config.js'
+import { migrateToLatest, openDatabase } from '../../src/db/connection.js'
+import type { Database } from '../../src/db/schema.js'
+import { createLogger } from '../../src/logger.js'
+import { loadSpec } from '../../src/service/spec.js'
+import { ApiClient } from './client.js'
+import type { components } from '../../generated/openapi.js'
+
+export type User = components['schemas']['User']
+export type Token = components['schemas']['Token']
+export type Task = components['schemas']['Task']
+export type TaskList = components['schemas']['TaskList']
+export type Problem = components['schemas']['Problem']
+
+export interface TestServer {
+  readonly baseUrl: string
+  readonly api: ApiClient
+  readonly db: Database
+  readonly config: AppConfig
+  /** Everything the server logged, one JSON object per line. */
+  logs(): string
+  close(): Promise<void>
+}
+
+/** Fast password hashing for tests only: the production cost is checked in unit tests. */
+const TEST_SCRYPT_COST = 1024
+
+export async function startTestServer(overrides: Partial<AppConfig> = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'achiever-test-'))
+  const config: AppConfig = {
+    ...defaultConfig,
+    databaseUrl: join(dir, 'test.sqlite'),
+    scryptCost: TEST_SCRYPT_COST,
+    logLevel: 'info',
+    ...overrides,
+  }
+  const lines: string[] = []
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString())
+      done()
+    },
+  })
+  const logger = createLogger(config.logLevel, sink)
+  const db = openDatabase(config.databaseUrl)
+  await migrateToLatest(db)
+  const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir) })
+  const server: Server = createServer(app)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return {
+    baseUrl,
+    api: new ApiClient(baseUrl),
+    db,
+    config,
+    logs: () => lines.join(''),
+    close: async () => {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await db.destroy().catch(() => undefined)
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+let userCounter = 0
+
+export interface TestUser {
+  readonly id: number
+  readonly username: string
+  readonly email: string
+  readonly password: string
+  readonly token: string
+  /** Basic credentials. */
+  readonly basic: { basic: readonly [string, string] }
+  /** Bearer credentials. */
+  readonly bearer: { bearer: string }
+}
+
+/** Registers a fresh user and gets them a token, as a client would. */
+export async function signUp(api: ApiClient, name = `user${++userCounter}`): Promise<TestUser> {
+  const password = `${name}-secret-pw`
+  const email = `${name}@example.com`
+  const created = await api.post<User>('/api/v1/users', { json: { username: name, email, password } })
+  if (created.status !== 201) throw new Error(`sign-up failed: ${created.status} ${created.text}`)
+  const basic = { basic: [name, password] as const }
+  const token = await api.post<Token>('/api/v1/tokens', { auth: basic })
+  if (token.status !== 201) throw new Error(`token failed: ${token.status} ${token.text}`)
+  return { id: created.body.id, username: name, email, password, token: token.body.token, basic, bearer: { bearer: token.body.token } }
+}
