@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, defaultConfig, loadConfig } from '../src/config.js'
+
+describe('loadConfig', () => {
+  it('uses the defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual(defaultConfig)
+    expect(defaultConfig).toMatchObject({ port: 3000, databaseUrl: 'data/achiever.sqlite', tokenTtlSeconds: 3600 })
+  })
+
+  it('reads each variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: '/tmp/x.sqlite',
+      PUBLIC_URL: 'https://api.example.com/',
+      LOG_LEVEL: 'warn',
+      TOKEN_TTL_SECONDS: '60',
+      SCRYPT_COST: '16384',
+      LOGIN_MAX_FAILURES: '10',
+      LOGIN_WINDOW_SECONDS: '30',
+    })
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: '/tmp/x.sqlite',
+      publicUrl: 'https://api.example.com',
+      logLevel: 'warn',
+      tokenTtlSeconds: 60,
+      scryptCost: 16384,
+      loginMaxFailures: 10,
+      loginWindowSeconds: 30,
+    })
+  })
+
+  it('refuses nonsense instead of guessing', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError)
+    expect(() => loadConfig({ TOKEN_TTL_SECONDS: '0' })).toThrow(/TOKEN_TTL_SECONDS/)
+    expect(() => loadConfig({ SCRYPT_COST: '1000' })).toThrow(/power of two/)
+    expect(() => loadConfig({ PUBLIC_URL: 'not a url' })).toThrow(/PUBLIC_URL/)
+  })
+})

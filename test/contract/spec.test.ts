@@ -1,0 +1,98 @@
+/**
+ * The spec itself: in sync with `generated/`, and complete in the ways our consumers
+ * (docs readers, SDK generators, contract testers) depend on.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { Contract } from '../support/contract.js'
+
+const root = join(import.meta.dirname, '../..')
+const contract = new Contract()
+type Node = Record<string, unknown>
+
+describe('generated/', () => {
+  it('is what openapi-typescript makes of the current openapi.yaml (run `npm run generate`)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'achiever-gen-'))
+    try {
+      const fresh = join(dir, 'openapi.d.ts')
+      execFileSync(join(root, 'node_modules/.bin/openapi-typescript'), ['openapi.yaml', '-o', fresh], { cwd: root, stdio: 'pipe' })
+      expect(readFileSync(join(root, 'generated/openapi.d.ts'), 'utf8')).toBe(readFileSync(fresh, 'utf8'))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 30_000)
+})
+
+/** Every object in the document, with its JSON Pointer. */
+function* walk(node: unknown, pointer = ''): Generator<[string, Node]> {
+  if (Array.isArray(node)) {
+    for (const [i, child] of node.entries()) yield* walk(child, `${pointer}/${i}`)
+  } else if (node && typeof node === 'object') {
+    yield [pointer, node as Node]
+    for (const [key, child] of Object.entries(node)) yield* walk(child, `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`)
+  }
+}
+
+describe('openapi.yaml', () => {
+  it('puts nothing beside a schema $ref (openapi-backend would corrupt the copy it dereferences)', () => {
+    const withSiblings = [...walk(contract.document)]
+      .filter(([pointer, node]) => typeof node.$ref === 'string' && !pointer.includes('/examples/') && Object.keys(node).length > 1)
+      .map(([pointer]) => pointer)
+    expect(withSiblings).toEqual([])
+  })
+
+  const operations = contract.operations()
+
+  it.each(operations.map((o) => [o.operationId, o] as const))('%s is documented for people and generators', (_id, { operationId, operation }) => {
+    expect(operationId).toMatch(/^[a-z][a-zA-Z0-9]+$/)
+    expect(operation.tags).toHaveLength(1)
+    expect(String(operation.summary).length).toBeGreaterThan(5)
+    expect(String(operation.description).length).toBeGreaterThan(10)
+  })
+
+  it('names every operation once', () => {
+    const ids = operations.map((o) => o.operationId)
+    expect(new Set(ids).size).toBe(ids.length)
+  })
+
+  it.each(operations.map((o) => [o.operationId, o] as const))('%s declares every status it can return', (_id, { path, operation }) => {
+    const statuses = Object.keys(operation.responses as Node)
+    const security = ((operation.security ?? contract.document.security) as Node[]).flatMap((r) => Object.keys(r))
+    const pathItem = (contract.document.paths as Record<string, Node>)[path]
+    const parameters = [...((operation.parameters as Node[] | undefined) ?? []), ...((pathItem?.parameters as Node[] | undefined) ?? [])]
+    const hasBody = operation.requestBody !== undefined
+    const expected = ['406', '500']
+    if (security.length > 0) expected.push('401')
+    if (security.includes('basicAuth')) expected.push('429')
+    if (hasBody) expected.push('400', '413', '415', '422')
+    if (parameters.length > 0) expected.push('400')
+    expect(statuses).toEqual(expect.arrayContaining(expected))
+    expect(statuses.some((s) => s.startsWith('2'))).toBe(true)
+  })
+
+  it.each(operations.map((o) => [o.operationId, o] as const))('%s has request and response examples', (_id, { operation }) => {
+    const body = contract.resolve(operation.requestBody as never)
+    for (const media of Object.values((body?.content ?? {}) as Record<string, Node>)) {
+      expect(media.example ?? media.examples).toBeDefined()
+    }
+    for (const [status, ref] of Object.entries(operation.responses as Node)) {
+      const response = contract.resolve(ref as never)
+      for (const [type, media] of Object.entries((response?.content ?? {}) as Record<string, Node>)) {
+        // The served spec is its own example.
+        if (type.endsWith('json') && operation.operationId !== 'getOpenApiJson') {
+          expect(media.example ?? media.examples, `${status} ${type}`).toBeDefined()
+        }
+      }
+    }
+  })
+
+  it('closes every request body schema with additionalProperties: false', () => {
+    const schemas = contract.document.components as { schemas: Record<string, Node> }
+    for (const name of ['UserRegistration', 'UserUpdate', 'TaskWrite', 'TaskPatch']) {
+      expect(schemas.schemas[name]?.additionalProperties, name).toBe(false)
+    }
+  })
+})

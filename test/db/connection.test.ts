@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { sql } from 'kysely'
+import { afterAll, describe, expect, it } from 'vitest'
+import { DatabaseConfigError, migrateToLatest, openDatabase, sqlitePath } from '../../src/db/connection.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'achiever-db-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('sqlitePath', () => {
+  it('accepts a path, a file: URL and :memory:', () => {
+    expect(sqlitePath('data/a.sqlite')).toBe('data/a.sqlite')
+    expect(sqlitePath('file:data/a.sqlite')).toBe('data/a.sqlite')
+    expect(sqlitePath('file:///tmp/a.sqlite')).toBe('/tmp/a.sqlite')
+    expect(sqlitePath(':memory:')).toBe(':memory:')
+  })
+
+  it('says clearly that PostgreSQL is not there yet', () => {
+    expect(() => sqlitePath('postgres://u@h/db')).toThrow(DatabaseConfigError)
+  })
+})
+
+describe('openDatabase', () => {
+  it('creates the folder, and runs with WAL, synchronous=FULL and foreign keys', async () => {
+    const db = openDatabase(join(dir, 'nested', 'a.sqlite'))
+    try {
+      const pragma = async (name: string) => (await sql.raw(`pragma ${name}`).execute(db)).rows[0]
+      expect(await pragma('journal_mode')).toEqual({ journal_mode: 'wal' })
+      expect(await pragma('synchronous')).toEqual({ synchronous: 2 })
+      expect(await pragma('foreign_keys')).toEqual({ foreign_keys: 1 })
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  it('migrates a fresh database, and again without harm', async () => {
+    const db = openDatabase(join(dir, 'b.sqlite'))
+    try {
+      await migrateToLatest(db)
+      await migrateToLatest(db)
+      const tables = await db.introspection.getTables()
+      expect(tables.map((t) => t.name).sort()).toEqual(['tasks', 'tokens', 'users'])
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  it('folds case beyond ASCII in lower()', async () => {
+    const db = openDatabase(':memory:')
+    try {
+      const { rows } = await sql<{ v: string }>`select lower('ÉCOLE') as v`.execute(db)
+      expect(rows[0]?.v).toBe('école')
+    } finally {
+      await db.destroy()
+    }
+  })
+})

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest'
+import { coerceFormFields } from '../../src/http/body.js'
+
+const schema = {
+  type: 'object',
+  properties: { title: { type: 'string' }, done: { type: 'boolean' }, amount: { type: 'number' }, count: { type: 'integer' } },
+}
+
+describe('coerceFormFields', () => {
+  it('gives booleans and numbers their JSON types where the schema asks', () => {
+    const fields = new URLSearchParams('title=42&done=true&amount=-12.50&count=3')
+    expect(coerceFormFields(fields, schema)).toEqual({ title: '42', done: true, amount: -12.5, count: 3 })
+  })
+
+  it('leaves values it cannot coerce as strings, for validation to reject', () => {
+    expect(coerceFormFields(new URLSearchParams('done=yes&count=1e3&amount='), schema)).toEqual({ done: 'yes', count: '1e3', amount: '' })
+  })
+
+  it('turns a repeated field into an array, and keeps unknown fields for validation to reject', () => {
+    expect(coerceFormFields(new URLSearchParams('title=a&title=b&owner=1'), schema)).toEqual({ title: ['a', 'b'], owner: '1' })
+  })
+
+  it('stores __proto__ as a plain field instead of changing the prototype', () => {
+    const body = coerceFormFields(new URLSearchParams('__proto__=x'), schema)
+    expect(Object.getPrototypeOf(body)).toBe(Object.prototype)
+    expect(Object.keys(body)).toEqual(['__proto__'])
+  })
+})

@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Problem, signUp, startTestServer, type TestServer, type Token, type User } from '../support/server.js'
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startTestServer()
+})
+afterAll(() => server.close())
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+
+describe('POST /api/v1/tokens', () => {
+  it('with Basic: 201 {token, expires_at}, Cache-Control: no-store, expiring tokenTtlSeconds from now', async () => {
+    const me = await signUp(server.api)
+    const before = Date.now()
+    const res = await server.api.post<Token>('/api/v1/tokens', { auth: me.basic })
+    const after = Date.now()
+    expect(res.status).toBe(201)
+    expect(res.body).toEqual({ token: expect.any(String), expires_at: expect.stringMatching(TIMESTAMP) })
+    expect(res.body.token.length).toBeGreaterThanOrEqual(32)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+
+    const ttl = server.config.tokenTtlSeconds * 1000
+    const expiresAt = Date.parse(res.body.expires_at)
+    expect(expiresAt).toBeGreaterThanOrEqual(before + ttl - 1000)
+    expect(expiresAt).toBeLessThanOrEqual(after + ttl + 1000)
+  })
+
+  it('the token works as a Bearer token', async () => {
+    const me = await signUp(server.api)
+    const res = await server.api.post<Token>('/api/v1/tokens', { auth: me.basic })
+    expect(res.status).toBe(201)
+    const mine = await server.api.get<User>('/api/v1/users/me', { auth: { bearer: res.body.token } })
+    expect(mine.status).toBe(200)
+    expect(mine.body).toMatchObject({ id: me.id, username: me.username })
+  })
+
+  it('each token is new', async () => {
+    const me = await signUp(server.api)
+    const a = await server.api.post<Token>('/api/v1/tokens', { auth: me.basic })
+    const b = await server.api.post<Token>('/api/v1/tokens', { auth: me.basic })
+    expect(a.status).toBe(201)
+    expect(b.status).toBe(201)
+    expect(a.body.token).not.toBe(b.body.token)
+    expect(a.body.token).not.toBe(me.token)
+  })
+
+  it('the database keeps only a hash of the token', async () => {
+    const me = await signUp(server.api)
+    const res = await server.api.post<Token>('/api/v1/tokens', { auth: me.basic })
+    expect(res.status).toBe(201)
+    const rows = await server.db.selectFrom('tokens').selectAll().where('user_id', '=', me.id).execute()
+    expect(rows).toHaveLength(2)
+    for (const row of rows) {
+      for (const secret of [res.body.token, me.token]) {
+        expect(row.token_hash).not.toBe(secret)
+        expect(row.token_hash).not.toContain(secret)
+        expect(JSON.stringify(row)).not.toContain(secret)
+      }
+    }
+    const expiries = rows.map((row) => row.expires_at)
+    expect(expiries).toContain(res.body.expires_at)
+  })
+
+  it('401 with a Bearer token: tokens are issued for a password only', async () => {
+    const me = await signUp(server.api)
+    const res = await server.api.post<Problem>('/api/v1/tokens', { auth: me.bearer })
+    expect(res.status).toBe(401)
+    expect(res.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED', type: '/problems/unauthorized' })
+    expect(res.headers.get('www-authenticate')).toMatch(/\bBasic\b/)
+    expect(await server.db.selectFrom('tokens').select('id').where('user_id', '=', me.id).execute()).toHaveLength(1)
+  })
+
+  it('401 with a wrong password', async () => {
+    const me = await signUp(server.api)
+    const res = await server.api.post<Problem>('/api/v1/tokens', { auth: { basic: [me.username, 'not-the-password'] } })
+    expect(res.status).toBe(401)
+    expect(res.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+    expect(res.headers.get('cache-control')).not.toBe('no-store')
+  })
+
+  it('401 without credentials', async () => {
+    const res = await server.api.post<Problem>('/api/v1/tokens')
+    expect(res.status).toBe(401)
+    expect(res.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+  })
+})
+
+describe('DELETE /api/v1/tokens/current', () => {
+  it('with the Bearer token: 204, then that token is 401 while another token of the same user works', async () => {
+    const me = await signUp(server.api)
+    const other = await server.api.post<Token>('/api/v1/tokens', { auth: me.basic })
+    expect(other.status).toBe(201)
+
+    const res = await server.api.delete('/api/v1/tokens/current', { auth: me.bearer })
+    expect(res.status).toBe(204)
+    expect(res.text).toBe('')
+
+    const revoked = await server.api.get<Problem>('/api/v1/users/me', { auth: me.bearer })
+    expect(revoked.status).toBe(401)
+    expect(revoked.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+
+    const still = await server.api.get<User>('/api/v1/users/me', { auth: { bearer: other.body.token } })
+    expect(still.status).toBe(200)
+    expect(still.body.id).toBe(me.id)
+    expect((await server.api.get('/api/v1/users/me', { auth: me.basic })).status).toBe(200)
+
+    // Revoking it again: it is no longer a credential.
+    const twice = await server.api.delete<Problem>('/api/v1/tokens/current', { auth: me.bearer })
+    expect(twice.status).toBe(401)
+    expect(twice.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+  })
+
+  it("revoking your token leaves other users' tokens alone", async () => {
+    const me = await signUp(server.api)
+    const other = await signUp(server.api)
+    expect((await server.api.delete('/api/v1/tokens/current', { auth: me.bearer })).status).toBe(204)
+    expect((await server.api.get('/api/v1/users/me', { auth: other.bearer })).status).toBe(200)
+  })
+
+  it('401 with Basic credentials: it revokes a bearer token only', async () => {
+    const me = await signUp(server.api)
+    const res = await server.api.delete<Problem>('/api/v1/tokens/current', { auth: me.basic })
+    expect(res.status).toBe(401)
+    expect(res.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+    expect(res.headers.get('www-authenticate')).toMatch(/\bBearer\b/)
+    // Nothing was revoked.
+    expect((await server.api.get('/api/v1/users/me', { auth: me.bearer })).status).toBe(200)
+  })
+
+  it('401 without credentials', async () => {
+    const res = await server.api.delete<Problem>('/api/v1/tokens/current')
+    expect(res.status).toBe(401)
+    expect(res.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+  })
+})
+
+describe('expiry', () => {
+  it('an expired token is 401; a new one can be issued', async () => {
+    const me = await signUp(server.api)
+    expect((await server.api.get('/api/v1/users/me', { auth: me.bearer })).status).toBe(200)
+
+    await server.db
+      .updateTable('tokens')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('user_id', '=', me.id)
+      .execute()
+
+    const expired = await server.api.get<Problem>('/api/v1/users/me', { auth: me.bearer })
+    expect(expired.status).toBe(401)
+    expect(expired.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+    expect(expired.headers.get('www-authenticate')).toMatch(/\bBearer\b/)
+
+    const revoke = await server.api.delete<Problem>('/api/v1/tokens/current', { auth: me.bearer })
+    expect(revoke.status).toBe(401)
+
+    const fresh = await server.api.post<Token>('/api/v1/tokens', { auth: me.basic })
+    expect(fresh.status).toBe(201)
+    expect((await server.api.get('/api/v1/users/me', { auth: { bearer: fresh.body.token } })).status).toBe(200)
+  })
+
+  it('a token is still good just before it expires', async () => {
+    const me = await signUp(server.api)
+    await server.db
+      .updateTable('tokens')
+      .set({ expires_at: new Date(Date.now() + 60_000).toISOString() })
+      .where('user_id', '=', me.id)
+      .execute()
+    expect((await server.api.get('/api/v1/users/me', { auth: me.bearer })).status).toBe(200)
+  })
+})
