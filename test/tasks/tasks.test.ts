@@ -23,7 +23,8 @@ const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 5))
 const taskPath = (id: number | string) => `${TASKS}/${id}`
 
 function listPath(query: Record<string, string | number | boolean> = {}): string {
-  const params = new URLSearchParams(Object.entries(query).map(([name, value]) => [name, String(value)]))
+  const params = new URLSearchParams()
+  for (const [name, value] of Object.entries(query)) params.set(name, String(value))
   const search = params.toString()
   return search ? `${TASKS}?${search}` : TASKS
 }
