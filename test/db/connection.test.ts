@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, describe, expect, it } from 'vitest'
-import { DatabaseConfigError, migrateToLatest, openDatabase, sqlitePath } from '../../src/db/connection.js'
+import { DatabaseConfigError, migrateToLatest, openDatabase, sqlitePath, withStatementCache } from '../../src/db/connection.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'achiever-db-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -54,5 +54,30 @@ describe('openDatabase', () => {
     } finally {
       await db.destroy()
     }
+  })
+})
+
+describe('withStatementCache', () => {
+  it('prepares each SQL text once, and evicts the least recently used beyond its size', async () => {
+    const SQLite = (await import('better-sqlite3')).default
+    const sqlite = new SQLite(':memory:')
+    const prepared: string[] = []
+    const prepare = sqlite.prepare.bind(sqlite)
+    sqlite.prepare = ((source: string) => {
+      prepared.push(source)
+      return prepare(source)
+    }) as typeof sqlite.prepare
+    const cached = withStatementCache(sqlite, 2)
+
+    expect(cached.prepare('select 1').all([])).toEqual([{ 1: 1 }])
+    cached.prepare('select 1')
+    cached.prepare('select 2')
+    cached.prepare('select 1')
+    cached.prepare('select 3') // evicts "select 2", the least recently used
+    cached.prepare('select 1')
+    cached.prepare('select 2')
+    expect(prepared).toEqual(['select 1', 'select 2', 'select 3', 'select 2'])
+    cached.close()
+    expect(sqlite.open).toBe(false)
   })
 })

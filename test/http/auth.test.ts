@@ -263,3 +263,24 @@ describe('login throttle', () => {
     expect((await api.get('/api/v1/users/me', { auth: me.basic })).status).toBe(429)
   })
 })
+
+describe('login throttle by address', () => {
+  it('after 4x the per-username limit of failures from one address, every Basic login from it is 429', async () => {
+    const server = await startTestServer({ loginMaxFailures: 2, loginWindowSeconds: 60 })
+    try {
+      const api = server.api
+      const innocent = await signUp(api, 'innocent')
+      // 8 failures, each for a different (unknown) username, so no username is locked.
+      for (let i = 0; i < 8; i++) {
+        expectUnauthorized(await api.get<Problem>('/api/v1/users/me', { auth: { basic: [`guess${i}`, 'password1'] } }))
+      }
+      const res = await api.get<Problem>('/api/v1/users/me', { auth: innocent.basic })
+      expect(res.status).toBe(429)
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+      // Tokens do not go through the login throttle.
+      expect((await api.get('/api/v1/users/me', { auth: innocent.bearer })).status).toBe(200)
+    } finally {
+      await server.close()
+    }
+  })
+})
