@@ -13,7 +13,6 @@ import { readRequestBody } from './body.js'
 import { bindOperation } from './dispatch.js'
 import type { HttpExchange } from './exchange.js'
 import type { Handlers, OperationId } from './operations.js'
-import { PROBLEM_MEDIA_TYPE } from './problems.js'
 import { PathTable } from './routes.js'
 import { toValidationProblem } from './validation.js'
 
@@ -69,7 +68,8 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
       postRoutingHandler: async (context: Context, exchange: HttpExchange) => {
         if (!context.operation) return
         const offered = successMediaTypes(context.operation)
-        if (!exchange.req.accepts([...offered, PROBLEM_MEDIA_TYPE])) {
+        // Problems are sent whatever Accept says; only success bodies are negotiated.
+        if (!exchange.req.accepts(offered)) {
           throw new NotAcceptableError(`This resource is available as ${offered.join(', ')} only.`)
         }
       },

@@ -63,6 +63,12 @@ describe('406 Not Acceptable, on every operation', () => {
     }
   })
 
+  it('is 406 for a client that takes only problem+json: success bodies are JSON', async () => {
+    const res = await server.api.get<Problem>('/api/v1/tasks', { auth: me.bearer, headers: { accept: 'application/problem+json' } })
+    expect(res.status).toBe(406)
+    expect(res.body.detail).toBe('This resource is available as application/json only.')
+  })
+
   it('accepts */*, application/*, and problem+json alongside json', async () => {
     for (const accept of ['*/*', 'application/*', 'application/json, application/problem+json', 'text/html;q=0.1, application/json']) {
       expect((await server.api.get('/api/v1/tasks', { auth: me.bearer, headers: { accept } })).status, accept).toBe(200)
