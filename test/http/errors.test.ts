@@ -90,6 +90,50 @@ describe('401 Unauthorized, on every secured operation', () => {
   })
 })
 
+describe('request bodies, on every operation that takes one', () => {
+  const withBody = () => server.api.contract.operations().filter(({ operation }) => operation.requestBody !== undefined)
+
+  it('answers malformed JSON with 400', async () => {
+    expect(withBody().length).toBeGreaterThanOrEqual(5)
+    for (const { method, path, operationId } of withBody()) {
+      const res = await server.api.request<Problem>(method, concrete(path), { auth: me.bearer, raw: '{"title": ', contentType: 'application/json' })
+      expect(res.status, operationId).toBe(400)
+      expect(res.body.detail).toMatch(/^The body is not valid JSON/)
+    }
+  })
+
+  it('answers a media type the operation does not take with 415, naming the ones it does', async () => {
+    for (const { method, path, operationId } of withBody()) {
+      const res = await server.api.request<Problem>(method, concrete(path), { auth: me.bearer, raw: 'title=x', contentType: 'text/plain' })
+      expect(res.status, operationId).toBe(415)
+      expect(res.body.detail).toContain('application/json')
+    }
+  })
+
+  it('answers a charset other than UTF-8 with 415', async () => {
+    const res = await server.api.post<Problem>('/api/v1/tasks', {
+      auth: me.bearer,
+      raw: '{"title":"x"}',
+      contentType: 'application/json; charset=latin1',
+    })
+    expect(res.status).toBe(415)
+  })
+
+  it('answers a body over 1 MiB with 413, and takes one just under it', async () => {
+    for (const { method, path, operationId } of withBody()) {
+      const res = await server.api.request<Problem>(method, concrete(path), { auth: me.bearer, json: { title: 'x'.repeat(1024 * 1024) } })
+      expect(res.status, operationId).toBe(413)
+      expect(res.body.code).toBe('PAYLOAD_TOO_LARGE')
+    }
+    const justUnder = await server.api.post<Problem>('/api/v1/tasks', {
+      auth: me.bearer,
+      json: { title: 'x', description: 'y'.repeat(1024 * 1024 - 100) },
+    })
+    expect(justUnder.status).toBe(422) // read and parsed; the description is simply too long
+    expect(justUnder.body.errors).toEqual([{ pointer: '/description', detail: 'must NOT have more than 2000 characters' }])
+  })
+})
+
 describe('429 Too Many Requests, on every operation that takes Basic credentials', () => {
   it('answers every Basic operation with 429 and Retry-After once a username is throttled', async () => {
     const throttled = await startTestServer({ loginMaxFailures: 1, loginWindowSeconds: 120 })

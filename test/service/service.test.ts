@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
@@ -72,5 +73,22 @@ describe('the rendered reference', () => {
 
   it('is 406 for a client that only takes JSON', async () => {
     expect((await server.api.get('/docs', { headers: { accept: 'application/json' } })).status).toBe(406)
+  })
+})
+
+describe('when the rendered reference is missing', () => {
+  it('GET /docs is a 500 problem, not a stack trace', async () => {
+    const bare = mkdtempSync(join(tmpdir(), 'achiever-nodocs-'))
+    copyFileSync(join(import.meta.dirname, '../../openapi.yaml'), join(bare, 'openapi.yaml'))
+    const undocumented = await startTestServer({ rootDir: bare })
+    try {
+      const res = await undocumented.api.get<Problem>('/docs')
+      expect(res.status).toBe(500)
+      expect(res.body.code).toBe('INTERNAL_ERROR')
+      expect(res.text).not.toContain(bare)
+    } finally {
+      await undocumented.close()
+      rmSync(bare, { recursive: true, force: true })
+    }
   })
 })
