@@ -42,12 +42,11 @@ export interface Api {
 export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api> {
   const document = deps.spec.document()
   const paths = new PathTable(document.paths ?? {})
-  const operationHandlers = Object.fromEntries(
-    (Object.keys(handlers) as OperationId[]).map((id) => [id, bindOperation(handlers[id] as never, deps)]),
-  )
+  const bind = <Id extends OperationId>(id: Id) => bindOperation<Id>(handlers[id], deps)
+  const operationHandlers = Object.fromEntries((Object.keys(handlers) as OperationId[]).map((id) => [id, bind(id)]))
 
   const api = new OpenApi31Backend({
-    definition: document as never,
+    definition: document,
     strict: true,
     validate: true,
     coerceTypes: true,
