@@ -18,6 +18,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   const app = express()
   app.disable('x-powered-by')
   app.disable('etag')
+  app.set('trust proxy', deps.config.trustProxy)
 
   app.use(
     pinoHttp({

@@ -22,6 +22,11 @@ export interface AppConfig {
   readonly loginMaxFailures: number
   /** How long failed logins are remembered, and so the longest `Retry-After`. */
   readonly loginWindowSeconds: number
+  /**
+   * Express's `trust proxy`: which proxies may set the client address (`X-Forwarded-For`,
+   * used by the login throttle) and scheme. Off unless configured.
+   */
+  readonly trustProxy: boolean | number | string
   /** The project root, where `openapi.yaml` and `docs/` live. */
   readonly rootDir: string
 }
@@ -38,6 +43,7 @@ export const defaultConfig: AppConfig = {
   scryptCost: 32768,
   loginMaxFailures: 5,
   loginWindowSeconds: 900,
+  trustProxy: false,
   rootDir: projectRoot,
 }
 
@@ -51,6 +57,14 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be an integer >= ${min}, not ${JSON.stringify(raw)}`)
   }
   return value
+}
+
+/** `true`/`false`, a hop count, or addresses and subnets (`loopback, 10.0.0.0/8`). */
+function trustProxy(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || raw === '' || raw === 'false') return false
+  if (raw === 'true') return true
+  if (/^\d+$/.test(raw)) return Number(raw)
+  return raw
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -67,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     scryptCost,
     loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', defaultConfig.loginMaxFailures, 1),
     loginWindowSeconds: integer(env, 'LOGIN_WINDOW_SECONDS', defaultConfig.loginWindowSeconds, 1),
+    trustProxy: trustProxy(env.TRUST_PROXY),
     rootDir: defaultConfig.rootDir,
   }
 }

@@ -30,16 +30,25 @@ export class BadRequestError extends AppError {
   readonly title = 'Your request is malformed'
 }
 
+export type AuthScheme = 'Basic' | 'Bearer'
+
 export class UnauthorizedError extends AppError {
   readonly status = 401
   readonly code = 'UNAUTHORIZED'
   readonly title = 'Authentication is required'
   override readonly headers: Readonly<Record<string, string>>
+  /** A bearer token was sent and is no good (RFC 6750 `error="invalid_token"`). */
+  readonly invalidToken: boolean
 
-  constructor(detail: string, options: { invalidToken?: boolean } = {}) {
+  constructor(detail: string, options: { schemes?: readonly AuthScheme[]; invalidToken?: boolean | undefined } = {}) {
     super(detail)
-    const bearer = options.invalidToken ? 'Bearer realm="achiever", error="invalid_token"' : 'Bearer realm="achiever"'
-    this.headers = { 'WWW-Authenticate': `Basic realm="achiever", charset="UTF-8", ${bearer}` }
+    this.invalidToken = options.invalidToken ?? false
+    const challenges = (options.schemes ?? ['Basic', 'Bearer']).map((scheme) =>
+      scheme === 'Basic'
+        ? 'Basic realm="achiever", charset="UTF-8"'
+        : `Bearer realm="achiever"${this.invalidToken ? ', error="invalid_token"' : ''}`,
+    )
+    this.headers = { 'WWW-Authenticate': challenges.join(', ') }
   }
 }
 

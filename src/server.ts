@@ -6,6 +6,7 @@ import { createServer } from 'node:http'
 import { createApp } from './app.js'
 import { loadConfig } from './config.js'
 import { migrateToLatest, openDatabase } from './db/connection.js'
+import { answerClientErrors } from './http/client-errors.js'
 import { createLogger } from './logger.js'
 import { loadSpec } from './service/spec.js'
 
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir) })
 
   const server = createServer(app)
+  answerClientErrors(server, logger)
   server.listen(config.port, () => {
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : config.port

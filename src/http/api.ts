@@ -7,12 +7,13 @@ import addFormats from 'ajv-formats'
 import { type Context, OpenAPIBackend, type Operation, type Request as OpenApiRequest } from 'openapi-backend'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import type { AppDeps } from '../deps.js'
-import { MethodNotAllowedError, NotAcceptableError, NotFoundError } from '../errors.js'
+import { BadRequestError, MethodNotAllowedError, NotAcceptableError, NotFoundError } from '../errors.js'
 import { authenticationFailure, createSecurityHandlers } from './auth.js'
 import { readRequestBody } from './body.js'
 import { bindOperation } from './dispatch.js'
 import type { HttpExchange } from './exchange.js'
 import type { Handlers, OperationId } from './operations.js'
+import { assertPlainIntegers } from './parameters.js'
 import { PathTable } from './routes.js'
 import { toValidationProblem } from './validation.js'
 
@@ -71,6 +72,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
         if (!exchange.req.accepts(offered)) {
           throw new NotAcceptableError(`This resource is available as ${offered.join(', ')} only.`)
         }
+        assertPlainIntegers(context)
       },
       postSecurityHandler: async (context: Context, exchange: HttpExchange) => {
         const required = (context.operation.security ?? []).length > 0
@@ -93,7 +95,18 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
 
   return {
     handle: async (exchange) => {
-      await api.handleRequest(exchange.request as OpenApiRequest, exchange)
+      try {
+        await api.handleRequest(exchange.request as OpenApiRequest, exchange)
+      } catch (error) {
+        // openapi-backend decodes path parameters with decodeURIComponent, which throws
+        // on a malformed escape such as `/api/v1/tasks/%ZZ`.
+        if (error instanceof URIError) {
+          throw new BadRequestError('A path parameter is not valid percent-encoding.', [
+            { detail: 'is not valid percent-encoding' },
+          ])
+        }
+        throw error
+      }
     },
   }
 }

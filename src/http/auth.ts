@@ -5,11 +5,12 @@
  */
 import type { Context } from 'openapi-backend'
 import type { AppDeps } from '../deps.js'
-import { AppError, UnauthorizedError } from '../errors.js'
+import { AppError, type AuthScheme, UnauthorizedError } from '../errors.js'
 import { findActiveToken } from '../tokens/tokens.repository.js'
 import { hashTokenSecret } from '../tokens/token-secret.js'
 import { verifyAgainstDecoy, verifyPassword } from '../users/passwords.js'
 import { findUserByUsername } from '../users/users.repository.js'
+import type { UserRow } from '../users/users.table.js'
 import type { HttpExchange } from './exchange.js'
 import { LoginThrottle } from './login-throttle.js'
 import type { OperationRequest, OperationId, Principal } from './operations.js'
@@ -39,17 +40,20 @@ export function createSecurityHandlers(deps: AppDeps): { basicAuth: SecurityHand
     if (credentials === undefined) return undefined
     const { username, password } = decodeBasic(credentials)
     const address = exchange.req.ip ?? 'unknown'
-    await throttle.assertAllowed(username, address)
+    await throttle.attempt(username, address)
 
-    const user = await findUserByUsername(deps.db, username)
-    const valid = user
-      ? await verifyPassword(password, user.password_hash)
-      : await verifyAgainstDecoy(password, deps.config.scryptCost)
-    if (!user || !valid) {
-      await throttle.recordFailure(username, address)
-      throw new UnauthorizedError('The username or password is wrong.')
+    let user: UserRow | undefined
+    let valid: boolean
+    try {
+      user = await findUserByUsername(deps.db, username)
+      valid = user ? await verifyPassword(password, user.password_hash) : await verifyAgainstDecoy(password, deps.config.scryptCost)
+    } catch (error) {
+      // Our failure (the database is down), not a wrong guess: it must not lock anyone out.
+      await throttle.refund(username, address)
+      throw error
     }
-    await throttle.recordSuccess(username)
+    if (!user || !valid) throw new UnauthorizedError('The username or password is wrong.')
+    await throttle.succeeded(username, address)
     return { userId: user.id, username: user.username, tokenId: null }
   }
 
@@ -80,6 +84,7 @@ export function principalOf(context: Context): Principal | null {
  * rethrown as itself so that it becomes a 500, not a misleading 401.
  */
 export function authenticationFailure(context: Context): Error {
+  const offered = schemesOf(context)
   const errors = Object.values((context.security ?? {}) as Record<string, unknown>)
     .map((result) => (result && typeof result === 'object' && 'error' in result ? result.error : undefined))
     .filter((error): error is unknown => error !== undefined)
@@ -88,8 +93,22 @@ export function authenticationFailure(context: Context): Error {
   const appErrors = errors.filter((error): error is AppError => error instanceof AppError)
   const throttled = appErrors.find((error) => error.status === 429)
   if (throttled) return throttled
-  return appErrors.find((error) => error instanceof UnauthorizedError) ??
-    new UnauthorizedError('Send a username and password (Basic) or a token (Bearer).')
+  const cause = appErrors.find((error) => error instanceof UnauthorizedError)
+  return new UnauthorizedError(cause?.message ?? missingCredentials(offered), { schemes: offered, invalidToken: cause?.invalidToken })
+}
+
+/** The schemes this operation takes, as its spec security requirements list them. */
+function schemesOf(context: Context): AuthScheme[] {
+  const names = (context.operation?.security ?? []).flatMap((requirement) => Object.keys(requirement))
+  const schemes: AuthScheme[] = []
+  if (names.includes('basicAuth')) schemes.push('Basic')
+  if (names.includes('bearerAuth')) schemes.push('Bearer')
+  return schemes.length > 0 ? schemes : ['Basic', 'Bearer']
+}
+
+function missingCredentials(schemes: readonly AuthScheme[]): string {
+  const ways = { Basic: 'a username and password (Basic)', Bearer: 'a token (Bearer)' }
+  return `Send ${schemes.map((scheme) => ways[scheme]).join(' or ')}.`
 }
 
 /** For handlers of secured operations: the principal, which strict routing guarantees. */

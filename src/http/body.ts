@@ -34,14 +34,71 @@ export async function readRequestBody(req: IncomingMessage, operation: Operation
   if (accepted.length === 0 || !hasBody(req)) return undefined
 
   const mediaType = parseContentType(req, accepted)
-  const text = await readText(req)
+  const text = decodeUtf8(await readBytes(req))
   if (text.length === 0) return undefined
 
-  if (mediaType === FORM) return coerceFormFields(new URLSearchParams(text), mediaTypes[FORM]?.schema)
+  if (mediaType === FORM) return coerceFormFields(parseForm(text), mediaTypes[FORM]?.schema)
+  let body: unknown
   try {
-    return JSON.parse(text) as unknown
+    body = JSON.parse(text)
   } catch (error) {
     throw new BadRequestError(`The body is not valid JSON: ${(error as Error).message}`)
+  }
+  assertWellFormed(stringsIn(body))
+  return body
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+
+/** Invalid UTF-8 is refused, not silently replaced with U+FFFD. */
+function decodeUtf8(bytes: Buffer): string {
+  try {
+    return utf8.decode(bytes)
+  } catch {
+    throw new BadRequestError('The body is not valid UTF-8.')
+  }
+}
+
+/**
+ * URLSearchParams quietly turns a percent-escape that is not UTF-8 (`%FF`, or `%ED%A0%80`,
+ * an encoded surrogate) into U+FFFD; decodeURIComponent refuses it, and so do we.
+ */
+export function parseForm(text: string): URLSearchParams {
+  const decode = (part: string) => {
+    try {
+      return decodeURIComponent(part.replaceAll('+', ' '))
+    } catch {
+      throw new BadRequestError('The form body is not valid UTF-8 percent-encoding.')
+    }
+  }
+  const fields = new URLSearchParams()
+  for (const pair of text.split('&')) {
+    if (pair === '') continue
+    const equals = pair.indexOf('=')
+    fields.append(decode(equals < 0 ? pair : pair.slice(0, equals)), equals < 0 ? '' : decode(pair.slice(equals + 1)))
+  }
+  return fields
+}
+
+function* stringsIn(value: unknown): Generator<string> {
+  if (typeof value === 'string') {
+    yield value
+  } else if (Array.isArray(value)) {
+    for (const item of value) yield* stringsIn(item)
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      yield key
+      yield* stringsIn(item)
+    }
+  }
+}
+
+/** A lone surrogate (`"\ud800"` in JSON, `%ED%A0%80` in a form) cannot be stored as text. */
+function assertWellFormed(strings: Iterable<string>): void {
+  // With the `u` flag a surrogate pair is one code point; only a lone half is category Cs.
+  const loneSurrogate = /\p{Cs}/u
+  for (const text of strings) {
+    if (loneSurrogate.test(text)) throw new BadRequestError('The body contains a lone UTF-16 surrogate, which is not text.')
   }
 }
 
@@ -63,9 +120,9 @@ function parseContentType(req: IncomingMessage, accepted: readonly string[]): st
   return parsed.type
 }
 
-async function readText(req: IncomingMessage): Promise<string> {
+async function readBytes(req: IncomingMessage): Promise<Buffer> {
   try {
-    return await getRawBody(req, { limit: MAX_BODY_BYTES, length: req.headers['content-length'], encoding: 'utf8' })
+    return await getRawBody(req, { limit: MAX_BODY_BYTES, length: req.headers['content-length'] })
   } catch (error) {
     if ((error as { type?: unknown }).type === 'entity.too.large') {
       throw new PayloadTooLargeError(`Request bodies are limited to ${MAX_BODY_BYTES} bytes.`)

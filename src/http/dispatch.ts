@@ -6,12 +6,27 @@
 import type { Context, Operation } from 'openapi-backend'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import type { AppDeps } from '../deps.js'
+import { BadRequestError } from '../errors.js'
 import { principalOf } from './auth.js'
 import type { HttpExchange } from './exchange.js'
 import type { OperationHandler, OperationId, OperationRequest, OperationResult } from './operations.js'
 
+/** A host name, IPv4 or bracketed IPv6 address, with an optional port. */
+const SANE_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
+
+/**
+ * `scheme://host[:port]` for absolute URLs in responses: `PUBLIC_URL` when configured,
+ * otherwise the request's own Host, which must then look like one, since it ends up in
+ * `uri` fields and in `Location` and `Link` headers.
+ */
 export function baseUrlOf(exchange: HttpExchange, deps: AppDeps): string {
-  return deps.config.publicUrl ?? `${exchange.req.protocol}://${exchange.req.get('host') ?? 'localhost'}`
+  if (deps.config.publicUrl) return deps.config.publicUrl
+  const host = exchange.req.get('host') ?? ''
+  const protocol = exchange.req.protocol
+  if (!SANE_HOST.test(host) || (protocol !== 'http' && protocol !== 'https')) {
+    throw new BadRequestError('The Host header is not a valid host name.', [{ parameter: 'Host', detail: 'is not a valid host name' }])
+  }
+  return `${protocol}://${host}`
 }
 
 export function bindOperation<Id extends OperationId>(handler: OperationHandler<Id>, deps: AppDeps) {

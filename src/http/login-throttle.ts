@@ -2,8 +2,12 @@
  * Slows down password guessing: after too many failed Basic logins for one username, or
  * from one address, every login attempt for it is refused with 429 until the window has
  * passed, even with the right password.
+ *
+ * Each attempt takes its point *before* the (slow) password check and gives it back only
+ * on success, so a burst of parallel guesses cannot all slip in before the first failure
+ * is counted.
  */
-import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible'
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
 import { TooManyRequestsError } from '../errors.js'
 
 /** An address may fail more often than a username: several people can share one. */
@@ -18,30 +22,37 @@ export class LoginThrottle {
     this.byAddress = new RateLimiterMemory({ keyPrefix: 'addr', points: maxFailures * ADDRESS_FACTOR, duration: windowSeconds })
   }
 
-  /** Throws {@link TooManyRequestsError} while either key is locked out. */
-  async assertAllowed(username: string, address: string): Promise<void> {
-    const [user, addr] = await Promise.all([this.byUsername.get(username), this.byAddress.get(address)])
-    const retryAfterMs = Math.max(
-      lockedFor(user, this.byUsername.points),
-      lockedFor(addr, this.byAddress.points),
-    )
-    if (retryAfterMs > 0) {
-      throw new TooManyRequestsError(
-        `Too many failed logins. Try again in ${Math.ceil(retryAfterMs / 1000)} seconds.`,
-        retryAfterMs / 1000,
-      )
+  /**
+   * Takes one attempt for `username` from `address`, or throws {@link TooManyRequestsError}
+   * while either is locked out. An attempt counts as a failure until {@link succeeded}.
+   */
+  async attempt(username: string, address: string): Promise<void> {
+    try {
+      await this.byUsername.consume(username)
+    } catch (rejection) {
+      throw tooMany(rejection)
+    }
+    try {
+      await this.byAddress.consume(address)
+    } catch (rejection) {
+      await this.byUsername.reward(username)
+      throw tooMany(rejection)
     }
   }
 
-  async recordFailure(username: string, address: string): Promise<void> {
-    await Promise.all([this.byUsername.penalty(username, 1), this.byAddress.penalty(address, 1)])
+  /** The attempt could not be judged (an internal error): give both points back. */
+  async refund(username: string, address: string): Promise<void> {
+    await Promise.all([this.byUsername.reward(username), this.byAddress.reward(address)])
   }
 
-  async recordSuccess(username: string): Promise<void> {
-    await this.byUsername.delete(username)
+  /** The attempt was a good login: forget the username's failures and return the address's point. */
+  async succeeded(username: string, address: string): Promise<void> {
+    await Promise.all([this.byUsername.delete(username), this.byAddress.reward(address)])
   }
 }
 
-function lockedFor(state: RateLimiterRes | null, points: number): number {
-  return state !== null && state.consumedPoints >= points ? state.msBeforeNext : 0
+function tooMany(rejection: unknown): Error {
+  if (!(rejection instanceof RateLimiterRes)) return rejection instanceof Error ? rejection : new Error(String(rejection))
+  const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000))
+  return new TooManyRequestsError(`Too many failed logins. Try again in ${seconds} seconds.`, seconds)
 }

@@ -1,15 +1,21 @@
 /** One handler per user operation in `openapi.yaml`. */
-import { NotFoundError } from '../errors.js'
+import type { Database } from '../db/schema.js'
+import { NotFoundError, UnauthorizedError } from '../errors.js'
 import { authenticatedUser } from '../http/auth.js'
 import type { OperationHandler } from '../http/operations.js'
 import { deleteUser, findUserById } from './users.repository.js'
 import { toUserResource, userUri } from './users.resource.js'
 import { changeUser, registerUser } from './users.service.js'
+import type { UserRow } from './users.table.js'
 
-/** The principal's row; gone only if the account was deleted mid-request. */
-async function currentUserRow(db: Parameters<typeof findUserById>[0], userId: number) {
+/** The credentials of an account deleted mid-request are no longer valid: 401, as on the next request. */
+function accountGone(): UnauthorizedError {
+  return new UnauthorizedError('Your account no longer exists.')
+}
+
+async function currentUserRow(db: Database, userId: number): Promise<UserRow> {
   const row = await findUserById(db, userId)
-  if (!row) throw new NotFoundError('Your account no longer exists.')
+  if (!row) throw accountGone()
   return row
 }
 
@@ -26,7 +32,7 @@ export const getCurrentUser: OperationHandler<'getCurrentUser'> = async (request
 export const updateCurrentUser: OperationHandler<'updateCurrentUser'> = async (request, { db, config }) => {
   const user = authenticatedUser(request)
   const row = await changeUser(db, user.userId, { email: request.body.email, password: request.body.password }, config.scryptCost)
-  if (!row) throw new NotFoundError('Your account no longer exists.')
+  if (!row) throw accountGone()
   return { status: 200, body: toUserResource(row, request.baseUrl) }
 }
 

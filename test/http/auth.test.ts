@@ -23,13 +23,16 @@ function base64(text: string): string {
 }
 
 /** A 401 problem that offers both schemes. */
-function expectUnauthorized(res: ApiResponse<Problem>): void {
+/** A 401 problem whose challenge offers exactly the schemes the operation takes. */
+function expectUnauthorized(res: ApiResponse<Problem>, schemes: readonly string[] = ['Basic', 'Bearer']): void {
   expect(res.status).toBe(401)
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/)
   expect(res.body).toMatchObject({ type: '/problems/unauthorized', status: 401, code: 'UNAUTHORIZED' })
   const challenge = res.headers.get('www-authenticate') ?? ''
-  expect(challenge).toMatch(/(^|[\s,])Basic(\s|,|$)/i)
-  expect(challenge).toMatch(/(^|[\s,])Bearer(\s|,|$)/i)
+  for (const scheme of ['Basic', 'Bearer']) {
+    const offered = new RegExp(`(^|[\\s,])${scheme}(\\s|,|$)`, 'i').test(challenge)
+    expect(offered, `${scheme} in ${challenge}`).toBe(schemes.includes(scheme))
+  }
 }
 
 describe('401 UNAUTHORIZED, with WWW-Authenticate offering Basic and Bearer', () => {
@@ -42,7 +45,14 @@ describe('401 UNAUTHORIZED, with WWW-Authenticate offering Basic and Bearer', ()
     expectUnauthorized(await server.api.get<Problem>('/api/v1/users/me'))
     expectUnauthorized(await server.api.get<Problem>('/api/v1/tasks'))
     expectUnauthorized(await server.api.post<Problem>('/api/v1/tasks', { json: { title: 'Sneaky' } }))
-    expectUnauthorized(await server.api.post<Problem>('/api/v1/tokens'))
+    expectUnauthorized(await server.api.post<Problem>('/api/v1/tokens'), ['Basic'])
+    expectUnauthorized(await server.api.delete<Problem>('/api/v1/tokens/current'), ['Bearer'])
+  })
+
+  it('a valid token where only Basic is taken: the challenge and detail offer Basic only', async () => {
+    const res = await server.api.post<Problem>('/api/v1/tokens', { auth: me.bearer })
+    expectUnauthorized(res, ['Basic'])
+    expect(res.body.detail).toBe('Send a username and password (Basic).')
   })
 
   it('a wrong password', async () => {
@@ -279,6 +289,23 @@ describe('login throttle by address', () => {
       expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
       // Tokens do not go through the login throttle.
       expect((await api.get('/api/v1/users/me', { auth: innocent.bearer })).status).toBe(200)
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+describe('login throttle under a burst', () => {
+  it('lets no more than the allowed number of parallel guesses through to the password check', async () => {
+    const server = await startTestServer({ loginMaxFailures: 3, loginWindowSeconds: 60 })
+    try {
+      const target = await signUp(server.api, 'target')
+      const guesses = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => server.api.get<Problem>('/api/v1/users/me', { auth: { basic: [target.username, `guess-${i}`] } })),
+      )
+      const statuses = guesses.map((g) => g.status).sort()
+      expect(statuses.filter((s) => s === 401)).toHaveLength(3)
+      expect(statuses.filter((s) => s === 429)).toHaveLength(9)
     } finally {
       await server.close()
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { coerceFormFields } from '../../src/http/body.js'
+import { BadRequestError } from '../../src/errors.js'
+import { coerceFormFields, parseForm } from '../../src/http/body.js'
 
 const schema = {
   type: 'object',
@@ -24,5 +25,21 @@ describe('coerceFormFields', () => {
     const body = coerceFormFields(new URLSearchParams('__proto__=x'), schema)
     expect(Object.getPrototypeOf(body)).toBe(Object.prototype)
     expect(Object.keys(body)).toEqual(['__proto__'])
+  })
+})
+
+describe('parseForm', () => {
+  it('decodes pairs like a browser sends them', () => {
+    expect([...parseForm('title=Read+a+book&description=caf%C3%A9%20%26%20more&done').entries()]).toEqual([
+      ['title', 'Read a book'],
+      ['description', 'café & more'],
+      ['done', ''],
+    ])
+  })
+
+  it('refuses escapes that are not UTF-8 instead of replacing them', () => {
+    expect(() => parseForm('title=%FF')).toThrow(BadRequestError)
+    expect(() => parseForm('title=%ED%A0%80')).toThrow(/UTF-8/)
+    expect(() => parseForm('title=%ZZ')).toThrow(BadRequestError)
   })
 })

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Credentials } from '../support/client.js'
+import { rawRequest } from '../support/raw.js'
 import { type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
 
 let server: TestServer
@@ -77,15 +78,17 @@ describe('406 Not Acceptable, on every operation', () => {
 })
 
 describe('401 Unauthorized, on every secured operation', () => {
-  it('answers every operation that needs credentials with 401 and both challenges', async () => {
+  it('answers every operation that needs credentials with 401, challenging with the schemes it takes', async () => {
     const secured = server.api.contract
       .operations()
       .filter(({ operation }) => securityOf(operation, server.api.contract.document).length > 0)
     expect(secured.length).toBeGreaterThan(10)
-    for (const { method, path, operationId } of secured) {
+    const challenges = { basicAuth: 'Basic realm="achiever", charset="UTF-8"', bearerAuth: 'Bearer realm="achiever"' }
+    for (const { method, path, operationId, operation } of secured) {
       const res = await server.api.request<Problem>(method, concrete(path))
       expect(res.status, operationId).toBe(401)
-      expect(res.headers.get('www-authenticate')).toMatch(/^Basic realm="achiever".*, Bearer realm="achiever"/)
+      const schemes = securityOf(operation, server.api.contract.document) as Array<keyof typeof challenges>
+      expect(res.headers.get('www-authenticate'), operationId).toBe(schemes.map((s) => challenges[s]).join(', '))
     }
   })
 })
@@ -198,6 +201,92 @@ function bodyFor(operationId: string): unknown {
       return { title: 'A task' }
   }
 }
+
+describe('400 Bad Request, from any operation', () => {
+  it('rejects a query parameter the operation does not take, even where it takes none', async () => {
+    for (const path of ['/healthz', '/api/v1/users/me', '/api/v1/tasks']) {
+      const res = await server.api.get<Problem>(`${path}?colour=red`, { auth: me.bearer })
+      expect(res.status, path).toBe(400)
+      expect(res.body.errors).toEqual([{ parameter: 'colour', detail: 'is not a parameter of this operation' }])
+    }
+  })
+
+  it('takes integers in plain decimal only', async () => {
+    for (const id of ['0x1', '1e0', '1.0', '01', '%201', '+1']) {
+      const res = await server.api.get<Problem>(`/api/v1/tasks/${id}`, { auth: me.bearer })
+      expect(res.status, id).toBe(400)
+      expect(res.body.errors).toEqual([{ parameter: 'taskId', detail: 'must be an integer in plain decimal notation' }])
+    }
+    const page = await server.api.get<Problem>('/api/v1/tasks?page=0x2&per_page=1e1', { auth: me.bearer })
+    expect(page.status).toBe(400)
+    expect(page.body.errors?.map((e) => e.parameter)).toEqual(['page', 'per_page'])
+  })
+
+  it('answers a malformed percent-escape in a path parameter with 400, not 500', async () => {
+    for (const path of ['/api/v1/tasks/%ZZ', '/api/v1/users/%C0%AF']) {
+      const res = await server.api.get<Problem>(path, { auth: me.bearer })
+      expect(res.status, path).toBe(400)
+      expect(res.body.code).toBe('BAD_REQUEST')
+    }
+    expect(server.logs()).not.toContain('URIError')
+  })
+
+  it('refuses a body that is not UTF-8, or holds a lone surrogate, instead of mangling it', async () => {
+    const notUtf8 = await server.api.post<Problem>('/api/v1/tasks', {
+      auth: me.bearer,
+      raw: Buffer.concat([Buffer.from('{"title":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]),
+      contentType: 'application/json',
+    })
+    expect(notUtf8.status).toBe(400)
+    expect(notUtf8.body.detail).toBe('The body is not valid UTF-8.')
+    const surrogate = await server.api.post<Problem>('/api/v1/tasks', { auth: me.bearer, raw: '{"title":"\\ud800"}', contentType: 'application/json' })
+    expect(surrogate.status).toBe(400)
+    const formSurrogate = await server.api.post<Problem>('/api/v1/tasks', { auth: me.bearer, raw: 'title=%ED%A0%80', contentType: 'application/x-www-form-urlencoded' })
+    expect(formSurrogate.status).toBe(400)
+    const emoji = await server.api.post<{ title: string }>('/api/v1/tasks', { auth: me.bearer, json: { title: 'Read 📚 \ud83d\ude00' } })
+    expect(emoji.status).toBe(201)
+  })
+
+  it('refuses a Host header that is not a host name, since it would end up in uri and Location', async () => {
+    const body = '{"title":"x"}'
+    const res = await rawRequest(
+      server.baseUrl,
+      `POST /api/v1/tasks HTTP/1.1\r\nHost: evil>; rel="next", <http://x\r\nAuthorization: Bearer ${me.token}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    )
+    server.api.contract.check({ method: 'POST', path: '/api/v1/tasks', ...res })
+    expect(res.status).toBe(400)
+    expect(JSON.parse(res.text)).toMatchObject({ code: 'BAD_REQUEST', errors: [{ parameter: 'Host', detail: 'is not a valid host name' }] })
+  })
+
+  it('uses PUBLIC_URL, not the Host header, when it is configured', async () => {
+    const behindProxy = await startTestServer({ publicUrl: 'https://api.example.com' })
+    try {
+      const user = await signUp(behindProxy.api)
+      const res = await behindProxy.api.post<{ uri: string }>('/api/v1/tasks', { auth: user.bearer, json: { title: 'x' } })
+      expect(res.body.uri).toMatch(/^https:\/\/api\.example\.com\/api\/v1\/tasks\/\d+$/)
+      expect(res.headers.get('location')).toBe(res.body.uri)
+    } finally {
+      await behindProxy.close()
+    }
+  })
+})
+
+describe('requests the HTTP parser rejects', () => {
+  it('answers headers over 16 KiB with a 431 problem', async () => {
+    const res = await rawRequest(server.baseUrl, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)
+    expect(res.status).toBe(431)
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/)
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+    expect(JSON.parse(res.text)).toMatchObject({ status: 431, code: 'REQUEST_HEADER_FIELDS_TOO_LARGE' })
+  })
+
+  it('answers garbage with a 400 problem', async () => {
+    const res = await rawRequest(server.baseUrl, 'HELLO THERE\r\n\r\n')
+    expect(res.status).toBe(400)
+    expect(JSON.parse(res.text)).toMatchObject({ status: 400, code: 'BAD_REQUEST' })
+  })
+})
 
 describe('X-Request-Id', () => {
   it('echoes a sane request id', async () => {

@@ -12,6 +12,7 @@ import { createApp } from '../../src/app.js'
 import { type AppConfig, defaultConfig } from '../../src/config.js'
 import { migrateToLatest, openDatabase } from '../../src/db/connection.js'
 import type { Database } from '../../src/db/schema.js'
+import { answerClientErrors } from '../../src/http/client-errors.js'
 import { createLogger } from '../../src/logger.js'
 import { loadSpec } from '../../src/service/spec.js'
 import { ApiClient } from './client.js'
@@ -57,6 +58,7 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}): Promi
   await migrateToLatest(db)
   const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir) })
   const server: Server = createServer(app)
+  answerClientErrors(server, logger)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return {

@@ -1,0 +1,25 @@
+/**
+ * What openapi-backend's parameter coercion lets through but an API should not: Ajv's
+ * `coerceTypes` turns `0x2`, `2e0`, `2.0`, ` 2` and `002` into the integer 2. Integer
+ * parameters take plain decimal only, so every spelling of a number means one thing.
+ */
+import type { Context } from 'openapi-backend'
+import { BadRequestError, type FieldError } from '../errors.js'
+
+const PLAIN_INTEGER = /^-?(0|[1-9]\d*)$/
+
+export function assertPlainIntegers(context: Context): void {
+  const errors: FieldError[] = []
+  for (const parameter of context.operation.parameters ?? []) {
+    if ('$ref' in parameter || (parameter.schema as { type?: unknown } | undefined)?.type !== 'integer') continue
+    const source: Record<string, unknown> =
+      parameter.in === 'path' ? context.request.params : parameter.in === 'query' ? context.request.query : {}
+    const raw = source[parameter.name]
+    if (typeof raw === 'string' && !PLAIN_INTEGER.test(raw)) {
+      errors.push({ parameter: parameter.name, detail: 'must be an integer in plain decimal notation' })
+    }
+  }
+  if (errors.length > 0) {
+    throw new BadRequestError(`${errors.length} parameter${errors.length === 1 ? ' is' : 's are'} invalid`, errors)
+  }
+}
