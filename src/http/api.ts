@@ -36,6 +36,15 @@ function successMediaTypes(operation: Operation): string[] {
   return types.length > 0 ? [...new Set(types)] : ['application/json']
 }
 
+function isDecodable(path: string): boolean {
+  try {
+    decodeURIComponent(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
 export interface Api {
   handle(exchange: HttpExchange): Promise<void>
 }
@@ -100,7 +109,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
       } catch (error) {
         // openapi-backend decodes path parameters with decodeURIComponent, which throws
         // on a malformed escape such as `/api/v1/tasks/%ZZ`.
-        if (error instanceof URIError) {
+        if (error instanceof URIError && !isDecodable(exchange.request.path)) {
           throw new BadRequestError('A path parameter is not valid percent-encoding.', [
             { detail: 'is not valid percent-encoding' },
           ])
