@@ -87,6 +87,14 @@ describe('openapi.yaml', () => {
     }
   })
 
+  it('gives every request and response body a named component schema, for SDK generators', () => {
+    const inline = [...walk(contract.document)]
+      .filter(([pointer]) => /\/content\/[^/]+$/.test(pointer))
+      .filter(([, media]) => typeof (media.schema as Node | undefined)?.$ref !== 'string')
+      .map(([pointer]) => pointer)
+    expect(inline).toEqual([])
+  })
+
   it('closes every request body schema with additionalProperties: false', () => {
     const schemas = contract.document.components as { schemas: Record<string, Node> }
     for (const name of ['UserRegistration', 'UserUpdate', 'TaskWrite', 'TaskPatch']) {
