@@ -52,6 +52,8 @@ export interface Api {
 export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api> {
   const document = deps.spec.document()
   const paths = new PathTable(document.paths ?? {})
+  /** operationId -> the media types its success responses offer; filled once after init. */
+  const offeredMediaTypes = new Map<string, string[]>()
   const bind = <Id extends OperationId>(id: Id) => bindOperation<Id>(handlers[id], deps)
   const operationHandlers = Object.fromEntries((Object.keys(handlers) as OperationId[]).map((id) => [id, bind(id)]))
 
@@ -75,8 +77,9 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
         throw new MethodNotAllowedError(exchange.req.method, paths.allowedMethods(exchange.req.path))
       },
       postRoutingHandler: async (context: Context, exchange: HttpExchange) => {
+        // Also called when routing failed; the notFound / methodNotAllowed handler answers then.
         if (!context.operation) return
-        const offered = successMediaTypes(context.operation)
+        const offered = offeredMediaTypes.get(context.operation.operationId ?? '') ?? ['application/json']
         // Problems are sent whatever Accept says; only success bodies are negotiated.
         if (!exchange.req.accepts(offered)) {
           throw new NotAcceptableError(`This resource is available as ${offered.join(', ')} only.`)
@@ -101,6 +104,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
   // The router rebuilds its operation list on every request; the list never changes.
   const operations = api.router.getOperations()
   api.router.getOperations = () => operations
+  for (const operation of operations) offeredMediaTypes.set(operation.operationId ?? '', successMediaTypes(operation))
 
   return {
     handle: async (exchange) => {

@@ -25,7 +25,7 @@ export const getOpenApiYaml: OperationHandler<'getOpenApiYaml'> = async (_reques
 
 export const getOpenApiJson: OperationHandler<'getOpenApiJson'> = async (_request, { spec }) => ({
   status: 200,
-  body: JSON.parse(spec.json) as components['schemas']['OpenApiDocument'],
+  body: spec.parsed as components['schemas']['OpenApiDocument'],
 })
 
 const renderedDocs = new Map<string, Promise<string>>()

@@ -10,15 +10,22 @@ import { parse } from 'yaml'
 export interface ApiSpec {
   /** `openapi.yaml` byte for byte, as served at `/openapi.yaml`. */
   readonly yaml: string
-  /** The same document as JSON text, as served at `/openapi.json`. */
-  readonly json: string
-  /** A fresh parsed copy on each call: openapi-backend dereferences its copy in place. */
+  /** The document, parsed once and frozen, as served at `/openapi.json`. */
+  readonly parsed: Readonly<OpenAPIV3_1.Document>
+  /** A fresh mutable copy on each call: openapi-backend dereferences its copy in place. */
   document(): OpenAPIV3_1.Document
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child)
+    Object.freeze(value)
+  }
+  return value
 }
 
 export function loadSpec(rootDir: string): ApiSpec {
   const yaml = readFileSync(join(rootDir, 'openapi.yaml'), 'utf8')
-  const parsed = parse(yaml) as OpenAPIV3_1.Document
-  const json = JSON.stringify(parsed)
-  return { yaml, json, document: () => structuredClone(parsed) }
+  const parsed = deepFreeze(parse(yaml) as OpenAPIV3_1.Document)
+  return { yaml, parsed, document: () => structuredClone(parsed) }
 }
