@@ -100,6 +100,13 @@ export class ValidationError extends AppError {
   readonly title = 'Your request is not valid'
 }
 
+/** Raised by Node's HTTP parser, before any route: see `http/client-errors.ts`. */
+export class RequestHeaderFieldsTooLargeError extends AppError {
+  readonly status = 431
+  readonly code = 'REQUEST_HEADER_FIELDS_TOO_LARGE'
+  readonly title = 'Request header fields too large'
+}
+
 export class TooManyRequestsError extends AppError {
   readonly status = 429
   readonly code = 'TOO_MANY_REQUESTS'

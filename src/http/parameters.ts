@@ -4,7 +4,8 @@
  * parameters take plain decimal only, so every spelling of a number means one thing.
  */
 import type { Context } from 'openapi-backend'
-import { BadRequestError, type FieldError } from '../errors.js'
+import type { FieldError } from '../errors.js'
+import { invalidParameters } from './validation.js'
 
 const PLAIN_INTEGER = /^-?(0|[1-9]\d*)$/
 
@@ -19,7 +20,5 @@ export function assertPlainIntegers(context: Context): void {
       errors.push({ parameter: parameter.name, detail: 'must be an integer in plain decimal notation' })
     }
   }
-  if (errors.length > 0) {
-    throw new BadRequestError(`${errors.length} parameter${errors.length === 1 ? ' is' : 's are'} invalid`, errors)
-  }
+  if (errors.length > 0) throw invalidParameters(errors)
 }

@@ -57,10 +57,13 @@ export function toValidationProblem(errors: readonly ErrorObject[]): BadRequestE
       parameterErrors.push({ detail: error.message ?? 'is invalid' })
     }
   }
-  if (parameterErrors.length > 0) {
-    const unique = firstPerKey(parameterErrors, (e) => e.parameter)
-    return new BadRequestError(plural(unique.length, 'parameter'), unique)
-  }
+  if (parameterErrors.length > 0) return invalidParameters(parameterErrors)
   const unique = firstPerKey(bodyErrors, (e) => e.pointer)
   return new ValidationError(plural(unique.length, 'field'), unique)
+}
+
+/** A 400 naming each bad parameter once, whichever check found it. */
+export function invalidParameters(errors: FieldError[]): BadRequestError {
+  const unique = firstPerKey(errors, (e) => e.parameter)
+  return new BadRequestError(plural(unique.length, 'parameter'), unique)
 }
