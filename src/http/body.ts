@@ -44,7 +44,7 @@ export async function readRequestBody(req: IncomingMessage, operation: Operation
   } catch (error) {
     throw new BadRequestError(`The body is not valid JSON: ${(error as Error).message}`)
   }
-  assertWellFormed(stringsIn(body))
+  assertNoLoneSurrogates(body)
   return body
 }
 
@@ -80,26 +80,26 @@ export function parseForm(text: string): URLSearchParams {
   return fields
 }
 
-function* stringsIn(value: unknown): Generator<string> {
-  if (typeof value === 'string') {
-    yield value
-  } else if (Array.isArray(value)) {
-    for (const item of value) yield* stringsIn(item)
-  } else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      yield key
-      yield* stringsIn(item)
+/**
+ * JSON may spell a lone UTF-16 surrogate (`"\ud800"`), which is not text and could not be
+ * stored as UTF-8 without being replaced. (In a form, `parseForm` already refuses it.)
+ */
+function assertNoLoneSurrogates(value: unknown): void {
+  // With the `u` flag a surrogate pair is one code point; only a lone half is category Cs.
+  const isMangled = (text: string) => /\p{Cs}/u.test(text)
+  const visit = (node: unknown): void => {
+    if (typeof node === 'string') {
+      if (isMangled(node)) throw new BadRequestError('The body contains a lone UTF-16 surrogate, which is not text.')
+    } else if (Array.isArray(node)) {
+      node.forEach(visit)
+    } else if (node !== null && typeof node === 'object') {
+      for (const [key, child] of Object.entries(node)) {
+        visit(key)
+        visit(child)
+      }
     }
   }
-}
-
-/** A lone surrogate (`"\ud800"` in JSON, `%ED%A0%80` in a form) cannot be stored as text. */
-function assertWellFormed(strings: Iterable<string>): void {
-  // With the `u` flag a surrogate pair is one code point; only a lone half is category Cs.
-  const loneSurrogate = /\p{Cs}/u
-  for (const text of strings) {
-    if (loneSurrogate.test(text)) throw new BadRequestError('The body contains a lone UTF-16 surrogate, which is not text.')
-  }
+  visit(value)
 }
 
 function parseContentType(req: IncomingMessage, accepted: readonly string[]): string {

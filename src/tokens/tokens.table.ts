@@ -1,4 +1,4 @@
-import type { Generated, Selectable } from 'kysely'
+import type { Generated } from 'kysely'
 
 /** The `tokens` table: bearer tokens, kept only as SHA-256 hashes. */
 export interface TokensTable {
@@ -8,5 +8,3 @@ export interface TokensTable {
   created_at: string
   expires_at: string
 }
-
-export type TokenRow = Selectable<TokensTable>

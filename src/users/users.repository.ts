@@ -19,7 +19,6 @@ export function updateUser(db: Database, id: number, changes: UserRowUpdate): Pr
 }
 
 /** Removes the user; their tokens and tasks go with them (`ON DELETE CASCADE`). */
-export async function deleteUser(db: Database, id: number): Promise<boolean> {
-  const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst()
-  return result.numDeletedRows > 0n
+export async function deleteUser(db: Database, id: number): Promise<void> {
+  await db.deleteFrom('users').where('id', '=', id).execute()
 }

@@ -39,8 +39,6 @@ function authorization(auth: Credentials): string {
 
 export class ApiClient {
   readonly contract: Contract
-  /** Every (operationId, status) this client has seen. */
-  readonly seen = new Set<string>()
 
   constructor(readonly baseUrl: string) {
     sharedContract ??= new Contract()
@@ -70,7 +68,6 @@ export class ApiClient {
     const text = await response.text()
     const observed = { method, path: new URL(path, this.baseUrl).pathname, status: response.status, headers: response.headers, text }
     const matched = this.contract.check(observed)
-    if (matched) this.seen.add(`${matched.operationId} ${response.status}`)
     const isJson = /[/+]json/.test(response.headers.get('content-type') ?? '')
     return { status: response.status, headers: response.headers, text, body: (isJson && text ? JSON.parse(text) : undefined) as T, operationId: matched?.operationId }
   }
