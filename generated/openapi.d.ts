@@ -600,7 +600,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The `Accept` header excludes JSON, the only representation on offer. */
+        /** @description The `Accept` header excludes every representation this operation offers (JSON for the API). */
         NotAcceptable: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -663,7 +663,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The body is in a media type this operation does not take. */
+        /** @description The body is in a media type this operation does not take, has no Content-Type, or is in a charset other than UTF-8. */
         UnsupportedMediaType: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
