@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiResponse, RequestOptions } from '../support/client.js'
+import { expectProblem } from '../support/expect.js'
 import { type Problem, signUp, startTestServer, type Task, type TaskList, type TestServer, type TestUser } from '../support/server.js'
 
 let server: TestServer
@@ -55,13 +56,6 @@ function parseLinks(header: string | null): Record<string, string> {
     if (url !== undefined && rel !== undefined) links[rel] = url
   }
   return links
-}
-
-function expectProblem(res: ApiResponse<Problem>, status: number, code: Problem['code']): void {
-  expect(res.status, res.text).toBe(status)
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/)
-  expect(res.body.status).toBe(status)
-  expect(res.body.code).toBe(code)
 }
 
 function pointersOf(problem: Problem): string[] {

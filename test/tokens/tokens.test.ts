@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectProblem } from '../support/expect.js'
 import { type Problem, signUp, startTestServer, type TestServer, type Token, type User } from '../support/server.js'
 
 let server: TestServer
@@ -74,15 +75,13 @@ describe('POST /api/v1/tokens', () => {
   it('401 with a wrong password', async () => {
     const me = await signUp(server.api)
     const res = await server.api.post<Problem>('/api/v1/tokens', { auth: { basic: [me.username, 'not-the-password'] } })
-    expect(res.status).toBe(401)
-    expect(res.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+    expectProblem(res, 401, 'UNAUTHORIZED')
     expect(res.headers.get('cache-control')).not.toBe('no-store')
   })
 
   it('401 without credentials', async () => {
     const res = await server.api.post<Problem>('/api/v1/tokens')
-    expect(res.status).toBe(401)
-    expect(res.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+    expectProblem(res, 401, 'UNAUTHORIZED')
   })
 })
 
@@ -97,8 +96,7 @@ describe('DELETE /api/v1/tokens/current', () => {
     expect(res.text).toBe('')
 
     const revoked = await server.api.get<Problem>('/api/v1/users/me', { auth: me.bearer })
-    expect(revoked.status).toBe(401)
-    expect(revoked.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+    expectProblem(revoked, 401, 'UNAUTHORIZED')
 
     const still = await server.api.get<User>('/api/v1/users/me', { auth: { bearer: other.body.token } })
     expect(still.status).toBe(200)
@@ -107,8 +105,7 @@ describe('DELETE /api/v1/tokens/current', () => {
 
     // Revoking it again: it is no longer a credential.
     const twice = await server.api.delete<Problem>('/api/v1/tokens/current', { auth: me.bearer })
-    expect(twice.status).toBe(401)
-    expect(twice.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+    expectProblem(twice, 401, 'UNAUTHORIZED')
   })
 
   it("revoking your token leaves other users' tokens alone", async () => {
@@ -121,8 +118,7 @@ describe('DELETE /api/v1/tokens/current', () => {
   it('401 with Basic credentials: it revokes a bearer token only', async () => {
     const me = await signUp(server.api)
     const res = await server.api.delete<Problem>('/api/v1/tokens/current', { auth: me.basic })
-    expect(res.status).toBe(401)
-    expect(res.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+    expectProblem(res, 401, 'UNAUTHORIZED')
     expect(res.headers.get('www-authenticate')).toMatch(/\bBearer\b/)
     // Nothing was revoked.
     expect((await server.api.get('/api/v1/users/me', { auth: me.bearer })).status).toBe(200)
@@ -130,8 +126,7 @@ describe('DELETE /api/v1/tokens/current', () => {
 
   it('401 without credentials', async () => {
     const res = await server.api.delete<Problem>('/api/v1/tokens/current')
-    expect(res.status).toBe(401)
-    expect(res.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+    expectProblem(res, 401, 'UNAUTHORIZED')
   })
 })
 
@@ -147,8 +142,7 @@ describe('expiry', () => {
       .execute()
 
     const expired = await server.api.get<Problem>('/api/v1/users/me', { auth: me.bearer })
-    expect(expired.status).toBe(401)
-    expect(expired.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+    expectProblem(expired, 401, 'UNAUTHORIZED')
     expect(expired.headers.get('www-authenticate')).toMatch(/\bBearer\b/)
 
     const revoke = await server.api.delete<Problem>('/api/v1/tokens/current', { auth: me.bearer })

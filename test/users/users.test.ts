@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiResponse } from '../support/client.js'
+import { expectProblem } from '../support/expect.js'
 import { type Problem, signUp, startTestServer, type Task, type TaskList, type TestServer, type Token, type User } from '../support/server.js'
 
 let server: TestServer
@@ -100,29 +101,18 @@ describe('POST /api/v1/users (registration)', () => {
     expect(res.headers.get('location')).toBeNull()
   })
 
-  it('409 CONFLICT for an email that is taken', async () => {
+  it.each([
+    ['the same', 'taken-mail', 'Taken.Mail@Example.com', 'Taken.Mail@Example.com'],
+    ['another letter case', 'case-mail', 'Case.Mail@Example.com', 'case.mail@example.COM'],
+  ])('409 CONFLICT for an email that is taken, in %s letter case', async (_case, name, taken, again) => {
     const first = await server.api.post<User>('/api/v1/users', {
-      json: { username: 'taken-mail-a', email: 'taken-mail@example.com', password: 'python-rocks' },
+      json: { username: `${name}-a`, email: taken, password: 'python-rocks' },
     })
     expect(first.status).toBe(201)
     const res = await server.api.post<Problem>('/api/v1/users', {
-      json: { username: 'taken-mail-b', email: 'taken-mail@example.com', password: 'python-rocks' },
+      json: { username: `${name}-b`, email: again, password: 'python-rocks' },
     })
-    expect(res.status).toBe(409)
-    expect(res.body).toMatchObject({ status: 409, code: 'CONFLICT' })
-    expect(res.body.errors?.[0]?.pointer).toBe('/email')
-  })
-
-  it('409 CONFLICT for an email that is taken in another letter case', async () => {
-    const first = await server.api.post<User>('/api/v1/users', {
-      json: { username: 'case-mail-a', email: 'Case.Mail@Example.com', password: 'python-rocks' },
-    })
-    expect(first.status).toBe(201)
-    const res = await server.api.post<Problem>('/api/v1/users', {
-      json: { username: 'case-mail-b', email: 'case.mail@example.COM', password: 'python-rocks' },
-    })
-    expect(res.status).toBe(409)
-    expect(res.body).toMatchObject({ status: 409, code: 'CONFLICT' })
+    expectProblem(res, 409, 'CONFLICT')
     expect(res.body.errors?.[0]?.pointer).toBe('/email')
   })
 
@@ -158,15 +148,13 @@ describe('POST /api/v1/users (registration)', () => {
 
     it.each([['not-an-email'], ['@example.com'], ['miguel@'], ['']])('a bad email %j', async (email) => {
       const res = await server.api.post<Problem>('/api/v1/users', { json: { ...valid, email } })
-      expect(res.status).toBe(422)
-      expect(res.body).toMatchObject({ status: 422, code: 'VALIDATION_ERROR' })
+      expectProblem(res, 422, 'VALIDATION_ERROR')
       expect(pointers(res)).toEqual(['/email'])
     })
 
     it('a password under 8 characters', async () => {
       const res = await server.api.post<Problem>('/api/v1/users', { json: { ...valid, password: '1234567' } })
-      expect(res.status).toBe(422)
-      expect(res.body).toMatchObject({ status: 422, code: 'VALIDATION_ERROR' })
+      expectProblem(res, 422, 'VALIDATION_ERROR')
       expect(pointers(res)).toEqual(['/password'])
     })
 
@@ -179,8 +167,7 @@ describe('POST /api/v1/users (registration)', () => {
 
     it('every field missing: three entries', async () => {
       const res = await server.api.post<Problem>('/api/v1/users', { json: {} })
-      expect(res.status).toBe(422)
-      expect(res.body).toMatchObject({ status: 422, code: 'VALIDATION_ERROR' })
+      expectProblem(res, 422, 'VALIDATION_ERROR')
       expect(pointers(res)).toEqual(['/email', '/password', '/username'])
     })
 
@@ -192,8 +179,7 @@ describe('POST /api/v1/users (registration)', () => {
 
     it('every field invalid at once: three entries', async () => {
       const res = await server.api.post<Problem>('/api/v1/users', { json: { username: 'AB', email: 'nope', password: 'short' } })
-      expect(res.status).toBe(422)
-      expect(res.body).toMatchObject({ status: 422, code: 'VALIDATION_ERROR' })
+      expectProblem(res, 422, 'VALIDATION_ERROR')
       expect(pointers(res)).toEqual(['/email', '/password', '/username'])
     })
 
@@ -208,8 +194,7 @@ describe('POST /api/v1/users (registration)', () => {
       const res = await server.api.post<Problem>('/api/v1/users', {
         json: { username, email: `${username}@example.com`, password: 'python-rocks', [field]: value },
       })
-      expect(res.status).toBe(422)
-      expect(res.body).toMatchObject({ status: 422, code: 'VALIDATION_ERROR' })
+      expectProblem(res, 422, 'VALIDATION_ERROR')
       expect(pointers(res)).toEqual([`/${field}`])
       const rows = await server.db.selectFrom('users').select('id').where('username', '=', username).execute()
       expect(rows).toEqual([])
@@ -232,8 +217,7 @@ describe('POST /api/v1/users (registration)', () => {
 
   it('400 BAD_REQUEST for malformed JSON', async () => {
     const res = await server.api.post<Problem>('/api/v1/users', { raw: '{"username": "x",', contentType: 'application/json' })
-    expect(res.status).toBe(400)
-    expect(res.body).toMatchObject({ status: 400, code: 'BAD_REQUEST' })
+    expectProblem(res, 400, 'BAD_REQUEST')
   })
 })
 
@@ -262,8 +246,7 @@ describe('GET /api/v1/users/me', () => {
 
   it('401 without credentials', async () => {
     const res = await server.api.get<Problem>('/api/v1/users/me')
-    expect(res.status).toBe(401)
-    expect(res.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+    expectProblem(res, 401, 'UNAUTHORIZED')
   })
 })
 
@@ -321,8 +304,7 @@ describe('PATCH /api/v1/users/me', () => {
     const other = await signUp(server.api)
     for (const email of [other.email, other.email.toUpperCase()]) {
       const res = await server.api.patch<Problem>('/api/v1/users/me', { auth: me.bearer, json: { email }, contentType: merge })
-      expect(res.status).toBe(409)
-      expect(res.body).toMatchObject({ status: 409, code: 'CONFLICT' })
+      expectProblem(res, 409, 'CONFLICT')
       expect(res.body.errors?.[0]?.pointer).toBe('/email')
     }
     const unchanged = await server.api.get<User>('/api/v1/users/me', { auth: me.bearer })
@@ -352,8 +334,7 @@ describe('PATCH /api/v1/users/me', () => {
     expect(res.text).not.toContain('a-brand-new-password')
 
     const old = await server.api.get<Problem>('/api/v1/users/me', { auth: me.basic })
-    expect(old.status).toBe(401)
-    expect(old.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+    expectProblem(old, 401, 'UNAUTHORIZED')
 
     const fresh = await server.api.get<User>('/api/v1/users/me', { auth: basic(me.username, 'a-brand-new-password') })
     expect(fresh.status).toBe(200)
@@ -361,8 +342,7 @@ describe('PATCH /api/v1/users/me', () => {
 
     for (const token of [me.token, second.body.token]) {
       const revoked = await server.api.get<Problem>('/api/v1/users/me', { auth: { bearer: token } })
-      expect(revoked.status).toBe(401)
-      expect(revoked.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+      expectProblem(revoked, 401, 'UNAUTHORIZED')
     }
     const left = await server.db.selectFrom('tokens').select('id').where('user_id', '=', me.id).execute()
     expect(left).toEqual([])
@@ -388,8 +368,7 @@ describe('PATCH /api/v1/users/me', () => {
       json: { email: 'not-an-email', password: 'short' },
       contentType: merge,
     })
-    expect(res.status).toBe(422)
-    expect(res.body).toMatchObject({ status: 422, code: 'VALIDATION_ERROR' })
+    expectProblem(res, 422, 'VALIDATION_ERROR')
     expect(pointers(res)).toEqual(['/email', '/password'])
     // Nothing changed: the password and the token still work.
     expect((await server.api.get('/api/v1/users/me', { auth: me.basic })).status).toBe(200)
@@ -404,8 +383,7 @@ describe('PATCH /api/v1/users/me', () => {
   ])('422 for a field that is not writable: %s', async (field, value) => {
     const me = await signUp(server.api)
     const res = await server.api.patch<Problem>('/api/v1/users/me', { auth: me.bearer, json: { [field]: value }, contentType: merge })
-    expect(res.status).toBe(422)
-    expect(res.body).toMatchObject({ status: 422, code: 'VALIDATION_ERROR' })
+    expectProblem(res, 422, 'VALIDATION_ERROR')
     expect(pointers(res)).toEqual([`/${field}`])
     const unchanged = await server.api.get<User>('/api/v1/users/me', { auth: me.bearer })
     expect(unchanged.body).toMatchObject({ id: me.id, username: me.username })
@@ -413,8 +391,7 @@ describe('PATCH /api/v1/users/me', () => {
 
   it('401 without credentials', async () => {
     const res = await server.api.patch<Problem>('/api/v1/users/me', { json: { email: 'x@example.com' }, contentType: merge })
-    expect(res.status).toBe(401)
-    expect(res.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+    expectProblem(res, 401, 'UNAUTHORIZED')
   })
 })
 
@@ -435,11 +412,9 @@ describe('DELETE /api/v1/users/me', () => {
     expect(res.text).toBe('')
 
     const withBasic = await server.api.get<Problem>('/api/v1/users/me', { auth: me.basic })
-    expect(withBasic.status).toBe(401)
-    expect(withBasic.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+    expectProblem(withBasic, 401, 'UNAUTHORIZED')
     const withBearer = await server.api.get<Problem>('/api/v1/users/me', { auth: me.bearer })
-    expect(withBearer.status).toBe(401)
-    expect(withBearer.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+    expectProblem(withBearer, 401, 'UNAUTHORIZED')
 
     expect(await server.db.selectFrom('tasks').selectAll().where('user_id', '=', me.id).execute()).toEqual([])
     expect(await server.db.selectFrom('tokens').selectAll().where('user_id', '=', me.id).execute()).toEqual([])
@@ -475,8 +450,7 @@ describe('DELETE /api/v1/users/me', () => {
 
   it('401 without credentials', async () => {
     const res = await server.api.delete<Problem>('/api/v1/users/me')
-    expect(res.status).toBe(401)
-    expect(res.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+    expectProblem(res, 401, 'UNAUTHORIZED')
   })
 })
 
@@ -508,8 +482,7 @@ describe('GET /api/v1/users/{userId}', () => {
   it('an id that does not exist: 404, the same as another user', async () => {
     const me = await signUp(server.api)
     const res = await server.api.get<Problem>('/api/v1/users/987654321', { auth: me.bearer })
-    expect(res.status).toBe(404)
-    expect(res.body).toMatchObject({ status: 404, code: 'NOT_FOUND' })
+    expectProblem(res, 404, 'NOT_FOUND')
   })
 
   it.each([['abc'], ['0'], ['-1'], ['1.5'], ['99999999999999999999']])('400 BAD_REQUEST for userId %s', async (id) => {
@@ -523,7 +496,6 @@ describe('GET /api/v1/users/{userId}', () => {
   it('401 without credentials', async () => {
     const me = await signUp(server.api)
     const res = await server.api.get<Problem>(`/api/v1/users/${me.id}`)
-    expect(res.status).toBe(401)
-    expect(res.body).toMatchObject({ status: 401, code: 'UNAUTHORIZED' })
+    expectProblem(res, 401, 'UNAUTHORIZED')
   })
 })
