@@ -186,6 +186,219 @@ export interface paths {
         patch: operations["updateTask"];
         trace?: never;
     };
+    "/api/v1/goals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your goals
+         * @description Lists your goals flat, a page at a time, ordered by `created_at` then `id`.
+         *     Filter by `parent_id` (the sub-goals of one goal, or `null` for top-level goals)
+         *     and by `completed`. `GET /api/v1/goals/tree` returns the whole tree instead.
+         */
+        get: operations["listGoals"];
+        put?: never;
+        /**
+         * Create a goal
+         * @description Adds a goal, at the top level or under one of your goals (`parent_id`). Its
+         *     `start` is the moment it is created; it is open (`end` is `null`) until you
+         *     complete it. The name must not be the name of another of your goals.
+         */
+        post: operations["createGoal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/goals/tree": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read your goal tree
+         * @description All of your goals at once, as a forest: your top-level goals, each with its
+         *     `sub_goals`, each of those with theirs, however deep. Siblings are ordered by
+         *     `created_at`, then `id`. This is one request and one database query whatever
+         *     the size or depth of the tree; it is not paginated.
+         */
+        get: operations["getGoalTree"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/goals/{goalId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The goal's id. */
+                goalId: components["parameters"]["GoalId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read a goal
+         * @description Returns one of your goals. Another user's goal is `404`.
+         */
+        get: operations["getGoal"];
+        /**
+         * Replace a goal
+         * @description Replaces the goal's writable fields with the representation sent. A field left
+         *     out takes its default: `description` `""`, `parent_id` `null` (top level) and
+         *     `end` `null` (open). `start` never changes. Moving the goal under itself or
+         *     under one of its own sub-goals is `422`.
+         */
+        put: operations["replaceGoal"];
+        post?: never;
+        /**
+         * Delete a goal and its sub-goals
+         * @description Deletes one of your goals and, with it, its whole subtree, all at once. Deleting it again is `404`.
+         */
+        delete: operations["deleteGoal"];
+        options?: never;
+        head?: never;
+        /**
+         * Change, complete or re-open a goal
+         * @description A JSON Merge Patch (RFC 7396): only the fields sent change. Complete a goal with
+         *     `{"end": "<timestamp>"}` (not before its `start`), re-open it with
+         *     `{"end": null}`, and move it with `{"parent_id": ...}` (`null` for the top
+         *     level). Moving the goal under itself or under one of its own sub-goals is `422`.
+         */
+        patch: operations["updateGoal"];
+        trace?: never;
+    };
+    "/api/v1/incomes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your incomes
+         * @description Your incomes, a page at a time, oldest first (by `created_at`, then `id`).
+         */
+        get: operations["listIncomes"];
+        put?: never;
+        /**
+         * Record an income
+         * @description Records money coming in. `amount` must be positive, with at most two decimal
+         *     places, and no more than 1,000,000,000.
+         */
+        post: operations["createIncome"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/expenses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your expenses
+         * @description Your expenses, a page at a time, oldest first (by `created_at`, then `id`). Their amounts are negative.
+         */
+        get: operations["listExpenses"];
+        put?: never;
+        /**
+         * Record an expense
+         * @description Records money going out. Send the amount with either sign: an expense is always
+         *     stored and returned negative (`12.5` and `-12.5` both record `-12.5`). It must not
+         *     be zero, must have at most two decimal places, and must be no more than
+         *     1,000,000,000 in size.
+         */
+        post: operations["createExpense"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your incomes and expenses
+         * @description Your incomes and expenses together, a page at a time, oldest first (by
+         *     `created_at`, then `id`). Filter by `type` and by a `from` / `to` range.
+         */
+        get: operations["listTransactions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/transactions/{transactionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The income's or expense's id. */
+                transactionId: components["parameters"]["TransactionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read an income or expense
+         * @description Returns one of your incomes or expenses. Another user's is `404`.
+         */
+        get: operations["getTransaction"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an income or expense
+         * @description Deletes one of your incomes or expenses; your balance no longer counts it. Deleting it again is `404`.
+         */
+        delete: operations["deleteTransaction"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read your balance
+         * @description Your total income, your total expenses (negative) and their sum, over all of
+         *     your transactions or over a `from` / `to` range. Every sum is exact to the cent.
+         */
+        get: operations["getBalance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -398,6 +611,171 @@ export interface components {
             data: components["schemas"]["Task"][];
             meta: components["schemas"]["PageMeta"];
         };
+        /**
+         * @description 1 to 64 characters, not all of them blank; no two of your goals share a name.
+         * @example Run a marathon
+         */
+        GoalName: string;
+        /**
+         * @description Up to 512 characters.
+         * @example 42.195 km before the end of next year
+         */
+        GoalDescription: string;
+        /**
+         * @description The id of the goal this one is a sub-goal of; `null` for a top-level goal.
+         * @example 1
+         */
+        GoalParentId: number | null;
+        /**
+         * Format: date-time
+         * @description When the goal was completed (RFC 3339; stored and returned in UTC with
+         *     milliseconds), not before its `start`; `null` while it is open.
+         * @example 2026-12-01T08:00:00.000Z
+         */
+        GoalEnd: string | null;
+        /** @description A new goal's fields. */
+        GoalCreate: {
+            name: components["schemas"]["GoalName"];
+            /**
+             * @description Up to 512 characters; empty if left out.
+             * @default
+             */
+            description: string;
+            /**
+             * @description The goal to add this one under; `null` or left out for the top level.
+             * @default null
+             */
+            parent_id: number | null;
+        };
+        /** @description A goal's writable fields, for replace. */
+        GoalWrite: {
+            name: components["schemas"]["GoalName"];
+            /**
+             * @description Up to 512 characters; empty if left out.
+             * @default
+             */
+            description: string;
+            /**
+             * @description The goal this one is a sub-goal of; `null` or left out for the top level.
+             * @default null
+             */
+            parent_id: number | null;
+            /**
+             * Format: date-time
+             * @description When the goal was completed, not before its `start`; `null` or left out while it is open.
+             * @default null
+             */
+            end: string | null;
+        };
+        /** @description The goal fields to change; those not sent keep their value. */
+        GoalPatch: {
+            name?: components["schemas"]["GoalName"];
+            description?: components["schemas"]["GoalDescription"];
+            parent_id?: components["schemas"]["GoalParentId"];
+            end?: components["schemas"]["GoalEnd"];
+        };
+        /** @description One of your goals. */
+        Goal: {
+            id: components["schemas"]["Id"];
+            uri: components["schemas"]["ResourceUri"];
+            name: components["schemas"]["GoalName"];
+            description: components["schemas"]["GoalDescription"];
+            parent_id: components["schemas"]["GoalParentId"];
+            start: components["schemas"]["Timestamp"];
+            end: components["schemas"]["GoalEnd"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        /** @description A goal with its sub-goals, and theirs, however deep. */
+        GoalTreeNode: {
+            id: components["schemas"]["Id"];
+            uri: components["schemas"]["ResourceUri"];
+            name: components["schemas"]["GoalName"];
+            description: components["schemas"]["GoalDescription"];
+            parent_id: components["schemas"]["GoalParentId"];
+            start: components["schemas"]["Timestamp"];
+            end: components["schemas"]["GoalEnd"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+            /** @description The goal's direct sub-goals, ordered by `created_at`, then `id`. */
+            sub_goals: components["schemas"]["GoalTreeNode"][];
+        };
+        /** @description All of your goals, as a forest of top-level goals. */
+        GoalTree: {
+            /** @description Your top-level goals, ordered by `created_at`, then `id`. */
+            data: components["schemas"]["GoalTreeNode"][];
+        };
+        /** @description One page of goals. */
+        GoalList: {
+            data: components["schemas"]["Goal"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /**
+         * @description Money coming in (`income`) or going out (`expense`).
+         * @example expense
+         * @enum {string}
+         */
+        TransactionType: "income" | "expense";
+        /**
+         * @description 1 to 200 characters, not all of them blank.
+         * @example Pizza
+         */
+        TransactionDescription: string;
+        /** @description A new income. */
+        IncomeWrite: {
+            description: components["schemas"]["TransactionDescription"];
+            /**
+             * @description More than 0 and up to 1,000,000,000, with at most two decimal places.
+             * @example 5000
+             */
+            amount: number;
+        };
+        /** @description A new expense. */
+        ExpenseWrite: {
+            description: components["schemas"]["TransactionDescription"];
+            /**
+             * @description Not zero, up to 1,000,000,000 in size, with at most two decimal places. The
+             *     sign does not matter: an expense is always recorded negative.
+             * @example 12.5
+             */
+            amount: number;
+        };
+        /** @description One of your incomes or expenses. */
+        Transaction: {
+            id: components["schemas"]["Id"];
+            uri: components["schemas"]["ResourceUri"];
+            type: components["schemas"]["TransactionType"];
+            description: components["schemas"]["TransactionDescription"];
+            /**
+             * @description Exact, with at most two decimal places; positive for an income, negative for an expense.
+             * @example -12.5
+             */
+            amount: number;
+            created_at: components["schemas"]["Timestamp"];
+        };
+        /** @description One page of incomes and expenses. */
+        TransactionList: {
+            data: components["schemas"]["Transaction"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /** @description Exact totals of your incomes and expenses, each with at most two decimal places. */
+        Balance: {
+            /**
+             * @description The sum of your incomes.
+             * @example 5000
+             */
+            income: number;
+            /**
+             * @description The sum of your expenses, negative (or 0).
+             * @example -812.5
+             */
+            expenses: number;
+            /**
+             * @description `income` plus `expenses`.
+             * @example 4187.5
+             */
+            balance: number;
+        };
         /** @description Where this page sits in the whole list. */
         PageMeta: {
             /** @description This page's number, from 1. */
@@ -532,10 +910,54 @@ export interface components {
                 "application/json": components["schemas"]["Task"];
             };
         };
+        /** @description The goal. */
+        GoalResponse: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "id": 2,
+                 *       "uri": "http://localhost:3000/api/v1/goals/2",
+                 *       "name": "Run 10 km",
+                 *       "description": "",
+                 *       "parent_id": 1,
+                 *       "start": "2026-11-21T10:00:00.000Z",
+                 *       "end": "2026-12-01T08:00:00.000Z",
+                 *       "created_at": "2026-11-21T10:00:00.000Z",
+                 *       "updated_at": "2026-12-01T08:00:00.000Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Goal"];
+            };
+        };
+        /** @description The income or expense was recorded. */
+        TransactionCreated: {
+            headers: {
+                Location: components["headers"]["Location"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "id": 2,
+                 *       "uri": "http://localhost:3000/api/v1/transactions/2",
+                 *       "type": "expense",
+                 *       "description": "Pizza",
+                 *       "amount": -12.5,
+                 *       "created_at": "2026-11-21T10:05:00.000Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Transaction"];
+            };
+        };
         /**
          * @description The JSON is malformed or not valid UTF-8, a query or path parameter is of the wrong
-         *     type or out of range, a query parameter is not one this operation takes, or the
-         *     Host header is not a host name.
+         *     type or out of range, a query parameter is not one this operation takes, `to` is
+         *     before `from`, or the Host header is not a host name.
          */
         BadRequest: {
             headers: {
@@ -619,7 +1041,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The username or email address is taken. */
+        /** @description A value that must be unique (a username, an email address, the name of one of your goals) is taken. */
         Conflict: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -775,6 +1197,20 @@ export interface components {
         UserId: number;
         /** @description The task's id. */
         TaskId: number;
+        /** @description The goal's id. */
+        GoalId: number;
+        /** @description The income's or expense's id. */
+        TransactionId: number;
+        /**
+         * @description Only what was recorded at or after this moment (RFC 3339; encode `+` as `%2B`).
+         * @example 2026-11-01T00:00:00Z
+         */
+        From: string;
+        /**
+         * @description Only what was recorded before this moment (RFC 3339, exclusive); not before `from`.
+         * @example 2026-12-01T00:00:00Z
+         */
+        To: string;
         /** @description The page to return, from 1. */
         Page: number;
         /** @description How many items a page holds. */
@@ -1235,6 +1671,703 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listGoals: {
+        parameters: {
+            query?: {
+                /** @description The page to return, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description How many items a page holds. */
+                per_page?: components["parameters"]["PerPage"];
+                /**
+                 * @description Only the direct sub-goals of this goal; `null` for your top-level goals.
+                 * @example null
+                 */
+                parent_id?: number | "null";
+                /**
+                 * @description Only completed goals (`true`, those with an `end`) or open ones (`false`).
+                 * @example false
+                 */
+                completed?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of your goals. */
+            200: {
+                headers: {
+                    Link: components["headers"]["Link"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 1,
+                     *           "uri": "http://localhost:3000/api/v1/goals/1",
+                     *           "name": "Run a marathon",
+                     *           "description": "",
+                     *           "parent_id": null,
+                     *           "start": "2026-11-21T10:00:00.000Z",
+                     *           "end": null,
+                     *           "created_at": "2026-11-21T10:00:00.000Z",
+                     *           "updated_at": "2026-11-21T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "per_page": 20,
+                     *         "total": 1,
+                     *         "pages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GoalList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createGoal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The new goal. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Run a marathon",
+                 *       "description": "42.195 km before the end of next year"
+                 *     }
+                 */
+                "application/json": components["schemas"]["GoalCreate"];
+                /**
+                 * @example {
+                 *       "name": "Run 10 km",
+                 *       "parent_id": 1
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["GoalCreate"];
+            };
+        };
+        responses: {
+            /** @description The goal was created. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 2,
+                     *       "uri": "http://localhost:3000/api/v1/goals/2",
+                     *       "name": "Run 10 km",
+                     *       "description": "",
+                     *       "parent_id": 1,
+                     *       "start": "2026-11-21T10:00:00.000Z",
+                     *       "end": null,
+                     *       "created_at": "2026-11-21T10:00:00.000Z",
+                     *       "updated_at": "2026-11-21T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Goal"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getGoalTree: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your goals, as a forest. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 1,
+                     *           "uri": "http://localhost:3000/api/v1/goals/1",
+                     *           "name": "Run a marathon",
+                     *           "description": "",
+                     *           "parent_id": null,
+                     *           "start": "2026-11-21T10:00:00.000Z",
+                     *           "end": null,
+                     *           "created_at": "2026-11-21T10:00:00.000Z",
+                     *           "updated_at": "2026-11-21T10:00:00.000Z",
+                     *           "sub_goals": [
+                     *             {
+                     *               "id": 2,
+                     *               "uri": "http://localhost:3000/api/v1/goals/2",
+                     *               "name": "Run 10 km",
+                     *               "description": "",
+                     *               "parent_id": 1,
+                     *               "start": "2026-11-21T10:01:00.000Z",
+                     *               "end": "2026-12-01T08:00:00.000Z",
+                     *               "created_at": "2026-11-21T10:01:00.000Z",
+                     *               "updated_at": "2026-12-01T08:00:00.000Z",
+                     *               "sub_goals": []
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GoalTree"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getGoal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The goal's id. */
+                goalId: components["parameters"]["GoalId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["GoalResponse"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    replaceGoal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The goal's id. */
+                goalId: components["parameters"]["GoalId"];
+            };
+            cookie?: never;
+        };
+        /** @description The goal's writable fields. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Run a marathon",
+                 *       "description": "42.195 km",
+                 *       "parent_id": null,
+                 *       "end": null
+                 *     }
+                 */
+                "application/json": components["schemas"]["GoalWrite"];
+                /**
+                 * @example {
+                 *       "name": "Run a marathon"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["GoalWrite"];
+            };
+        };
+        responses: {
+            200: components["responses"]["GoalResponse"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteGoal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The goal's id. */
+                goalId: components["parameters"]["GoalId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateGoal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The goal's id. */
+                goalId: components["parameters"]["GoalId"];
+            };
+            cookie?: never;
+        };
+        /** @description The fields to change. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "end": "2026-12-01T08:00:00.000Z"
+                 *     }
+                 */
+                "application/merge-patch+json": components["schemas"]["GoalPatch"];
+                /**
+                 * @example {
+                 *       "end": "2026-12-01T08:00:00.000Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["GoalPatch"];
+                /**
+                 * @example {
+                 *       "name": "Run a half marathon"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["GoalPatch"];
+            };
+        };
+        responses: {
+            200: components["responses"]["GoalResponse"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listIncomes: {
+        parameters: {
+            query?: {
+                /** @description The page to return, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description How many items a page holds. */
+                per_page?: components["parameters"]["PerPage"];
+                /**
+                 * @description Only what was recorded at or after this moment (RFC 3339; encode `+` as `%2B`).
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                from?: components["parameters"]["From"];
+                /**
+                 * @description Only what was recorded before this moment (RFC 3339, exclusive); not before `from`.
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                to?: components["parameters"]["To"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of your incomes. */
+            200: {
+                headers: {
+                    Link: components["headers"]["Link"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 1,
+                     *           "uri": "http://localhost:3000/api/v1/transactions/1",
+                     *           "type": "income",
+                     *           "description": "Salary",
+                     *           "amount": 5000,
+                     *           "created_at": "2026-11-21T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "per_page": 20,
+                     *         "total": 1,
+                     *         "pages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TransactionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createIncome: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The income. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "description": "Salary",
+                 *       "amount": 5000
+                 *     }
+                 */
+                "application/json": components["schemas"]["IncomeWrite"];
+                /**
+                 * @example {
+                 *       "description": "Lottery",
+                 *       "amount": 12.5
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["IncomeWrite"];
+            };
+        };
+        responses: {
+            201: components["responses"]["TransactionCreated"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listExpenses: {
+        parameters: {
+            query?: {
+                /** @description The page to return, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description How many items a page holds. */
+                per_page?: components["parameters"]["PerPage"];
+                /**
+                 * @description Only what was recorded at or after this moment (RFC 3339; encode `+` as `%2B`).
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                from?: components["parameters"]["From"];
+                /**
+                 * @description Only what was recorded before this moment (RFC 3339, exclusive); not before `from`.
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                to?: components["parameters"]["To"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of your expenses. */
+            200: {
+                headers: {
+                    Link: components["headers"]["Link"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 2,
+                     *           "uri": "http://localhost:3000/api/v1/transactions/2",
+                     *           "type": "expense",
+                     *           "description": "Pizza",
+                     *           "amount": -12.5,
+                     *           "created_at": "2026-11-21T10:05:00.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "per_page": 20,
+                     *         "total": 1,
+                     *         "pages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TransactionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createExpense: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The expense. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "description": "Pizza",
+                 *       "amount": 12.5
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExpenseWrite"];
+                /**
+                 * @example {
+                 *       "description": "Rent",
+                 *       "amount": -800
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["ExpenseWrite"];
+            };
+        };
+        responses: {
+            201: components["responses"]["TransactionCreated"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listTransactions: {
+        parameters: {
+            query?: {
+                /** @description The page to return, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description How many items a page holds. */
+                per_page?: components["parameters"]["PerPage"];
+                /**
+                 * @description Only incomes or only expenses.
+                 * @example expense
+                 */
+                type?: components["schemas"]["TransactionType"];
+                /**
+                 * @description Only what was recorded at or after this moment (RFC 3339; encode `+` as `%2B`).
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                from?: components["parameters"]["From"];
+                /**
+                 * @description Only what was recorded before this moment (RFC 3339, exclusive); not before `from`.
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                to?: components["parameters"]["To"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of your transactions. */
+            200: {
+                headers: {
+                    Link: components["headers"]["Link"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 1,
+                     *           "uri": "http://localhost:3000/api/v1/transactions/1",
+                     *           "type": "income",
+                     *           "description": "Salary",
+                     *           "amount": 5000,
+                     *           "created_at": "2026-11-21T10:00:00.000Z"
+                     *         },
+                     *         {
+                     *           "id": 2,
+                     *           "uri": "http://localhost:3000/api/v1/transactions/2",
+                     *           "type": "expense",
+                     *           "description": "Pizza",
+                     *           "amount": -12.5,
+                     *           "created_at": "2026-11-21T10:05:00.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "per_page": 20,
+                     *         "total": 2,
+                     *         "pages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TransactionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getTransaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The income's or expense's id. */
+                transactionId: components["parameters"]["TransactionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transaction. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 2,
+                     *       "uri": "http://localhost:3000/api/v1/transactions/2",
+                     *       "type": "expense",
+                     *       "description": "Pizza",
+                     *       "amount": -12.5,
+                     *       "created_at": "2026-11-21T10:05:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Transaction"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteTransaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The income's or expense's id. */
+                transactionId: components["parameters"]["TransactionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getBalance: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only what was recorded at or after this moment (RFC 3339; encode `+` as `%2B`).
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                from?: components["parameters"]["From"];
+                /**
+                 * @description Only what was recorded before this moment (RFC 3339, exclusive); not before `from`.
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                to?: components["parameters"]["To"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your totals. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "income": 5000,
+                     *       "expenses": -812.5,
+                     *       "balance": 4187.5
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Balance"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

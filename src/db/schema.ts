@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely'
+import type { GoalsTable } from '../goals/goals.table.js'
 import type { TasksTable } from '../tasks/tasks.table.js'
 import type { TokensTable } from '../tokens/tokens.table.js'
+import type { TransactionsTable } from '../transactions/transactions.table.js'
 import type { UsersTable } from '../users/users.table.js'
 
 /** Every table, as Kysely sees it. Each resource owns its table's interface. */
@@ -8,6 +10,8 @@ export interface DatabaseSchema {
   users: UsersTable
   tokens: TokensTable
   tasks: TasksTable
+  goals: GoalsTable
+  transactions: TransactionsTable
 }
 
 /** The only way to the data. Repositories take one of these (or a transaction). */

@@ -10,6 +10,7 @@ import type { AppDeps } from '../deps.js'
 import { BadRequestError, MethodNotAllowedError, NotAcceptableError, NotFoundError } from '../errors.js'
 import { authenticationFailure, createSecurityHandlers } from './auth.js'
 import { readRequestBody } from './body.js'
+import { useDecimalMultipleOf } from './decimal-multiple-of.js'
 import { bindOperation } from './dispatch.js'
 import type { HttpExchange } from './exchange.js'
 import type { Handlers, OperationId } from './operations.js'
@@ -62,10 +63,11 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
     strict: true,
     validate: true,
     coerceTypes: true,
-    ajvOpts: { allErrors: true, useDefaults: true },
+    // verbose: errors carry their schema, so `not` can say what is not allowed.
+    ajvOpts: { allErrors: true, useDefaults: true, verbose: true },
     customizeAjv: (ajv) => {
       addFormats.default(ajv)
-      return ajv
+      return useDecimalMultipleOf(ajv)
     },
     securityHandlers: createSecurityHandlers(deps),
     handlers: {

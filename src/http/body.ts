@@ -141,7 +141,8 @@ function typesOf(schema: SchemaObject): readonly string[] {
 /**
  * Form fields are all strings; give `true`/`false` and numbers their JSON types where the
  * schema asks for them. Anything else stays a string, so validation reports it exactly as
- * it would report the same mistake in JSON. A field sent twice becomes an array, which the
+ * it would report the same mistake in JSON. An empty value is `null` where the schema allows
+ * null (a form has no other way to say it). A field sent twice becomes an array, which the
  * schema then rejects.
  */
 export function coerceFormFields(fields: URLSearchParams, schema: unknown): Record<string, unknown> {
@@ -157,6 +158,7 @@ export function coerceFormFields(fields: URLSearchParams, schema: unknown): Reco
 }
 
 function coerceFormValue(value: string, types: readonly string[]): unknown {
+  if (types.includes('null') && value === '') return null
   if (types.includes('boolean') && (value === 'true' || value === 'false')) return value === 'true'
   if ((types.includes('integer') || types.includes('number')) && /^-?\d+(\.\d+)?$/.test(value)) return Number(value)
   return value

@@ -3,6 +3,15 @@
  * makes a missing, misnamed or mistyped handler a compile error.
  */
 import {
+  createGoal,
+  deleteGoal,
+  getGoal,
+  getGoalTree,
+  listGoals,
+  replaceGoal,
+  updateGoal,
+} from '../goals/goals.handlers.js'
+import {
   checkLiveness,
   checkReadiness,
   getDocs,
@@ -11,6 +20,16 @@ import {
 } from '../service/service.handlers.js'
 import { createTask, deleteTask, getTask, listTasks, replaceTask, updateTask } from '../tasks/tasks.handlers.js'
 import { createToken, revokeCurrentToken } from '../tokens/tokens.handlers.js'
+import {
+  createExpense,
+  createIncome,
+  deleteTransaction,
+  getBalance,
+  getTransaction,
+  listExpenses,
+  listIncomes,
+  listTransactions,
+} from '../transactions/transactions.handlers.js'
 import { createUser, deleteCurrentUser, getCurrentUser, getUser, updateCurrentUser } from '../users/users.handlers.js'
 import type { Handlers } from './operations.js'
 
@@ -28,6 +47,21 @@ export const handlers = {
   replaceTask,
   updateTask,
   deleteTask,
+  listGoals,
+  createGoal,
+  getGoalTree,
+  getGoal,
+  replaceGoal,
+  updateGoal,
+  deleteGoal,
+  listIncomes,
+  createIncome,
+  listExpenses,
+  createExpense,
+  listTransactions,
+  getTransaction,
+  deleteTransaction,
+  getBalance,
   checkLiveness,
   checkReadiness,
   getOpenApiYaml,

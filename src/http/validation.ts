@@ -23,6 +23,10 @@ function describe(error: ErrorObject): { path: string; detail: string } {
       }
     case 'pattern':
       return { path: error.instancePath, detail: params.pattern === '\\S' ? 'must not be blank' : `must match ${String(params.pattern)}` }
+    case 'not': {
+      const forbidden = (error.schema as { const?: unknown } | undefined)?.const
+      return { path: error.instancePath, detail: forbidden === undefined ? 'is not allowed' : `must not be ${JSON.stringify(forbidden)}` }
+    }
     default:
       return { path: error.instancePath, detail: error.message ?? 'is invalid' }
   }

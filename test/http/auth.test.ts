@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiResponse } from '../support/client.js'
 import { expectProblem } from '../support/expect.js'
 import {
+  type Balance,
+  type Goal,
+  type GoalList,
+  type GoalTree,
   type Problem,
   signUp,
   startTestServer,
@@ -10,6 +14,8 @@ import {
   type TestServer,
   type TestUser,
   type Token,
+  type Transaction,
+  type TransactionList,
   type User,
 } from '../support/server.js'
 
@@ -116,6 +122,18 @@ describe('Basic credentials work on every operation that accepts them', () => {
     return res.body
   }
 
+  async function goalOf(user: TestUser): Promise<Goal> {
+    const res = await server.api.post<Goal>('/api/v1/goals', { auth: user.bearer, json: { name: 'Run a marathon' } })
+    expect(res.status).toBe(201)
+    return res.body
+  }
+
+  async function expenseOf(user: TestUser): Promise<Transaction> {
+    const res = await server.api.post<Transaction>('/api/v1/expenses', { auth: user.bearer, json: { description: 'Pizza', amount: 12.5 } })
+    expect(res.status).toBe(201)
+    return res.body
+  }
+
   const cases: Case[] = [
     { operationId: 'getCurrentUser', status: 200, send: (u) => server.api.get<User>('/api/v1/users/me', { auth: u.basic }) },
     {
@@ -157,6 +175,64 @@ describe('Basic credentials work on every operation that accepts them', () => {
       status: 204,
       send: async (u) => server.api.delete(`/api/v1/tasks/${(await taskOf(u)).id}`, { auth: u.basic }),
     },
+    { operationId: 'listGoals', status: 200, send: (u) => server.api.get<GoalList>('/api/v1/goals', { auth: u.basic }) },
+    { operationId: 'getGoalTree', status: 200, send: (u) => server.api.get<GoalTree>('/api/v1/goals/tree', { auth: u.basic }) },
+    {
+      operationId: 'createGoal',
+      status: 201,
+      send: (u) => server.api.post<Goal>('/api/v1/goals', { auth: u.basic, form: { name: 'Run 10 km' } }),
+    },
+    {
+      operationId: 'getGoal',
+      status: 200,
+      send: async (u) => server.api.get<Goal>(`/api/v1/goals/${(await goalOf(u)).id}`, { auth: u.basic }),
+    },
+    {
+      operationId: 'replaceGoal',
+      status: 200,
+      send: async (u) => server.api.put<Goal>(`/api/v1/goals/${(await goalOf(u)).id}`, { auth: u.basic, json: { name: 'Run a half marathon' } }),
+    },
+    {
+      operationId: 'updateGoal',
+      status: 200,
+      send: async (u) => {
+        const goal = await goalOf(u)
+        return server.api.patch<Goal>(`/api/v1/goals/${goal.id}`, { auth: u.basic, json: { end: goal.start } })
+      },
+    },
+    {
+      operationId: 'deleteGoal',
+      status: 204,
+      send: async (u) => server.api.delete(`/api/v1/goals/${(await goalOf(u)).id}`, { auth: u.basic }),
+    },
+    { operationId: 'listIncomes', status: 200, send: (u) => server.api.get<TransactionList>('/api/v1/incomes', { auth: u.basic }) },
+    {
+      operationId: 'createIncome',
+      status: 201,
+      send: (u) => server.api.post<Transaction>('/api/v1/incomes', { auth: u.basic, json: { description: 'Salary', amount: 5000 } }),
+    },
+    { operationId: 'listExpenses', status: 200, send: (u) => server.api.get<TransactionList>('/api/v1/expenses', { auth: u.basic }) },
+    {
+      operationId: 'createExpense',
+      status: 201,
+      send: (u) => server.api.post<Transaction>('/api/v1/expenses', { auth: u.basic, form: { description: 'Rent', amount: '800' } }),
+    },
+    {
+      operationId: 'listTransactions',
+      status: 200,
+      send: (u) => server.api.get<TransactionList>('/api/v1/transactions', { auth: u.basic }),
+    },
+    {
+      operationId: 'getTransaction',
+      status: 200,
+      send: async (u) => server.api.get<Transaction>(`/api/v1/transactions/${(await expenseOf(u)).id}`, { auth: u.basic }),
+    },
+    {
+      operationId: 'deleteTransaction',
+      status: 204,
+      send: async (u) => server.api.delete(`/api/v1/transactions/${(await expenseOf(u)).id}`, { auth: u.basic }),
+    },
+    { operationId: 'getBalance', status: 200, send: (u) => server.api.get<Balance>('/api/v1/balance', { auth: u.basic }) },
   ]
 
   it.each(cases)('$operationId -> $status', async ({ operationId, status, send }) => {

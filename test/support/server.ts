@@ -23,6 +23,13 @@ export type Token = components['schemas']['Token']
 export type Task = components['schemas']['Task']
 export type TaskList = components['schemas']['TaskList']
 export type Problem = components['schemas']['Problem']
+export type Goal = components['schemas']['Goal']
+export type GoalList = components['schemas']['GoalList']
+export type GoalTree = components['schemas']['GoalTree']
+export type GoalTreeNode = components['schemas']['GoalTreeNode']
+export type Transaction = components['schemas']['Transaction']
+export type TransactionList = components['schemas']['TransactionList']
+export type Balance = components['schemas']['Balance']
 
 export interface TestServer {
   readonly baseUrl: string

@@ -5,10 +5,14 @@
 import type { Migration, MigrationProvider } from 'kysely'
 import * as usersAndTokens from './0001_users_and_tokens.js'
 import * as tasks from './0002_tasks.js'
+import * as goals from './0003_goals.js'
+import * as transactions from './0004_transactions.js'
 
 const migrations: Record<string, Migration> = {
   '0001_users_and_tokens': usersAndTokens,
   '0002_tasks': tasks,
+  '0003_goals': goals,
+  '0004_transactions': transactions,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,71 @@
+/** One handler per goal operation in `openapi.yaml`. */
+import { NotFoundError } from '../errors.js'
+import { authenticatedUser } from '../http/auth.js'
+import type { OperationHandler } from '../http/operations.js'
+import { offsetOf, pageLinks, pageMeta, pageRequest } from '../http/pagination.js'
+import { deleteGoalSubtree, selectAllGoals, selectGoal, selectGoalPage } from './goals.repository.js'
+import { goalUri, toGoalForest, toGoalResource } from './goals.resource.js'
+import { changeGoal, createGoal as createGoalRow, type GoalChanges } from './goals.service.js'
+
+function noSuchGoal(id: number): NotFoundError {
+  return new NotFoundError(`There is no goal ${id}.`)
+}
+
+export const listGoals: OperationHandler<'listGoals'> = async (request, { db }) => {
+  const user = authenticatedUser(request)
+  const { parent_id, completed } = request.query
+  const page = pageRequest(request.query)
+  const parentId = parent_id === 'null' ? null : parent_id
+  const { rows, total } = await selectGoalPage(db, user.userId, { parentId, completed }, page.perPage, offsetOf(page))
+  const meta = pageMeta(page, total)
+  return {
+    status: 200,
+    headers: { Link: pageLinks(`${request.baseUrl}/api/v1/goals`, { parent_id, completed }, meta) },
+    body: { data: rows.map((row) => toGoalResource(row, request.baseUrl)), meta },
+  }
+}
+
+export const getGoalTree: OperationHandler<'getGoalTree'> = async (request, { db }) => {
+  const user = authenticatedUser(request)
+  const rows = await selectAllGoals(db, user.userId)
+  return { status: 200, body: { data: toGoalForest(rows, request.baseUrl) } }
+}
+
+export const createGoal: OperationHandler<'createGoal'> = async (request, { db }) => {
+  const user = authenticatedUser(request)
+  const { name, description = '', parent_id = null } = request.body
+  const row = await createGoalRow(db, user.userId, { name, description, parent_id })
+  return { status: 201, headers: { Location: goalUri(request.baseUrl, row.id) }, body: toGoalResource(row, request.baseUrl) }
+}
+
+export const getGoal: OperationHandler<'getGoal'> = async (request, { db }) => {
+  const user = authenticatedUser(request)
+  const row = await selectGoal(db, user.userId, request.params.goalId)
+  if (!row) throw noSuchGoal(request.params.goalId)
+  return { status: 200, body: toGoalResource(row, request.baseUrl) }
+}
+
+export const replaceGoal: OperationHandler<'replaceGoal'> = async (request, { db }) => {
+  const user = authenticatedUser(request)
+  const { name, description = '', parent_id = null, end = null } = request.body
+  const row = await changeGoal(db, user.userId, request.params.goalId, { name, description, parent_id, end })
+  if (!row) throw noSuchGoal(request.params.goalId)
+  return { status: 200, body: toGoalResource(row, request.baseUrl) }
+}
+
+export const updateGoal: OperationHandler<'updateGoal'> = async (request, { db }) => {
+  const user = authenticatedUser(request)
+  const { name, description, parent_id, end } = request.body
+  const changes = Object.fromEntries(
+    Object.entries({ name, description, parent_id, end }).filter(([, value]) => value !== undefined),
+  ) as GoalChanges
+  const row = await changeGoal(db, user.userId, request.params.goalId, changes)
+  if (!row) throw noSuchGoal(request.params.goalId)
+  return { status: 200, body: toGoalResource(row, request.baseUrl) }
+}
+
+export const deleteGoal: OperationHandler<'deleteGoal'> = async (request, { db }) => {
+  const user = authenticatedUser(request)
+  if ((await deleteGoalSubtree(db, user.userId, request.params.goalId)) === 0) throw noSuchGoal(request.params.goalId)
+  return { status: 204 }
+}

@@ -1,0 +1,120 @@
+/**
+ * Every SQL statement on `goals`. Each one is scoped to the owner: there is no way to
+ * reach a goal without naming the user it belongs to.
+ */
+import type { Database } from '../db/schema.js'
+import type { GoalRow } from './goals.table.js'
+
+export interface GoalFilter {
+  /** A goal's id for its direct sub-goals; null for top-level goals. */
+  readonly parentId?: number | null
+  readonly completed?: boolean
+}
+
+export interface GoalFields {
+  readonly name: string
+  readonly description: string
+  readonly parent_id: number | null
+  readonly end: string | null
+}
+
+function filtered(db: Database, userId: number, filter: GoalFilter) {
+  let query = db.selectFrom('goals').where('user_id', '=', userId)
+  if (filter.parentId !== undefined) query = query.where('parent_id', 'is', filter.parentId)
+  if (filter.completed !== undefined) query = query.where('end', filter.completed ? 'is not' : 'is', null)
+  return query
+}
+
+export async function selectGoalPage(
+  db: Database,
+  userId: number,
+  filter: GoalFilter,
+  limit: number,
+  offset: number,
+): Promise<{ rows: GoalRow[]; total: number }> {
+  const base = filtered(db, userId, filter)
+  const [rows, count] = await Promise.all([
+    base.selectAll().orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+  ])
+  return { rows, total: Number(count.total) }
+}
+
+/** All of a user's goals in sibling order, for assembling the tree: one query, whatever the depth. */
+export function selectAllGoals(db: Database, userId: number): Promise<GoalRow[]> {
+  return db.selectFrom('goals').selectAll().where('user_id', '=', userId).orderBy('created_at').orderBy('id').execute()
+}
+
+export function selectGoal(db: Database, userId: number, id: number): Promise<GoalRow | undefined> {
+  return db.selectFrom('goals').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst()
+}
+
+/**
+ * Whether `goalId` is `candidateId` or one of its ancestors, walking up from the
+ * candidate: the question "would this parent make a cycle?".
+ */
+export async function isSelfOrAncestor(db: Database, userId: number, goalId: number, candidateId: number): Promise<boolean> {
+  const hit = await db
+    .withRecursive('ancestors(id, parent_id)', (qb) =>
+      qb
+        .selectFrom('goals')
+        .select(['id', 'parent_id'])
+        .where('user_id', '=', userId)
+        .where('id', '=', candidateId)
+        .unionAll((qb) =>
+          qb.selectFrom('goals').innerJoin('ancestors', 'ancestors.parent_id', 'goals.id').select(['goals.id', 'goals.parent_id']),
+        ),
+    )
+    .selectFrom('ancestors')
+    .select('id')
+    .where('id', '=', goalId)
+    .executeTakeFirst()
+  return hit !== undefined
+}
+
+export function insertGoal(
+  db: Database,
+  userId: number,
+  fields: Omit<GoalFields, 'end'>,
+  now: string,
+): Promise<GoalRow> {
+  return db
+    .insertInto('goals')
+    .values({ user_id: userId, ...fields, start: now, end: null, created_at: now, updated_at: now })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+export function updateGoal(
+  db: Database,
+  userId: number,
+  id: number,
+  fields: Partial<GoalFields>,
+  now: string,
+): Promise<GoalRow | undefined> {
+  return db
+    .updateTable('goals')
+    .set({ ...fields, updated_at: now })
+    .where('user_id', '=', userId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()
+}
+
+/** Deletes the goal and every goal below it in one statement; returns how many went. */
+export async function deleteGoalSubtree(db: Database, userId: number, id: number): Promise<number> {
+  const result = await db
+    .withRecursive('subtree(id)', (qb) =>
+      qb
+        .selectFrom('goals')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('id', '=', id)
+        .unionAll((qb) => qb.selectFrom('goals').innerJoin('subtree', 'subtree.id', 'goals.parent_id').select('goals.id')),
+    )
+    .deleteFrom('goals')
+    .where('user_id', '=', userId)
+    .where('id', 'in', (qb) => qb.selectFrom('subtree').select('id'))
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

@@ -1,0 +1,76 @@
+/**
+ * Goal rules: names unique per user, parents among your own goals, no cycles, and no
+ * `end` before `start`. Each change is checked and written in one transaction; the
+ * database's own constraints (a foreign key, a trigger, a check) back every rule up.
+ */
+import { isForeignKeyViolation, isTriggerAbort, isUniqueViolation } from '../db/errors.js'
+import type { Database } from '../db/schema.js'
+import { ConflictError, type FieldError, ValidationError } from '../errors.js'
+import { currentTimestamp, toUtcTimestamp } from '../timestamps.js'
+import { type GoalFields, insertGoal, isSelfOrAncestor, selectGoal, updateGoal } from './goals.repository.js'
+import type { GoalRow } from './goals.table.js'
+
+export interface NewGoal {
+  readonly name: string
+  readonly description: string
+  readonly parent_id: number | null
+}
+
+/** Fields to change, as sent: `end` is any RFC 3339 date-time until normalised here. */
+export type GoalChanges = Partial<GoalFields>
+
+const NOT_YOUR_GOAL: FieldError = { pointer: '/parent_id', detail: 'is not one of your goals' }
+const CYCLE: FieldError = { pointer: '/parent_id', detail: 'would make the goal a sub-goal of itself' }
+
+function invalid(errors: FieldError[]): ValidationError {
+  return new ValidationError(`${errors.length} field${errors.length === 1 ? ' is' : 's are'} invalid`, errors)
+}
+
+/** Turns what the database refused into the problem the client should see. */
+function refusal(error: unknown): unknown {
+  if (isUniqueViolation(error, 'goals', 'name')) {
+    return new ConflictError('You already have a goal with this name.', [{ pointer: '/name', detail: 'is already taken' }])
+  }
+  if (isForeignKeyViolation(error)) return invalid([NOT_YOUR_GOAL])
+  if (isTriggerAbort(error, 'goal cycle')) return invalid([CYCLE])
+  return error
+}
+
+export async function createGoal(db: Database, userId: number, goal: NewGoal): Promise<GoalRow> {
+  try {
+    return await db.transaction().execute(async (trx) => {
+      if (goal.parent_id !== null && !(await selectGoal(trx, userId, goal.parent_id))) throw invalid([NOT_YOUR_GOAL])
+      return insertGoal(trx, userId, goal, currentTimestamp())
+    })
+  } catch (error) {
+    throw refusal(error)
+  }
+}
+
+/** Applies `changes` to the goal; undefined when the user has no such goal. */
+export async function changeGoal(db: Database, userId: number, id: number, changes: GoalChanges): Promise<GoalRow | undefined> {
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const goal = await selectGoal(trx, userId, id)
+      if (!goal) return undefined
+      const errors: FieldError[] = []
+      const fields: { -readonly [K in keyof GoalFields]?: GoalFields[K] } = { ...changes }
+
+      if (changes.parent_id !== undefined && changes.parent_id !== null) {
+        if (!(await selectGoal(trx, userId, changes.parent_id))) errors.push(NOT_YOUR_GOAL)
+        else if (await isSelfOrAncestor(trx, userId, id, changes.parent_id)) errors.push(CYCLE)
+      }
+      if (changes.end !== undefined && changes.end !== null) {
+        const end = toUtcTimestamp(changes.end)
+        if (end === undefined) errors.push({ pointer: '/end', detail: 'must be a moment between the years 0000 and 9999 in UTC, without a leap second' })
+        else if (end < goal.start) errors.push({ pointer: '/end', detail: `must not be before the goal's start (${goal.start})` })
+        else fields.end = end
+      }
+      if (errors.length > 0) throw invalid(errors)
+      if (Object.keys(fields).length === 0) return goal
+      return updateGoal(trx, userId, id, fields, currentTimestamp())
+    })
+  } catch (error) {
+    throw refusal(error)
+  }
+}

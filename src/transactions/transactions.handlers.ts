@@ -1,0 +1,103 @@
+/** One handler per money operation in `openapi.yaml`: incomes, expenses, transactions, balance. */
+import { NotFoundError } from '../errors.js'
+import { authenticatedUser } from '../http/auth.js'
+import type { OperationHandler, OperationRequest } from '../http/operations.js'
+import { offsetOf, pageLinks, pageMeta, pageRequest } from '../http/pagination.js'
+import type { Database } from '../db/schema.js'
+import { timeRange } from './time-range.js'
+import {
+  deleteTransaction as deleteTransactionRow,
+  selectTransaction,
+  selectTransactionPage,
+  sumTransactions,
+} from './transactions.repository.js'
+import {
+  type TransactionList,
+  type TransactionResource,
+  toBalanceResource,
+  toTransactionResource,
+  transactionUri,
+} from './transactions.resource.js'
+import { recordTransaction } from './transactions.service.js'
+import type { TransactionType } from './transactions.table.js'
+
+/** The three lists differ only in their path and in which types they show. */
+async function transactionPage(
+  request: OperationRequest<'listIncomes' | 'listExpenses' | 'listTransactions'>,
+  db: Database,
+  path: 'incomes' | 'expenses' | 'transactions',
+  type: TransactionType | undefined,
+): Promise<{ headers: { Link: string }; body: TransactionList }> {
+  const user = authenticatedUser(request)
+  const { from, to } = request.query
+  const page = pageRequest(request.query)
+  const range = timeRange({ from, to })
+  const { rows, total } = await selectTransactionPage(db, user.userId, { type, ...range }, page.perPage, offsetOf(page))
+  const meta = pageMeta(page, total)
+  return {
+    // Only /transactions takes `type`; the others must not get it back in their links.
+    headers: { Link: pageLinks(`${request.baseUrl}/api/v1/${path}`, path === 'transactions' ? { type, from, to } : { from, to }, meta) },
+    body: { data: rows.map((row) => toTransactionResource(row, request.baseUrl)), meta },
+  }
+}
+
+export const listIncomes: OperationHandler<'listIncomes'> = async (request, { db }) => ({
+  status: 200,
+  ...(await transactionPage(request, db, 'incomes', 'income')),
+})
+
+export const listExpenses: OperationHandler<'listExpenses'> = async (request, { db }) => ({
+  status: 200,
+  ...(await transactionPage(request, db, 'expenses', 'expense')),
+})
+
+export const listTransactions: OperationHandler<'listTransactions'> = async (request, { db }) => ({
+  status: 200,
+  ...(await transactionPage(request, db, 'transactions', request.query.type)),
+})
+
+/** Incomes and expenses are created alike; only the sign of the stored amount differs. */
+async function recordedTransaction(
+  request: OperationRequest<'createIncome' | 'createExpense'>,
+  db: Database,
+  type: TransactionType,
+): Promise<{ headers: { Location: string }; body: TransactionResource }> {
+  const user = authenticatedUser(request)
+  const row = await recordTransaction(db, user.userId, type, request.body)
+  return { headers: { Location: transactionUri(request.baseUrl, row.id) }, body: toTransactionResource(row, request.baseUrl) }
+}
+
+export const createIncome: OperationHandler<'createIncome'> = async (request, { db }) => ({
+  status: 201,
+  ...(await recordedTransaction(request, db, 'income')),
+})
+
+export const createExpense: OperationHandler<'createExpense'> = async (request, { db }) => ({
+  status: 201,
+  ...(await recordedTransaction(request, db, 'expense')),
+})
+
+function noSuchTransaction(id: number): NotFoundError {
+  return new NotFoundError(`There is no income or expense ${id}.`)
+}
+
+export const getTransaction: OperationHandler<'getTransaction'> = async (request, { db }) => {
+  const user = authenticatedUser(request)
+  const row = await selectTransaction(db, user.userId, request.params.transactionId)
+  if (!row) throw noSuchTransaction(request.params.transactionId)
+  return { status: 200, body: toTransactionResource(row, request.baseUrl) }
+}
+
+export const deleteTransaction: OperationHandler<'deleteTransaction'> = async (request, { db }) => {
+  const user = authenticatedUser(request)
+  if (!(await deleteTransactionRow(db, user.userId, request.params.transactionId))) {
+    throw noSuchTransaction(request.params.transactionId)
+  }
+  return { status: 204 }
+}
+
+export const getBalance: OperationHandler<'getBalance'> = async (request, { db }) => {
+  const user = authenticatedUser(request)
+  const totals = await sumTransactions(db, user.userId, timeRange(request.query))
+  return { status: 200, body: toBalanceResource(totals) }
+}

@@ -1,0 +1,31 @@
+/** Row to API representation: the only place a transaction's public shape is decided. */
+import type { components } from '../../generated/openapi.js'
+import { fromCents } from './money.js'
+import type { TransactionRow } from './transactions.table.js'
+
+export type TransactionResource = components['schemas']['Transaction']
+export type TransactionList = components['schemas']['TransactionList']
+export type BalanceResource = components['schemas']['Balance']
+
+export function transactionUri(baseUrl: string, id: number): string {
+  return `${baseUrl}/api/v1/transactions/${id}`
+}
+
+export function toTransactionResource(row: TransactionRow, baseUrl: string): TransactionResource {
+  return {
+    id: row.id,
+    uri: transactionUri(baseUrl, row.id),
+    type: row.type,
+    description: row.description,
+    amount: fromCents(row.amount_cents),
+    created_at: row.created_at,
+  }
+}
+
+export function toBalanceResource(totals: { incomeCents: number; expenseCents: number }): BalanceResource {
+  return {
+    income: fromCents(totals.incomeCents),
+    expenses: fromCents(totals.expenseCents),
+    balance: fromCents(totals.incomeCents + totals.expenseCents),
+  }
+}

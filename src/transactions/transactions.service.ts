@@ -1,0 +1,33 @@
+/**
+ * Money rules: amounts become signed whole cents (an expense is always negative), and
+ * no total may grow past what a JSON number carries exactly.
+ */
+import type { Database } from '../db/schema.js'
+import { ValidationError } from '../errors.js'
+import { currentTimestamp } from '../timestamps.js'
+import { MAX_TOTAL_CENTS, fromCents, toCents } from './money.js'
+import { insertTransaction, sumTransactions } from './transactions.repository.js'
+import type { TransactionRow, TransactionType } from './transactions.table.js'
+
+export async function recordTransaction(
+  db: Database,
+  userId: number,
+  type: TransactionType,
+  input: { description: string; amount: number },
+): Promise<TransactionRow> {
+  const size = Math.abs(toCents(input.amount))
+  const amountCents = type === 'income' ? size : -size
+  return db.transaction().execute(async (trx) => {
+    const totals = await sumTransactions(trx, userId, { type })
+    const total = Math.abs(type === 'income' ? totals.incomeCents : totals.expenseCents)
+    if (total + size > MAX_TOTAL_CENTS) {
+      throw new ValidationError('1 field is invalid', [
+        {
+          pointer: '/amount',
+          detail: `would take your total ${type === 'income' ? 'income' : 'expenses'} past ${fromCents(MAX_TOTAL_CENTS)}`,
+        },
+      ])
+    }
+    return insertTransaction(trx, userId, { type, description: input.description, amount_cents: amountCents }, currentTimestamp())
+  })
+}
