@@ -11,6 +11,7 @@ import {
   type DatabaseConnection,
   type Driver,
   Kysely,
+  type LogEvent,
   Migrator,
   SqliteDialect,
   type SqliteDialectConfig,
@@ -113,12 +114,21 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
-export function openDatabase(databaseUrl: string): Database {
+export interface DatabaseOptions {
+  /** Called with every query Kysely runs: how tests count the queries a request costs. */
+  readonly onQuery?: (sql: string) => void
+}
+
+export function openDatabase(databaseUrl: string, options: DatabaseOptions = {}): Database {
   const path = sqlitePath(databaseUrl)
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const sqlite = new SQLite(path)
   configure(sqlite)
-  return new Kysely<DatabaseSchema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) })
+  const { onQuery } = options
+  return new Kysely<DatabaseSchema>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
+    ...(onQuery ? { log: (event: LogEvent) => onQuery(event.query.sql) } : {}),
+  })
 }
 
 /** Brings the schema up to date; throws (and so stops start-up) if any migration fails. */

@@ -38,6 +38,8 @@ export interface TestServer {
   readonly config: AppConfig
   /** Everything the server logged, one JSON object per line. */
   logs(): string
+  /** The SQL of every query run so far; empty it (`length = 0`) to count from a point on. */
+  readonly queries: string[]
   close(): Promise<void>
 }
 
@@ -61,7 +63,8 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}): Promi
     },
   })
   const logger = createLogger(config.logLevel, sink)
-  const db = openDatabase(config.databaseUrl)
+  const queries: string[] = []
+  const db = openDatabase(config.databaseUrl, { onQuery: (sql) => queries.push(sql) })
   await migrateToLatest(db)
   const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir) })
   const server: Server = createServer(app)
@@ -74,6 +77,7 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}): Promi
     db,
     config,
     logs: () => lines.join(''),
+    queries,
     close: async () => {
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
