@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiResponse } from '../support/client.js'
 import { expectProblem } from '../support/expect.js'
-import { type Problem, signUp, startTestServer, type Task, type TaskList, type TestServer, type Token, type User } from '../support/server.js'
+import { type Goal, type Problem, signUp, startTestServer, type Task, type TaskList, type TestServer, type Token, type User } from '../support/server.js'
 
 let server: TestServer
 beforeAll(async () => {
@@ -438,6 +438,23 @@ describe('DELETE /api/v1/users/me', () => {
     const tasks = await server.api.get<TaskList>('/api/v1/tasks', { auth: basic(me.username, 'a-different-password') })
     expect(tasks.status).toBe(200)
     expect(tasks.body.data).toEqual([])
+  })
+
+  it('takes the goal tree, however deep, and the incomes and expenses with it', async () => {
+    const me = await signUp(server.api)
+    let parentId: number | null = null
+    for (const name of ['Run a marathon', 'Run a half marathon', 'Run 10 km']) {
+      const goal: ApiResponse<Goal> = await server.api.post<Goal>('/api/v1/goals', { auth: me.bearer, json: { name, parent_id: parentId } })
+      expect(goal.status).toBe(201)
+      parentId = goal.body.id
+    }
+    expect((await server.api.post('/api/v1/incomes', { auth: me.bearer, json: { description: 'Salary', amount: 5000 } })).status).toBe(201)
+    expect((await server.api.post('/api/v1/expenses', { auth: me.bearer, json: { description: 'Shoes', amount: 120 } })).status).toBe(201)
+
+    const res = await server.api.delete('/api/v1/users/me', { auth: me.bearer })
+    expect(res.status).toBe(204)
+    expect(await server.db.selectFrom('goals').selectAll().where('user_id', '=', me.id).execute()).toEqual([])
+    expect(await server.db.selectFrom('transactions').selectAll().where('user_id', '=', me.id).execute()).toEqual([])
   })
 
   it('works with Basic credentials too', async () => {
