@@ -4,12 +4,15 @@
  * auth, validation, handler, Kysely and SQLite.
  */
 import { afterAll, beforeAll, bench, describe } from 'vitest'
-import { signUp, startTestServer, type Task, type TestServer, type TestUser } from '../support/server.js'
+import { type Goal, signUp, startTestServer, type Task, type TestServer, type TestUser } from '../support/server.js'
 
 let server: TestServer
 let me: TestUser
 let task: Task
 let headers: Record<string, string>
+/** A second user with 1,000 goals (ten trees of 100, in chains up to 20 deep) and 1,000 transactions. */
+let planner: TestUser
+let plannerHeaders: Record<string, string>
 
 beforeAll(async () => {
   server = await startTestServer({ logLevel: 'silent' })
@@ -18,6 +21,18 @@ beforeAll(async () => {
   for (let i = 0; i < 50; i++) {
     const created = await server.api.post<Task>('/api/v1/tasks', { auth: me.bearer, json: { title: `Task ${i}` } })
     task = created.body
+  }
+  planner = await signUp(server.api, 'planner')
+  plannerHeaders = { authorization: `Bearer ${planner.token}` }
+  const goalIds: number[] = []
+  for (let i = 0; i < 1000; i++) {
+    const k = i % 100
+    const parentIndex = k === 0 ? undefined : k % 20 === 0 ? i - k : i - 1
+    const parent_id = parentIndex === undefined ? null : (goalIds[parentIndex] ?? null)
+    const goal = await server.api.post<Goal>('/api/v1/goals', { auth: planner.bearer, json: { name: `Goal ${i}`, parent_id } })
+    goalIds.push(goal.body.id)
+    const money = i % 3 === 0 ? '/api/v1/incomes' : '/api/v1/expenses'
+    await server.api.post(money, { auth: planner.bearer, json: { description: `Item ${i}`, amount: (i % 997) + 0.01 } })
   }
 })
 afterAll(() => server.close())
@@ -43,5 +58,13 @@ describe('requests', () => {
         body: '{"done":true}',
       })
     ).text()
+  })
+
+  bench('GET /api/v1/goals/tree, 1,000 goals (bearer)', async () => {
+    await (await fetch(`${server.baseUrl}/api/v1/goals/tree`, { headers: plannerHeaders })).text()
+  })
+
+  bench('GET /api/v1/balance, 1,000 transactions (bearer)', async () => {
+    await (await fetch(`${server.baseUrl}/api/v1/balance`, { headers: plannerHeaders })).text()
   })
 })

@@ -23,7 +23,7 @@ import {
 let server: TestServer
 
 beforeAll(async () => {
-  server = await startTestServer()
+  server = await startTestServer({}, { recordQueries: true })
 })
 
 afterAll(async () => {

@@ -38,7 +38,10 @@ export interface TestServer {
   readonly config: AppConfig
   /** Everything the server logged, one JSON object per line. */
   logs(): string
-  /** The SQL of every query run so far; empty it (`length = 0`) to count from a point on. */
+  /**
+   * With `recordQueries`, the SQL of every query run so far; empty it (`length = 0`) to
+   * count from a point on.
+   */
   readonly queries: string[]
   close(): Promise<void>
 }
@@ -46,7 +49,12 @@ export interface TestServer {
 /** Fast password hashing for tests only: the production cost is checked in unit tests. */
 const TEST_SCRYPT_COST = 1024
 
-export async function startTestServer(overrides: Partial<AppConfig> = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  /** Keep the SQL of every query in `queries` (off by default: benchmarks run millions). */
+  readonly recordQueries?: boolean
+}
+
+export async function startTestServer(overrides: Partial<AppConfig> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'achiever-test-'))
   const config: AppConfig = {
     ...defaultConfig,
@@ -64,7 +72,7 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}): Promi
   })
   const logger = createLogger(config.logLevel, sink)
   const queries: string[] = []
-  const db = openDatabase(config.databaseUrl, { onQuery: (sql) => queries.push(sql) })
+  const db = openDatabase(config.databaseUrl, options.recordQueries ? { onQuery: (sql) => queries.push(sql) } : {})
   await migrateToLatest(db)
   const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir) })
   const server: Server = createServer(app)
