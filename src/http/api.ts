@@ -81,6 +81,10 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
       postRoutingHandler: async (context: Context, exchange: HttpExchange) => {
         // Also called when routing failed; the notFound / methodNotAllowed handler answers then.
         if (!context.operation) return
+        // openapi-backend falls through to a template (`/goals/{goalId}`) when a literal
+        // path (`/goals/tree`) lacks the method; the literal path item is the one that counts.
+        const allowed = paths.allowedMethods(exchange.req.path)
+        if (!allowed.includes(exchange.req.method)) throw new MethodNotAllowedError(exchange.req.method, allowed)
         const offered = offeredMediaTypes.get(context.operation.operationId ?? '') ?? ['application/json']
         // Problems are sent whatever Accept says; only success bodies are negotiated.
         if (!exchange.req.accepts(offered)) {
