@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { currentTimestamp, toUtcTimestamp } from '../src/timestamps.js'
+import { ceilingTimestamp, compareInstants, currentTimestamp, type Instant, parseInstant, toUtcTimestamp } from '../src/timestamps.js'
 
 describe('toUtcTimestamp', () => {
   it.each([
@@ -42,5 +42,37 @@ describe('currentTimestamp', () => {
     expect(now).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
     expect(Date.parse(now)).toBeGreaterThanOrEqual(before)
     expect(toUtcTimestamp(now)).toBe(now)
+  })
+})
+
+function instant(value: string): Instant {
+  const parsed = parseInstant(value)
+  if (!parsed) throw new Error(`not an instant: ${value}`)
+  return parsed
+}
+
+describe('ceilingTimestamp', () => {
+  it.each([
+    ['2026-11-21T10:00:00.123Z', '2026-11-21T10:00:00.123Z'],
+    ['2026-11-21T10:00:00.1230000Z', '2026-11-21T10:00:00.123Z'],
+    ['2026-11-21T10:00:00.1231Z', '2026-11-21T10:00:00.124Z'],
+    ['2026-11-21T23:59:59.9995Z', '2026-11-22T00:00:00.000Z'],
+  ])('%s rounds up to %s', (input, expected) => {
+    expect(ceilingTimestamp(instant(input))).toBe(expected)
+  })
+
+  it('has nowhere to go past the last millisecond of 9999', () => {
+    expect(ceilingTimestamp(instant('9999-12-31T23:59:59.9991Z'))).toBeUndefined()
+  })
+})
+
+describe('compareInstants', () => {
+  it.each([
+    ['2026-11-21T10:00:00.0001Z', '2026-11-21T10:00:00.0002Z', -1],
+    ['2026-11-21T10:00:00.00020Z', '2026-11-21T10:00:00.0002Z', 0],
+    ['2026-11-21T12:00:00+02:00', '2026-11-21T10:00:00Z', 0],
+    ['2026-11-21T10:00:00.001Z', '2026-11-21T10:00:00.0009999Z', 1],
+  ])('%s against %s is %i', (a, b, expected) => {
+    expect(compareInstants(instant(a), instant(b))).toBe(expected)
   })
 })

@@ -1,7 +1,7 @@
 /** The `from` / `to` query parameters of the money operations, as stored timestamps. */
-import { type FieldError } from '../errors.js'
+import type { FieldError } from '../errors.js'
 import { invalidParameters } from '../http/validation.js'
-import { toUtcTimestamp } from '../timestamps.js'
+import { ceilingTimestamp, compareInstants, type Instant, parseInstant } from '../timestamps.js'
 
 export interface TimeRange {
   /** Inclusive. */
@@ -10,20 +10,26 @@ export interface TimeRange {
   readonly to?: string
 }
 
+const UNREPRESENTABLE = 'must be a moment between the years 0000 and 9999 in UTC, without a leap second'
+
+/**
+ * Both bounds round up to the next whole millisecond, where stored times live: a row
+ * is in the range exactly when it is at or after `from` and before `to`, to any precision.
+ */
 export function timeRange(query: { from?: string; to?: string }): TimeRange {
   const errors: FieldError[] = []
-  const bound = (name: 'from' | 'to'): string | undefined => {
+  const read = (name: 'from' | 'to'): Instant | undefined => {
     const value = query[name]
     if (value === undefined) return undefined
-    const timestamp = toUtcTimestamp(value)
-    if (timestamp === undefined) {
-      errors.push({ parameter: name, detail: 'must be a moment between the years 0000 and 9999 in UTC, without a leap second' })
-    }
-    return timestamp
+    const instant = parseInstant(value)
+    if (instant === undefined || ceilingTimestamp(instant) === undefined) errors.push({ parameter: name, detail: UNREPRESENTABLE })
+    return instant
   }
-  const from = bound('from')
-  const to = bound('to')
-  if (from !== undefined && to !== undefined && to < from) errors.push({ parameter: 'to', detail: 'must not be before from' })
+  const from = read('from')
+  const to = read('to')
+  if (from && to && compareInstants(to, from) < 0) errors.push({ parameter: 'to', detail: 'must not be before from' })
   if (errors.length > 0) throw invalidParameters(errors)
-  return { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) }
+  const fromTimestamp = from && ceilingTimestamp(from)
+  const toTimestamp = to && ceilingTimestamp(to)
+  return { ...(fromTimestamp ? { from: fromTimestamp } : {}), ...(toTimestamp ? { to: toTimestamp } : {}) }
 }
