@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem } from '../support/expect.js'
+import { mulberry32 } from '../support/random.js'
 import { type ServerProcess, startServerProcess } from '../support/process.js'
 import {
   type Goal,
@@ -71,18 +72,6 @@ async function insertGoals(
   return planned
 }
 
-/** A small deterministic PRNG (mulberry32): the same forest on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** Every node of the forest, without recursion (the chain is 1,000 deep). */
 function flatten(forest: readonly GoalTreeNode[]): GoalTreeNode[] {
   const out: GoalTreeNode[] = []
@@ -143,7 +132,8 @@ describe('GET /api/v1/goals/tree at scale', () => {
   it('returns a forest of 10,000 goals, each exactly once, under its parent, in sibling order', async () => {
     const user = await signUp(server.api)
     const neighbour = await signUp(server.api)
-    const next = random(20261121)
+    const uint32 = mulberry32(20261121)
+    const next = () => uint32() / 2 ** 32
     // Random parents among earlier goals (about a fifth are roots), and creation times from
     // a narrow range, so that many siblings tie and `id` has to break the tie.
     const forest = await insertGoals(user, 10_000, (index, first) => ({

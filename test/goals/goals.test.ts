@@ -7,7 +7,7 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiResponse, RequestOptions } from '../support/client.js'
-import { expectProblem } from '../support/expect.js'
+import { expectProblem, parametersOf, parseLinks, pointersOf } from '../support/expect.js'
 import {
   type Goal,
   type GoalList,
@@ -107,24 +107,6 @@ async function plant(user: TestUser, forest: readonly Outline[]): Promise<(name:
     if (goal === undefined) throw new Error(`no goal named ${name} was planted`)
     return goal
   }
-}
-
-/** `rel` to URL, from an RFC 8288 `Link` header. */
-function parseLinks(header: string | null): Record<string, string> {
-  const links: Record<string, string> = {}
-  for (const match of (header ?? '').matchAll(/<([^>]*)>\s*;\s*rel="([^"]+)"/g)) {
-    const [, url, rel] = match
-    if (url !== undefined && rel !== undefined) links[rel] = url
-  }
-  return links
-}
-
-function pointersOf(problem: Problem): string[] {
-  return (problem.errors ?? []).map((error) => error.pointer ?? '<no pointer>').sort()
-}
-
-function parametersOf(problem: Problem): string[] {
-  return (problem.errors ?? []).map((error) => error.parameter ?? '<no parameter>').sort()
 }
 
 function expectValidGoal(goal: Goal): void {

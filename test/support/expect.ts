@@ -9,3 +9,23 @@ export function expectProblem(res: ApiResponse<Problem>, status: number, code: P
   expect(res.body.status).toBe(status)
   expect(res.body.code).toBe(code)
 }
+
+/** The JSON Pointers a problem names, sorted. */
+export function pointersOf(problem: Problem): string[] {
+  return (problem.errors ?? []).map((error) => error.pointer ?? '<no pointer>').sort()
+}
+
+/** The parameters a problem names, sorted. */
+export function parametersOf(problem: Problem): string[] {
+  return (problem.errors ?? []).map((error) => error.parameter ?? '<no parameter>').sort()
+}
+
+/** `rel` to URL, from an RFC 8288 `Link` header. */
+export function parseLinks(header: string | null): Record<string, string> {
+  const links: Record<string, string> = {}
+  for (const match of (header ?? '').matchAll(/<([^>]*)>\s*;\s*rel="([^"]+)"/g)) {
+    const [, url, rel] = match
+    if (url !== undefined && rel !== undefined) links[rel] = url
+  }
+  return links
+}

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiResponse, RequestOptions } from '../support/client.js'
-import { expectProblem } from '../support/expect.js'
+import { expectProblem, parametersOf, parseLinks, pointersOf } from '../support/expect.js'
 import { type Problem, signUp, startTestServer, type Task, type TaskList, type TestServer, type TestUser } from '../support/server.js'
 
 let server: TestServer
@@ -46,24 +46,6 @@ async function list(user: TestUser, query: Record<string, string | number | bool
   const res = await server.api.get<TaskList>(listPath(query), { auth: user.bearer })
   expect(res.status, res.text).toBe(200)
   return res
-}
-
-/** `rel` to URL, from an RFC 8288 `Link` header. */
-function parseLinks(header: string | null): Record<string, string> {
-  const links: Record<string, string> = {}
-  for (const match of (header ?? '').matchAll(/<([^>]*)>\s*;\s*rel="([^"]+)"/g)) {
-    const [, url, rel] = match
-    if (url !== undefined && rel !== undefined) links[rel] = url
-  }
-  return links
-}
-
-function pointersOf(problem: Problem): string[] {
-  return (problem.errors ?? []).map((error) => error.pointer ?? '<no pointer>').sort()
-}
-
-function parametersOf(problem: Problem): string[] {
-  return (problem.errors ?? []).map((error) => error.parameter ?? '<no parameter>').sort()
 }
 
 function expectValidTask(task: Task): void {

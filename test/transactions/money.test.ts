@@ -3,19 +3,8 @@
  * JavaScript would do by itself is off by a little at many ordinary amounts.
  */
 import { describe, expect, it } from 'vitest'
+import { mulberry32 } from '../support/random.js'
 import { fromCents, MAX_TOTAL_CENTS, toCents } from '../../src/transactions/money.js'
-
-/** A seeded PRNG (mulberry32): the same numbers on every run. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return (t ^ (t >>> 14)) >>> 0
-  }
-}
 
 /** A whole number in [0, bound), from two 32-bit draws (bound up to 2^53). */
 function below(next: () => number, bound: number): number {

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiResponse, RequestOptions } from '../support/client.js'
-import { expectProblem } from '../support/expect.js'
+import { expectProblem, parametersOf, parseLinks, pointersOf } from '../support/expect.js'
+import { mulberry32 } from '../support/random.js'
 import {
   type Balance,
   type Problem,
@@ -67,24 +68,6 @@ async function balanceOf(user: TestUser, query: Query = {}): Promise<Balance> {
 
 const idsOf = (res: ApiResponse<TransactionList>) => res.body.data.map((t) => t.id)
 
-/** `rel` to URL, from an RFC 8288 `Link` header. */
-function parseLinks(header: string | null): Record<string, string> {
-  const links: Record<string, string> = {}
-  for (const match of (header ?? '').matchAll(/<([^>]*)>\s*;\s*rel="([^"]+)"/g)) {
-    const [, url, rel] = match
-    if (url !== undefined && rel !== undefined) links[rel] = url
-  }
-  return links
-}
-
-function pointersOf(problem: Problem): string[] {
-  return (problem.errors ?? []).map((error) => error.pointer ?? '<no pointer>').sort()
-}
-
-function parametersOf(problem: Problem): string[] {
-  return (problem.errors ?? []).map((error) => error.parameter ?? '<no parameter>').sort()
-}
-
 function expectValidTransaction(transaction: Transaction): void {
   expect(Object.keys(transaction).sort()).toEqual(TRANSACTION_FIELDS)
   expect(Number.isInteger(transaction.id)).toBe(true)
@@ -138,18 +121,6 @@ async function seedMany(user: TestUser, type: Type, count: number, amountCents: 
       created_at: '2000-01-01T00:00:00.000Z',
     }))
     await server.db.insertInto('transactions').values(values).execute()
-  }
-}
-
-/** A seeded PRNG (mulberry32) giving 32-bit unsigned integers: the same numbers on every run. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return (t ^ (t >>> 14)) >>> 0
   }
 }
 
