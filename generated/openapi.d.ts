@@ -844,7 +844,7 @@ export interface components {
          * @description A stable, machine-readable name for the kind of problem.
          * @enum {string}
          */
-        ProblemCode: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "VALIDATION_ERROR" | "TOO_MANY_REQUESTS" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE" | "REQUEST_HEADER_FIELDS_TOO_LARGE";
+        ProblemCode: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "VALIDATION_ERROR" | "TOO_MANY_REQUESTS" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE" | "REQUEST_HEADER_FIELDS_TOO_LARGE" | "PRECONDITION_FAILED" | "IDEMPOTENCY_KEY_REUSED";
         /** @description One invalid field (`pointer`, a JSON Pointer into the body) or parameter (`parameter`). */
         FieldError: {
             /**
@@ -866,6 +866,10 @@ export interface components {
         NoContent: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 [name: string]: unknown;
             };
             content?: never;
@@ -874,6 +878,11 @@ export interface components {
         UserResponse: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 [name: string]: unknown;
             };
             content: {
@@ -893,6 +902,11 @@ export interface components {
         TaskResponse: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 [name: string]: unknown;
             };
             content: {
@@ -914,6 +928,11 @@ export interface components {
         GoalResponse: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 [name: string]: unknown;
             };
             content: {
@@ -938,6 +957,12 @@ export interface components {
             headers: {
                 Location: components["headers"]["Location"];
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                 [name: string]: unknown;
             };
             content: {
@@ -962,6 +987,7 @@ export interface components {
         BadRequest: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["Cache-Control"];
                 [name: string]: unknown;
             };
             content: {
@@ -988,6 +1014,7 @@ export interface components {
             headers: {
                 "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["Cache-Control"];
                 [name: string]: unknown;
             };
             content: {
@@ -1007,6 +1034,7 @@ export interface components {
         NotFound: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["Cache-Control"];
                 [name: string]: unknown;
             };
             content: {
@@ -1026,6 +1054,7 @@ export interface components {
         NotAcceptable: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["Cache-Control"];
                 [name: string]: unknown;
             };
             content: {
@@ -1045,6 +1074,7 @@ export interface components {
         Conflict: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["Cache-Control"];
                 [name: string]: unknown;
             };
             content: {
@@ -1070,6 +1100,7 @@ export interface components {
         PayloadTooLarge: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["Cache-Control"];
                 [name: string]: unknown;
             };
             content: {
@@ -1089,6 +1120,7 @@ export interface components {
         UnsupportedMediaType: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["Cache-Control"];
                 [name: string]: unknown;
             };
             content: {
@@ -1108,6 +1140,7 @@ export interface components {
         ValidationFailed: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["Cache-Control"];
                 [name: string]: unknown;
             };
             content: {
@@ -1138,6 +1171,9 @@ export interface components {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 [name: string]: unknown;
             };
             content: {
@@ -1157,6 +1193,7 @@ export interface components {
         InternalError: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["Cache-Control"];
                 [name: string]: unknown;
             };
             content: {
@@ -1176,6 +1213,7 @@ export interface components {
         ServiceUnavailable: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["Cache-Control"];
                 [name: string]: unknown;
             };
             content: {
@@ -1186,6 +1224,36 @@ export interface components {
                  *       "status": 503,
                  *       "detail": "The database is not reachable.",
                  *       "code": "SERVICE_UNAVAILABLE"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Your copy (the `ETag` you sent in `If-None-Match`) is current; there is no body. */
+        NotModified: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /** @description The resource has changed since you read it: its `ETag` is not the one you sent in `If-Match`. Nothing was changed; read it again. */
+        PreconditionFailed: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/precondition-failed",
+                 *       "title": "Precondition failed",
+                 *       "status": 412,
+                 *       "detail": "The task has changed since you read it: read it again.",
+                 *       "code": "PRECONDITION_FAILED"
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
@@ -1215,6 +1283,21 @@ export interface components {
         Page: number;
         /** @description How many items a page holds. */
         PerPage: number;
+        /**
+         * @description Change or delete only if the resource still has one of these `ETag`s (or any, with `*`); otherwise `412` and nothing changes.
+         * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+         */
+        IfMatch: string;
+        /**
+         * @description The `ETag`s you hold; when the current one is among them the answer is `304` without a body.
+         * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+         */
+        IfNoneMatch: string;
+        /**
+         * @description A key of your choosing (a UUID, say) that makes this create safe to retry: a retry with the same key and body within 24 hours returns the original response and creates nothing; the same key with another body is `422`.
+         * @example 5b3c1f0e-8a63-4a3c-9d6e-2f1f4b7f2a10
+         */
+        IdempotencyKey: string;
     };
     requestBodies: {
         /** @description A task's writable fields. */
@@ -1250,6 +1333,18 @@ export interface components {
         "Retry-After": number;
         /** @description The response holds a secret and must not be stored by caches. */
         "Cache-Control-No-Store": "no-store";
+        /** @description A strong entity tag of this representation; it changes whenever the representation does. Send it back in `If-None-Match` (reads) or `If-Match` (writes). */
+        ETag: string;
+        /** @description `private, no-cache` on your own data (caches must revalidate, with the `ETag`), `public, max-age=300` on this document and its reference, `no-store` on errors and everything else. */
+        "Cache-Control": string;
+        /** @description Responses differ by who asks: `Authorization` (and `Origin` where CORS is on). */
+        Vary: string;
+        /** @description When a per-user request limit is configured: what is left of it, as `"default";r=<remaining>;t=<seconds until the window resets>` (IETF RateLimit header fields). */
+        RateLimit: string;
+        /** @description When a per-user request limit is configured: the limit, as `"default";q=<requests>;w=<window in seconds>`. */
+        "RateLimit-Policy": string;
+        /** @description `true` when this is the stored response to an earlier request with the same `Idempotency-Key`. */
+        "Idempotent-Replayed": "true";
     };
     pathItems: never;
 }
@@ -1288,6 +1383,8 @@ export interface operations {
                 headers: {
                     Location: components["headers"]["Location"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1315,13 +1412,20 @@ export interface operations {
     getCurrentUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag`s you hold; when the current one is among them the answer is `304` without a body.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
             200: components["responses"]["UserResponse"];
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             406: components["responses"]["NotAcceptable"];
@@ -1332,7 +1436,13 @@ export interface operations {
     deleteCurrentUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Change or delete only if the resource still has one of these `ETag`s (or any, with `*`); otherwise `412` and nothing changes.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1342,6 +1452,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
@@ -1349,7 +1460,13 @@ export interface operations {
     updateCurrentUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Change or delete only if the resource still has one of these `ETag`s (or any, with `*`); otherwise `412` and nothing changes.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1381,6 +1498,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -1391,7 +1509,13 @@ export interface operations {
     getUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag`s you hold; when the current one is among them the answer is `304` without a body.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /** @description The user's id. */
                 userId: components["parameters"]["UserId"];
@@ -1401,6 +1525,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["UserResponse"];
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
@@ -1423,6 +1548,9 @@ export interface operations {
                 headers: {
                     "Cache-Control": components["headers"]["Cache-Control-No-Store"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1455,6 +1583,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1478,7 +1607,13 @@ export interface operations {
                 /** @description The order of the list; a leading `-` reverses it. Ties are broken by `id`. */
                 sort?: "created_at" | "-created_at" | "title" | "-title";
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag`s you hold; when the current one is among them the answer is `304` without a body.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1489,6 +1624,11 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1516,6 +1656,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskList"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             406: components["responses"]["NotAcceptable"];
@@ -1526,7 +1667,13 @@ export interface operations {
     createTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choosing (a UUID, say) that makes this create safe to retry: a retry with the same key and body within 24 hours returns the original response and creates nothing; the same key with another body is `422`.
+                 * @example 5b3c1f0e-8a63-4a3c-9d6e-2f1f4b7f2a10
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1537,6 +1684,12 @@ export interface operations {
                 headers: {
                     Location: components["headers"]["Location"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1567,7 +1720,13 @@ export interface operations {
     getTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag`s you hold; when the current one is among them the answer is `304` without a body.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /** @description The task's id. */
                 taskId: components["parameters"]["TaskId"];
@@ -1577,6 +1736,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["TaskResponse"];
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
@@ -1588,7 +1748,13 @@ export interface operations {
     replaceTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Change or delete only if the resource still has one of these `ETag`s (or any, with `*`); otherwise `412` and nothing changes.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description The task's id. */
                 taskId: components["parameters"]["TaskId"];
@@ -1602,6 +1768,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -1612,7 +1779,13 @@ export interface operations {
     deleteTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Change or delete only if the resource still has one of these `ETag`s (or any, with `*`); otherwise `412` and nothing changes.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description The task's id. */
                 taskId: components["parameters"]["TaskId"];
@@ -1626,6 +1799,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
@@ -1633,7 +1807,13 @@ export interface operations {
     updateTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Change or delete only if the resource still has one of these `ETag`s (or any, with `*`); otherwise `412` and nothing changes.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description The task's id. */
                 taskId: components["parameters"]["TaskId"];
@@ -1668,6 +1848,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -1693,7 +1874,13 @@ export interface operations {
                  */
                 completed?: boolean;
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag`s you hold; when the current one is among them the answer is `304` without a body.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1704,6 +1891,11 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1733,6 +1925,7 @@ export interface operations {
                     "application/json": components["schemas"]["GoalList"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             406: components["responses"]["NotAcceptable"];
@@ -1743,7 +1936,13 @@ export interface operations {
     createGoal: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choosing (a UUID, say) that makes this create safe to retry: a retry with the same key and body within 24 hours returns the original response and creates nothing; the same key with another body is `422`.
+                 * @example 5b3c1f0e-8a63-4a3c-9d6e-2f1f4b7f2a10
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1772,6 +1971,12 @@ export interface operations {
                 headers: {
                     Location: components["headers"]["Location"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1805,7 +2010,13 @@ export interface operations {
     getGoalTree: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag`s you hold; when the current one is among them the answer is `304` without a body.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1815,6 +2026,11 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1852,6 +2068,7 @@ export interface operations {
                     "application/json": components["schemas"]["GoalTree"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             406: components["responses"]["NotAcceptable"];
@@ -1862,7 +2079,13 @@ export interface operations {
     getGoal: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag`s you hold; when the current one is among them the answer is `304` without a body.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /** @description The goal's id. */
                 goalId: components["parameters"]["GoalId"];
@@ -1872,6 +2095,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["GoalResponse"];
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
@@ -1883,7 +2107,13 @@ export interface operations {
     replaceGoal: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Change or delete only if the resource still has one of these `ETag`s (or any, with `*`); otherwise `412` and nothing changes.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description The goal's id. */
                 goalId: components["parameters"]["GoalId"];
@@ -1917,6 +2147,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -1927,7 +2158,13 @@ export interface operations {
     deleteGoal: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Change or delete only if the resource still has one of these `ETag`s (or any, with `*`); otherwise `412` and nothing changes.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description The goal's id. */
                 goalId: components["parameters"]["GoalId"];
@@ -1941,6 +2178,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
@@ -1948,7 +2186,13 @@ export interface operations {
     updateGoal: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Change or delete only if the resource still has one of these `ETag`s (or any, with `*`); otherwise `412` and nothing changes.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description The goal's id. */
                 goalId: components["parameters"]["GoalId"];
@@ -1985,6 +2229,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -2010,7 +2255,13 @@ export interface operations {
                  */
                 to?: components["parameters"]["To"];
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag`s you hold; when the current one is among them the answer is `304` without a body.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2021,6 +2272,11 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2047,6 +2303,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransactionList"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             406: components["responses"]["NotAcceptable"];
@@ -2057,7 +2314,13 @@ export interface operations {
     createIncome: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choosing (a UUID, say) that makes this create safe to retry: a retry with the same key and body within 24 hours returns the original response and creates nothing; the same key with another body is `422`.
+                 * @example 5b3c1f0e-8a63-4a3c-9d6e-2f1f4b7f2a10
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2110,7 +2373,13 @@ export interface operations {
                  */
                 to?: components["parameters"]["To"];
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag`s you hold; when the current one is among them the answer is `304` without a body.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2121,6 +2390,11 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2147,6 +2421,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransactionList"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             406: components["responses"]["NotAcceptable"];
@@ -2157,7 +2432,13 @@ export interface operations {
     createExpense: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choosing (a UUID, say) that makes this create safe to retry: a retry with the same key and body within 24 hours returns the original response and creates nothing; the same key with another body is `422`.
+                 * @example 5b3c1f0e-8a63-4a3c-9d6e-2f1f4b7f2a10
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2215,7 +2496,13 @@ export interface operations {
                  */
                 to?: components["parameters"]["To"];
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag`s you hold; when the current one is among them the answer is `304` without a body.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2226,6 +2513,11 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2260,6 +2552,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransactionList"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             406: components["responses"]["NotAcceptable"];
@@ -2270,7 +2563,13 @@ export interface operations {
     getTransaction: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag`s you hold; when the current one is among them the answer is `304` without a body.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /** @description The income's or expense's id. */
                 transactionId: components["parameters"]["TransactionId"];
@@ -2283,6 +2582,11 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2299,6 +2603,7 @@ export interface operations {
                     "application/json": components["schemas"]["Transaction"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
@@ -2310,7 +2615,13 @@ export interface operations {
     deleteTransaction: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Change or delete only if the resource still has one of these `ETag`s (or any, with `*`); otherwise `412` and nothing changes.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description The income's or expense's id. */
                 transactionId: components["parameters"]["TransactionId"];
@@ -2324,6 +2635,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
@@ -2342,7 +2654,13 @@ export interface operations {
                  */
                 to?: components["parameters"]["To"];
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag`s you hold; when the current one is among them the answer is `304` without a body.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2352,6 +2670,11 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2365,6 +2688,7 @@ export interface operations {
                     "application/json": components["schemas"]["Balance"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             406: components["responses"]["NotAcceptable"];
@@ -2385,6 +2709,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2414,6 +2739,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2437,7 +2763,13 @@ export interface operations {
     getOpenApiYaml: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag`s you hold; when the current one is among them the answer is `304` without a body.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2447,12 +2779,15 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/yaml": components["schemas"]["OpenApiText"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -2461,7 +2796,13 @@ export interface operations {
     getOpenApiJson: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag`s you hold; when the current one is among them the answer is `304` without a body.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2471,12 +2812,15 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["OpenApiDocument"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];
@@ -2485,7 +2829,13 @@ export interface operations {
     getDocs: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag`s you hold; when the current one is among them the answer is `304` without a body.
+                 * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2495,12 +2845,15 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": components["schemas"]["HtmlPage"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
             500: components["responses"]["InternalError"];

@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto'
 import express, { type Express } from 'express'
 import { pinoHttp } from 'pino-http'
 import type { AppDeps } from './deps.js'
+import { NotFoundError } from './errors.js'
 import { createApi } from './http/api.js'
+import { corsMiddleware } from './http/cors.js'
 import type { PlainRequest } from './http/exchange.js'
 import { handlers } from './http/handlers.js'
 import { problemErrorHandler } from './http/problems.js'
@@ -33,9 +35,21 @@ export async function createApp(deps: AppDeps): Promise<Express> {
     }),
   )
 
+  app.use(corsMiddleware(deps, api))
+
   app.use(async (req, res, next) => {
+    if (req.method === 'OPTIONS') {
+      const allowed = api.allowedMethods(req.path)
+      if (allowed.length === 0) {
+        next(new NotFoundError('There is no such route. The API reference is at /docs.'))
+        return
+      }
+      res.set('Allow', allowed.join(', ')).status(204).end()
+      return
+    }
     const request: PlainRequest = {
-      method: req.method,
+      // HEAD is routed, validated and answered as GET; Express then leaves out the body.
+      method: req.method === 'HEAD' ? 'GET' : req.method,
       path: req.path,
       query: req.query as Record<string, unknown>,
       headers: req.headers,

@@ -27,6 +27,12 @@ export interface AppConfig {
    * used by the login throttle) and scheme. Off unless configured.
    */
   readonly trustProxy: boolean | number | string
+  /** Browser origins allowed to call the API (CORS); none by default. */
+  readonly corsOrigins: readonly string[]
+  /** Requests each user may make per window; 0 turns the limit off (the default). */
+  readonly rateLimitRequests: number
+  /** The per-user request limit's window. */
+  readonly rateLimitWindowSeconds: number
   /** The project root, where `openapi.yaml` and `docs/` live. */
   readonly rootDir: string
 }
@@ -44,6 +50,9 @@ export const defaultConfig: AppConfig = {
   loginMaxFailures: 5,
   loginWindowSeconds: 900,
   trustProxy: false,
+  corsOrigins: [],
+  rateLimitRequests: 0,
+  rateLimitWindowSeconds: 60,
   rootDir: projectRoot,
 }
 
@@ -67,6 +76,18 @@ function trustProxy(raw: string | undefined): boolean | number | string {
   return raw
 }
 
+/** Comma-separated origins (`https://app.example.com`), each checked and normalised. */
+function origins(raw: string | undefined): readonly string[] {
+  if (raw === undefined || raw.trim() === '') return []
+  return raw.split(',').map((entry) => {
+    const origin = entry.trim()
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin.replace(/\/+$/, '')) {
+      throw new ConfigError(`CORS_ORIGINS must list origins such as https://app.example.com, not ${JSON.stringify(origin)}`)
+    }
+    return new URL(origin).origin
+  })
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const scryptCost = integer(env, 'SCRYPT_COST', defaultConfig.scryptCost, 2)
   if ((scryptCost & (scryptCost - 1)) !== 0) throw new ConfigError('SCRYPT_COST must be a power of two')
@@ -82,6 +103,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', defaultConfig.loginMaxFailures, 1),
     loginWindowSeconds: integer(env, 'LOGIN_WINDOW_SECONDS', defaultConfig.loginWindowSeconds, 1),
     trustProxy: trustProxy(env.TRUST_PROXY),
+    corsOrigins: origins(env.CORS_ORIGINS),
+    rateLimitRequests: integer(env, 'RATE_LIMIT_REQUESTS', defaultConfig.rateLimitRequests, 0),
+    rateLimitWindowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', defaultConfig.rateLimitWindowSeconds, 1),
     rootDir: defaultConfig.rootDir,
   }
 }

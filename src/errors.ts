@@ -82,6 +82,12 @@ export class ConflictError extends AppError {
   readonly title = 'Conflict'
 }
 
+export class PreconditionFailedError extends AppError {
+  readonly status = 412
+  readonly code = 'PRECONDITION_FAILED'
+  readonly title = 'Precondition failed'
+}
+
 export class PayloadTooLargeError extends AppError {
   readonly status = 413
   readonly code = 'PAYLOAD_TOO_LARGE'
@@ -100,6 +106,13 @@ export class ValidationError extends AppError {
   readonly title = 'Your request is not valid'
 }
 
+/** An `Idempotency-Key` already used for a different request (another operation or body). */
+export class IdempotencyKeyReusedError extends AppError {
+  readonly status = 422
+  readonly code = 'IDEMPOTENCY_KEY_REUSED'
+  readonly title = 'Idempotency key reused'
+}
+
 /** Raised by Node's HTTP parser, before any route: see `http/client-errors.ts`. */
 export class RequestHeaderFieldsTooLargeError extends AppError {
   readonly status = 431
@@ -113,9 +126,9 @@ export class TooManyRequestsError extends AppError {
   readonly title = 'Too many requests'
   override readonly headers: Readonly<Record<string, string>>
 
-  constructor(detail: string, retryAfterSeconds: number) {
+  constructor(detail: string, retryAfterSeconds: number, headers: Readonly<Record<string, string>> = {}) {
     super(detail)
-    this.headers = { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) }
+    this.headers = { ...headers, 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) }
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { GoalsTable } from '../goals/goals.table.js'
+import type { IdempotencyKeysTable } from '../idempotency/idempotency.table.js'
 import type { TasksTable } from '../tasks/tasks.table.js'
 import type { TokensTable } from '../tokens/tokens.table.js'
 import type { TransactionsTable } from '../transactions/transactions.table.js'
@@ -12,6 +13,7 @@ export interface DatabaseSchema {
   tasks: TasksTable
   goals: GoalsTable
   transactions: TransactionsTable
+  idempotency_keys: IdempotencyKeysTable
 }
 
 /** The only way to the data. Repositories take one of these (or a transaction). */

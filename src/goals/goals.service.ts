@@ -9,6 +9,7 @@ import { ConflictError, type FieldError, ValidationError } from '../errors.js'
 import { currentTimestamp, toUtcTimestamp } from '../timestamps.js'
 import { type GoalFields, insertGoal, isSelfOrAncestor, selectGoal, updateGoal } from './goals.repository.js'
 import type { GoalRow } from './goals.table.js'
+import { inTransaction } from '../db/transaction.js'
 
 export interface NewGoal {
   readonly name: string
@@ -38,7 +39,7 @@ function refusal(error: unknown): unknown {
 
 export async function createGoal(db: Database, userId: number, goal: NewGoal): Promise<GoalRow> {
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await inTransaction(db, async (trx) => {
       if (goal.parent_id !== null && !(await selectGoal(trx, userId, goal.parent_id))) throw invalid([NOT_YOUR_GOAL])
       return insertGoal(trx, userId, goal, currentTimestamp())
     })
@@ -50,7 +51,7 @@ export async function createGoal(db: Database, userId: number, goal: NewGoal): P
 /** Applies `changes` to the goal; undefined when the user has no such goal. */
 export async function changeGoal(db: Database, userId: number, id: number, changes: GoalChanges): Promise<GoalRow | undefined> {
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await inTransaction(db, async (trx) => {
       const goal = await selectGoal(trx, userId, id)
       if (!goal) return undefined
       const errors: FieldError[] = []

@@ -8,13 +8,14 @@ import { type Context, OpenAPIBackend, type Operation, type Request as OpenApiRe
 import type { OpenAPIV3_1 } from 'openapi-types'
 import type { AppDeps } from '../deps.js'
 import { BadRequestError, MethodNotAllowedError, NotAcceptableError, NotFoundError } from '../errors.js'
-import { authenticationFailure, createSecurityHandlers } from './auth.js'
+import { authenticationFailure, createSecurityHandlers, principalOf } from './auth.js'
 import { readRequestBody } from './body.js'
 import { useDecimalMultipleOf } from './decimal-multiple-of.js'
-import { bindOperation } from './dispatch.js'
+import { bindOperation, type OperationTraits, operationTraits } from './dispatch.js'
 import type { HttpExchange } from './exchange.js'
-import type { Handlers, OperationId } from './operations.js'
+import type { Handlers, OperationHandler, OperationId } from './operations.js'
 import { assertPlainIntegers } from './parameters.js'
+import { RequestLimit } from './request-limit.js'
 import { PathTable } from './routes.js'
 import { toValidationProblem } from './validation.js'
 
@@ -48,6 +49,8 @@ function isDecodable(path: string): boolean {
 
 export interface Api {
   handle(exchange: HttpExchange): Promise<void>
+  /** The methods the spec has for `path` (with HEAD where it has GET, and OPTIONS); none for an unknown path. */
+  allowedMethods(path: string): readonly string[]
 }
 
 export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api> {
@@ -55,7 +58,15 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
   const paths = new PathTable(document.paths ?? {})
   /** operationId -> the media types its success responses offer; filled once after init. */
   const offeredMediaTypes = new Map<string, string[]>()
-  const bind = <Id extends OperationId>(id: Id) => bindOperation<Id>(handlers[id], deps)
+  /** operationId -> how the layer runs it (If-Match, Idempotency-Key, auth); filled once after init. */
+  const traits = new Map<string, OperationTraits>()
+  const traitsOf = (operationId: string): OperationTraits => {
+    const found = traits.get(operationId)
+    if (!found) throw new Error(`no traits for operation ${operationId}`)
+    return found
+  }
+  const bind = <Id extends OperationId>(id: Id) => bindOperation<Id>(handlers[id], deps, traitsOf)
+  const requestLimit = deps.config.rateLimitRequests > 0 ? new RequestLimit(deps.config.rateLimitRequests, deps.config.rateLimitWindowSeconds) : undefined
   const operationHandlers = Object.fromEntries((Object.keys(handlers) as OperationId[]).map((id) => [id, bind(id)]))
 
   const api = new OpenApi31Backend({
@@ -95,6 +106,8 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
       postSecurityHandler: async (context: Context, exchange: HttpExchange) => {
         const required = (context.operation.security ?? []).length > 0
         if (required && !context.security?.authorized) return
+        const principal = principalOf(context)
+        if (requestLimit && principal) exchange.res.set(await requestLimit.take(principal.userId))
         exchange.request.body = await readRequestBody(exchange.req, context.operation)
       },
       unauthorizedHandler: async (context: Context) => {
@@ -111,8 +124,16 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
   const operations = api.router.getOperations()
   api.router.getOperations = () => operations
   for (const operation of operations) offeredMediaTypes.set(operation.operationId ?? '', successMediaTypes(operation))
+  // A PUT, PATCH or DELETE checks If-Match against the GET of the same path item.
+  const readOperationOf = new Map(operations.filter((o) => o.method === 'get').map((o) => [o.path, o.operationId as OperationId]))
+  for (const operation of operations) {
+    const readId = operation.method === 'get' ? undefined : readOperationOf.get(operation.path)
+    const readBack = readId === undefined ? undefined : (handlers[readId] as OperationHandler<OperationId>)
+    traits.set(operation.operationId ?? '', operationTraits(operation, readBack))
+  }
 
   return {
+    allowedMethods: (path) => paths.allowedMethods(path),
     handle: async (exchange) => {
       try {
         await api.handleRequest(exchange.request as OpenApiRequest, exchange)

@@ -1,15 +1,21 @@
 /**
  * The glue between openapi-backend and a typed handler: builds the handler's typed
- * request from the validated context, and writes the handler's result with the media
- * type the spec declares for that status.
+ * request from the validated context; runs it, inside one transaction when the request
+ * is conditional (`If-Match`) or idempotent (`Idempotency-Key`); and writes its result
+ * with the media type, entity tag and cache headers the spec declares for that status.
  */
 import type { Context, Operation } from 'openapi-backend'
 import type { OpenAPIV3_1 } from 'openapi-types'
+import type { Database } from '../db/schema.js'
+import { inTransaction } from '../db/transaction.js'
 import type { AppDeps } from '../deps.js'
-import { BadRequestError } from '../errors.js'
+import { BadRequestError, PreconditionFailedError } from '../errors.js'
 import { principalOf } from './auth.js'
+import { cacheControlFor } from './caching.js'
+import { entityTag, ifMatchHolds, isNotModified } from './conditional.js'
 import type { HttpExchange } from './exchange.js'
-import type { OperationHandler, OperationId, OperationRequest, OperationResult } from './operations.js'
+import { runIdempotently, type StoredResult } from './idempotency.js'
+import type { OperationHandler, OperationId, OperationResult, Principal } from './operations.js'
 
 /** A host name, IPv4 or bracketed IPv6 address, with an optional port. */
 const SANE_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
@@ -29,39 +35,159 @@ export function baseUrlOf(exchange: HttpExchange, deps: AppDeps): string {
   return `${protocol}://${host}`
 }
 
-export function bindOperation<Id extends OperationId>(handler: OperationHandler<Id>, deps: AppDeps) {
+/** A result as the layer handles it, whatever the operation. */
+interface AnyResult {
+  readonly status: number
+  readonly body?: unknown
+  readonly headers?: Readonly<Record<string, string>>
+}
+
+/** A request as the layer handles it, whatever the operation. */
+interface AnyRequest {
+  readonly params: unknown
+  readonly query: unknown
+  readonly body: unknown
+  readonly principal: Principal | null
+  readonly baseUrl: string
+}
+
+type AnyHandler = (request: AnyRequest, deps: AppDeps) => Promise<AnyResult>
+
+/** What the spec says about one operation that changes how it is run. */
+export interface OperationTraits {
+  /** The operation needs credentials. */
+  readonly secured: boolean
+  /** For a PUT, PATCH or DELETE that takes `If-Match`: the GET of the same resource. */
+  readonly readBack?: OperationHandler<OperationId>
+  /** It takes an `Idempotency-Key`. */
+  readonly idempotent: boolean
+}
+
+function takesHeader(operation: Operation, name: string): boolean {
+  return (operation.parameters ?? []).some(
+    (p) => !('$ref' in p) && p.in === 'header' && p.name.toLowerCase() === name.toLowerCase(),
+  )
+}
+
+export function operationTraits(operation: Operation, readBack: OperationHandler<OperationId> | undefined): OperationTraits {
+  const security = operation.security
+  return {
+    secured: security === undefined || security.length > 0,
+    ...(readBack && takesHeader(operation, 'If-Match') ? { readBack } : {}),
+    idempotent: takesHeader(operation, 'Idempotency-Key'),
+  }
+}
+
+function headerOf(exchange: HttpExchange, name: string): string | undefined {
+  const value = exchange.req.headers[name.toLowerCase()]
+  return Array.isArray(value) ? value.join(', ') : value
+}
+
+function withDb(deps: AppDeps, db: Database): AppDeps {
+  return { ...deps, db }
+}
+
+/** The response body's bytes, as they will be sent. */
+function serialize(mediaType: string, body: unknown): string {
+  return /[/+]json$/.test(mediaType) ? JSON.stringify(body) : String(body)
+}
+
+function mediaTypeOf(operation: Operation, status: number): string | undefined {
+  const response = operation.responses?.[String(status)] as OpenAPIV3_1.ResponseObject | undefined
+  return Object.keys(response?.content ?? {})[0]
+}
+
+function declaresHeader(operation: Operation, status: number, name: string): boolean {
+  const response = operation.responses?.[String(status)] as OpenAPIV3_1.ResponseObject | undefined
+  return Object.keys(response?.headers ?? {}).includes(name)
+}
+
+/** Runs the handler, under `If-Match` or `Idempotency-Key` where the request has them. */
+async function execute(
+  handler: AnyHandler,
+  request: AnyRequest,
+  deps: AppDeps,
+  context: Context,
+  exchange: HttpExchange,
+  traits: OperationTraits,
+): Promise<{ result: AnyResult; replayed: boolean }> {
+  const key = traits.idempotent ? headerOf(exchange, 'Idempotency-Key') : undefined
+  if (key !== undefined && request.principal) {
+    const { result, replayed } = await runIdempotently(
+      deps.db,
+      { userId: request.principal.userId, key, operationId: context.operation.operationId ?? '', body: request.body },
+      (trx) => handler(request, withDb(deps, trx)) as Promise<AnyResult & StoredResult>,
+    )
+    return { result, replayed }
+  }
+
+  const ifMatch = traits.readBack ? headerOf(exchange, 'If-Match') : undefined
+  if (ifMatch !== undefined && traits.readBack) {
+    const readBack = traits.readBack as unknown as AnyHandler
+    const result = await inTransaction(deps.db, async (trx) => {
+      // The resource as a GET would show it now; a missing one is that GET's 404.
+      const current = await readBack({ ...request, query: {}, body: undefined }, withDb(deps, trx))
+      const mediaType = mediaTypeOf(context.operation, 200) ?? 'application/json'
+      if (current.status === 200 && !ifMatchHolds(ifMatch, entityTag(serialize(mediaType, current.body)))) {
+        throw new PreconditionFailedError('The resource has changed since you read it (its ETag is not the one in If-Match): read it again.')
+      }
+      return handler(request, withDb(deps, trx))
+    })
+    return { result, replayed: false }
+  }
+
+  return { result: await handler(request, deps), replayed: false }
+}
+
+/** `traitsOf` answers once the spec has been read (after openapi-backend's init). */
+export function bindOperation<Id extends OperationId>(
+  handler: OperationHandler<Id>,
+  deps: AppDeps,
+  traitsOf: (operationId: string) => OperationTraits,
+) {
   return async (context: Context, exchange: HttpExchange): Promise<void> => {
     // The casts are the trust boundary: openapi-backend has validated (and coerced) each
     // part against this operation's schema before we get here.
     // Path parameters come typed only in the validator's coerced copy: openapi-backend
     // re-parses the path (as strings) when it rebuilds `context.request`.
-    const request = {
+    const request: AnyRequest = {
       params: context.validation?.coerced?.params ?? context.request.params,
       query: context.request.query,
       body: exchange.request.body,
       principal: principalOf(context),
       baseUrl: baseUrlOf(exchange, deps),
-    } as unknown as OperationRequest<Id>
-    const result = await handler(request, deps)
-    sendResult(exchange, context.operation, result)
+    }
+    const run = handler as unknown as AnyHandler
+    const traits = traitsOf(context.operation.operationId ?? '')
+    const { result, replayed } = await execute(run, request, deps, context, exchange, traits)
+    sendResult(exchange, context.operation, traits, result as OperationResult<Id>, replayed)
   }
 }
 
 function sendResult<Id extends OperationId>(
   exchange: HttpExchange,
   operation: Operation,
+  traits: OperationTraits,
   result: OperationResult<Id>,
+  replayed: boolean,
 ): void {
-  const { status, body, headers } = result as { status: number; body?: unknown; headers?: Record<string, string> }
-  const response = operation.responses?.[String(status)] as OpenAPIV3_1.ResponseObject | undefined
-  const mediaType = Object.keys(response?.content ?? {})[0]
-  const res = exchange.res.status(status)
-  if (headers) res.set(headers)
-  if (body === undefined || mediaType === undefined) {
-    res.end()
-  } else if (/[/+]json$/.test(mediaType)) {
-    res.type(mediaType).send(JSON.stringify(body))
+  const { status, body, headers } = result as AnyResult
+  const { req, res } = exchange
+  const mediaType = mediaTypeOf(operation, status)
+  const text = body === undefined || mediaType === undefined ? undefined : serialize(mediaType, body)
+  const tag = text !== undefined && declaresHeader(operation, status, 'ETag') ? entityTag(text) : undefined
+
+  res.set(headers ?? {})
+  res.set('Cache-Control', cacheControlFor({ method: req.method, status, secured: traits.secured, tagged: tag !== undefined }))
+  if (traits.secured) res.vary('Authorization')
+  if (replayed) res.set('Idempotent-Replayed', 'true')
+  if (tag !== undefined) res.set('ETag', tag)
+
+  if (tag !== undefined && status === 200 && (req.method === 'GET' || req.method === 'HEAD') && isNotModified(req.headers, tag)) {
+    res.status(304).end()
+  } else if (text === undefined || mediaType === undefined) {
+    res.status(status).end()
   } else {
-    res.type(mediaType).send(body)
+    res.status(status).type(mediaType).send(text)
   }
 }

@@ -27,8 +27,11 @@ export type RequestBodyOf<Id extends OperationId> =
 
 type BodyOf<Response> = Response extends { content: infer Content } ? Content[keyof Content] : undefined
 
-/** Headers the HTTP layer sets on every response; handlers never set these. */
-type LayerHeaders = 'X-Request-Id'
+/**
+ * Headers the HTTP layer sets, the same way for every operation (request id, caching,
+ * entity tags, rate limits, idempotent replays); handlers never set these.
+ */
+type LayerHeaders = 'X-Request-Id' | 'ETag' | 'Cache-Control' | 'Vary' | 'RateLimit' | 'RateLimit-Policy' | 'Idempotent-Replayed'
 type HeadersOf<Response> = Response extends { headers: infer H }
   ? { [K in keyof H as string extends K ? never : K extends LayerHeaders ? never : K]: H[K] }
   : Empty

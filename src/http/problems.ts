@@ -7,6 +7,7 @@ import type { ErrorRequestHandler, Response } from 'express'
 import type { Logger } from 'pino'
 import type { components } from '../../generated/openapi.js'
 import { AppError } from '../errors.js'
+import { NO_STORE } from './caching.js'
 
 export type Problem = components['schemas']['Problem']
 
@@ -37,7 +38,9 @@ const internalError: Problem = {
 }
 
 export function sendProblem(res: Response, problem: Problem, headers: Readonly<Record<string, string>> = {}): void {
-  res.status(problem.status).set(headers).type(PROBLEM_MEDIA_TYPE).send(JSON.stringify(problem))
+  // A problem is about one request: no cache may keep it, and it has no entity tag.
+  res.removeHeader('ETag')
+  res.status(problem.status).set(headers).set('Cache-Control', NO_STORE).type(PROBLEM_MEDIA_TYPE).send(JSON.stringify(problem))
 }
 
 /** Express's error handler: the last middleware of the app. */

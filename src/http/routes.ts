@@ -1,6 +1,6 @@
 /**
  * Path-level facts from the spec that openapi-backend does not expose: which methods a
- * path has (for `Allow` on 405).
+ * path has (for `Allow` on 405 and OPTIONS, and for CORS preflights).
  */
 import type { OpenAPIV3_1 } from 'openapi-types'
 
@@ -23,7 +23,10 @@ export class PathTable {
     const literalFirst = Object.keys(paths).sort((a, b) => Number(a.includes('{')) - Number(b.includes('{')))
     this.entries = literalFirst.map((template) => {
       const item = paths[template] ?? {}
-      return { pattern: toPattern(template), methods: METHODS.filter((m) => m in item).map((m) => m.toUpperCase()) }
+      const declared = METHODS.filter((m) => m in item).map((m) => m.toUpperCase())
+      // HEAD is answered wherever GET is, and OPTIONS on every path.
+      const implied = [...(declared.includes('GET') ? ['HEAD'] : []), 'OPTIONS']
+      return { pattern: toPattern(template), methods: [...new Set([...declared, ...implied])] }
     })
   }
 

@@ -3,17 +3,18 @@ import { authenticatedUser } from '../http/auth.js'
 import type { OperationHandler } from '../http/operations.js'
 import { hashTokenSecret, newTokenSecret } from './token-secret.js'
 import { deleteExpiredTokensOfUser, deleteToken, insertToken } from './tokens.repository.js'
+import { inTransaction } from '../db/transaction.js'
 
 export const createToken: OperationHandler<'createToken'> = async (request, { db, config }) => {
   const user = authenticatedUser(request)
   const now = new Date()
   const expiresAt = new Date(now.getTime() + config.tokenTtlSeconds * 1000).toISOString()
   const secret = newTokenSecret()
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await deleteExpiredTokensOfUser(trx, user.userId, now.toISOString())
     await insertToken(trx, { userId: user.userId, tokenHash: hashTokenSecret(secret), createdAt: now.toISOString(), expiresAt })
   })
-  return { status: 201, headers: { 'Cache-Control': 'no-store' }, body: { token: secret, expires_at: expiresAt } }
+  return { status: 201, body: { token: secret, expires_at: expiresAt } }
 }
 
 export const revokeCurrentToken: OperationHandler<'revokeCurrentToken'> = async (request, { db }) => {

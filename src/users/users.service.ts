@@ -6,6 +6,7 @@ import { deleteTokensOfUser } from '../tokens/tokens.repository.js'
 import { hashPassword } from './passwords.js'
 import { insertUser, updateUser } from './users.repository.js'
 import type { UserRow, UserRowUpdate } from './users.table.js'
+import { inTransaction } from '../db/transaction.js'
 
 function conflictFrom(error: unknown): never {
   if (isUniqueViolation(error, 'users', 'username')) {
@@ -49,7 +50,7 @@ export async function changeUser(
   if (input.email !== undefined) changes.email = input.email
   if (input.password !== undefined) changes.password_hash = await hashPassword(input.password, scryptCost)
   try {
-    return await db.transaction().execute(async (trx) => {
+    return await inTransaction(db, async (trx) => {
       if (Object.keys(changes).length === 0) return trx.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst()
       const row = await updateUser(trx, userId, changes)
       if (row && input.password !== undefined) await deleteTokensOfUser(trx, userId)

@@ -40,7 +40,7 @@ describe('openDatabase', () => {
       await migrateToLatest(db)
       await migrateToLatest(db)
       const tables = await db.introspection.getTables()
-      expect(tables.map((t) => t.name).sort()).toEqual(['goals', 'tasks', 'tokens', 'transactions', 'users'])
+      expect(tables.map((t) => t.name).sort()).toEqual(['goals', 'idempotency_keys', 'tasks', 'tokens', 'transactions', 'users'])
     } finally {
       await db.destroy()
     }

@@ -1539,13 +1539,13 @@ describe('406 NOT_ACCEPTABLE when Accept excludes JSON', () => {
 
 describe('405 METHOD_NOT_ALLOWED on the goal paths', () => {
   it.each([
-    ['DELETE', GOALS, 'GET, POST'],
-    ['PUT', GOALS, 'GET, POST'],
-    ['POST', TREE, 'GET'],
+    ['DELETE', GOALS, 'GET, POST, HEAD, OPTIONS'],
+    ['PUT', GOALS, 'GET, POST, HEAD, OPTIONS'],
+    ['POST', TREE, 'GET, HEAD, OPTIONS'],
     // The literal path /api/v1/goals/tree comes before the template /api/v1/goals/{goalId}.
-    ['PUT', TREE, 'GET'],
-    ['PATCH', TREE, 'GET'],
-    ['DELETE', TREE, 'GET'],
+    ['PUT', TREE, 'GET, HEAD, OPTIONS'],
+    ['PATCH', TREE, 'GET, HEAD, OPTIONS'],
+    ['DELETE', TREE, 'GET, HEAD, OPTIONS'],
   ] as const)('%s %s -> 405 with Allow: %s', async (method, path, allow) => {
     const me = await signUp(server.api)
     const res = await server.api.request<Problem>(method, path, { auth: me.bearer })
@@ -1553,12 +1553,12 @@ describe('405 METHOD_NOT_ALLOWED on the goal paths', () => {
     expect(res.headers.get('allow')).toBe(allow)
   })
 
-  it('POST /api/v1/goals/{id} -> 405 with Allow listing GET, PUT, PATCH and DELETE', async () => {
+  it('POST /api/v1/goals/{id} -> 405 with Allow listing GET, PUT, PATCH, DELETE, HEAD and OPTIONS', async () => {
     const me = await signUp(server.api)
     const goal = await create(me, { name: 'No posting here' })
     const res = await server.api.post<Problem>(goalPath(goal.id), { auth: me.bearer, json: { name: 'x' } })
     expectProblem(res, 405, 'METHOD_NOT_ALLOWED')
-    expect((res.headers.get('allow') ?? '').split(', ').sort()).toEqual(['DELETE', 'GET', 'PATCH', 'PUT'])
+    expect((res.headers.get('allow') ?? '').split(', ').sort()).toEqual(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'PUT'])
   })
 })
 

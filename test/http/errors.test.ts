@@ -41,14 +41,14 @@ describe('unknown routes and methods', () => {
   it('PUT /api/v1/users/me is 405 with Allow listing the path item methods', async () => {
     const res = await server.api.put<Problem>('/api/v1/users/me', { auth: me.bearer, json: {} })
     expect(res.status).toBe(405)
-    expect(res.headers.get('allow')).toBe('GET, DELETE, PATCH')
+    expect(res.headers.get('allow')).toBe('GET, DELETE, PATCH, HEAD, OPTIONS')
     expect(res.body.code).toBe('METHOD_NOT_ALLOWED')
   })
 
   it('DELETE /api/v1/tasks is 405 with Allow: GET, POST', async () => {
     const res = await server.api.delete<Problem>('/api/v1/tasks')
     expect(res.status).toBe(405)
-    expect(res.headers.get('allow')).toBe('GET, POST')
+    expect(res.headers.get('allow')).toBe('GET, POST, HEAD, OPTIONS')
   })
 })
 

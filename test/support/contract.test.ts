@@ -18,7 +18,14 @@ const task = {
 }
 
 function response(overrides: Partial<ObservedResponse> & { json?: unknown; headerList?: Record<string, string> }): ObservedResponse {
-  const headers = new Headers({ 'x-request-id': 'r1', 'content-type': 'application/json; charset=utf-8', ...overrides.headerList })
+  const headers = new Headers({
+    'x-request-id': 'r1',
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'private, no-cache',
+    etag: '"1-abc"',
+    vary: 'Authorization',
+    ...overrides.headerList,
+  })
   return {
     method: 'GET',
     path: '/api/v1/tasks/1',
@@ -54,6 +61,12 @@ describe('Contract.check', () => {
 
   it('rejects a 201 without its required Location header', () => {
     expect(() => contract.check(response({ method: 'POST', path: '/api/v1/tasks', status: 201, json: task }))).toThrow(/Location/)
+  })
+
+  it('rejects a 200 without its required ETag', () => {
+    const observed = response({ json: task })
+    observed.headers.delete('etag')
+    expect(() => contract.check(observed)).toThrow(/ETag/)
   })
 
   it('rejects a body on a 204', () => {

@@ -92,8 +92,11 @@ export class Contract {
     const found = this.paths.find((p) => p.pattern.test(path))
     if (!found) return undefined
     const item = this.pathItems()[found.template] ?? {}
-    const allowed = METHODS.filter((m) => item[m]).map((m) => m.toUpperCase())
-    const operation = item[method.toLowerCase()] as JsonObject | undefined
+    const declared = METHODS.filter((m) => item[m]).map((m) => m.toUpperCase())
+    // The server answers HEAD wherever there is a GET, and OPTIONS on every path.
+    const allowed = [...new Set([...declared, ...(declared.includes('GET') ? ['HEAD'] : []), 'OPTIONS'])]
+    // HEAD is GET without the body.
+    const operation = item[method === 'HEAD' ? 'get' : method.toLowerCase()] as JsonObject | undefined
     return operation ? { template: found.template, operation, allowed } : { template: found.template, allowed }
   }
 
@@ -133,6 +136,11 @@ export class Contract {
       this.checkProblem(where, observed)
       return undefined
     }
+    if (observed.method === 'OPTIONS') {
+      if (observed.status !== 204) throw new ContractViolation(`${where}: OPTIONS on a known path must be 204`)
+      if (observed.headers.get('allow') !== matched.allowed.join(', ')) throw new ContractViolation(`${where}: Allow is ${observed.headers.get('allow')}`)
+      return undefined
+    }
     if (!matched.operation) {
       if (observed.status !== 405) throw new ContractViolation(`${where}: undeclared method must be 405`)
       if (observed.headers.get('allow') !== matched.allowed.join(', ')) throw new ContractViolation(`${where}: Allow is ${observed.headers.get('allow')}`)
@@ -153,6 +161,10 @@ export class Contract {
     }
 
     const content = response.content as JsonObject | undefined
+    if (observed.method === 'HEAD') {
+      if (observed.text !== '') throw new ContractViolation(`${where}: a HEAD response has no body`)
+      return { operationId, pathTemplate: matched.template }
+    }
     if (!content) {
       if (observed.text !== '') throw new ContractViolation(`${where}: the spec declares no body, got ${observed.text.slice(0, 100)}`)
       return { operationId, pathTemplate: matched.template }

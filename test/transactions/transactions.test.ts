@@ -939,11 +939,11 @@ describe('GET /api/v1/transactions/{transactionId} (getTransaction)', () => {
     expectProblem(res, 404, 'NOT_FOUND')
   })
 
-  it('PUT, PATCH or POST on a transaction -> 405 with Allow: GET, DELETE; nothing changes', async () => {
+  it('PUT, PATCH or POST on a transaction -> 405 with Allow: GET, DELETE, HEAD, OPTIONS; nothing changes', async () => {
     for (const method of ['PUT', 'PATCH', 'POST']) {
       const res = await server.api.request<Problem>(method, transactionPath(income.id), { auth: me.bearer, json: { description: 'x', amount: 1 } })
       expectProblem(res, 405, 'METHOD_NOT_ALLOWED')
-      expect(res.headers.get('allow')).toBe('GET, DELETE')
+      expect(res.headers.get('allow')).toBe('GET, DELETE, HEAD, OPTIONS')
     }
     expect((await server.api.get<Transaction>(transactionPath(income.id), { auth: me.bearer })).body).toEqual(income)
   })
@@ -1114,8 +1114,10 @@ describe('401, 406, 429 and 500 on every money operation', () => {
     expect(money.sort()).toEqual(OPERATIONS.map((op) => op.operationId).sort())
   })
 
-  it('each operation declares exactly the statuses this file exercises', () => {
-    const list = [200, 400, 401, 406, 429, 500]
+  // 304 (If-None-Match) and 412 (If-Match) are exercised for every operation that has
+  // them by test/http/conditional.test.ts; everything else here.
+  it('each operation declares exactly the statuses this file (and the conditional-request tests) exercise', () => {
+    const list = [200, 304, 400, 401, 406, 429, 500]
     const create = [201, 400, 401, 406, 413, 415, 422, 429, 500]
     const expected: Record<string, number[]> = {
       listIncomes: list,
@@ -1123,8 +1125,8 @@ describe('401, 406, 429 and 500 on every money operation', () => {
       listExpenses: list,
       createExpense: create,
       listTransactions: list,
-      getTransaction: [200, 400, 401, 404, 406, 429, 500],
-      deleteTransaction: [204, 400, 401, 404, 406, 429, 500],
+      getTransaction: [200, 304, 400, 401, 404, 406, 429, 500],
+      deleteTransaction: [204, 400, 401, 404, 406, 412, 429, 500],
       getBalance: list,
     }
     for (const { operationId } of OPERATIONS) {
@@ -1211,10 +1213,10 @@ describe('405 on the money paths', () => {
   })
 
   it.each([
-    ['PUT', INCOMES, 'GET, POST'],
-    ['DELETE', EXPENSES, 'GET, POST'],
-    ['POST', TRANSACTIONS, 'GET'],
-    ['DELETE', BALANCE, 'GET'],
+    ['PUT', INCOMES, 'GET, POST, HEAD, OPTIONS'],
+    ['DELETE', EXPENSES, 'GET, POST, HEAD, OPTIONS'],
+    ['POST', TRANSACTIONS, 'GET, HEAD, OPTIONS'],
+    ['DELETE', BALANCE, 'GET, HEAD, OPTIONS'],
   ])('%s %s -> 405 with Allow: %s', async (method, path, allow) => {
     const res = await server.api.request<Problem>(method, path, { auth: me.bearer })
     expectProblem(res, 405, 'METHOD_NOT_ALLOWED')

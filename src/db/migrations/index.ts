@@ -7,12 +7,14 @@ import * as usersAndTokens from './0001_users_and_tokens.js'
 import * as tasks from './0002_tasks.js'
 import * as goals from './0003_goals.js'
 import * as transactions from './0004_transactions.js'
+import * as idempotencyKeys from './0005_idempotency_keys.js'
 
 const migrations: Record<string, Migration> = {
   '0001_users_and_tokens': usersAndTokens,
   '0002_tasks': tasks,
   '0003_goals': goals,
   '0004_transactions': transactions,
+  '0005_idempotency_keys': idempotencyKeys,
 }
 
 export const migrationProvider: MigrationProvider = {
