@@ -18,7 +18,8 @@ export interface paths {
          * @description Creates an account. This is the only `/api/v1` operation that needs no
          *     credentials. Usernames are 3 to 32 characters of `a-z 0-9 _ -`; passwords are
          *     at least 8 characters and are stored only as a slow, salted hash. A username or
-         *     email address that is already taken is `409`.
+         *     email address that is already taken is `409`, which also makes a retry safe: it
+         *     cannot create a second account, so this create takes no `Idempotency-Key`.
          */
         post: operations["createUser"];
         delete?: never;
@@ -93,8 +94,9 @@ export interface paths {
         /**
          * Get a bearer token
          * @description Exchanges HTTP Basic credentials for a bearer token. The token is shown once:
-         *     the server keeps only its hash. It expires at `expires_at` (one hour after it
-         *     was issued, by default).
+         *     the server keeps only its hash, and so cannot replay it: this create takes no
+         *     `Idempotency-Key` (a retry issues another token; unused ones simply expire). It
+         *     expires at `expires_at` (one hour after it was issued, by default).
          */
         post: operations["createToken"];
         delete?: never;
@@ -1166,7 +1168,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Too many failed logins for this username or from this address. */
+        /** @description Too many failed logins for this username or from this address, or more requests than your limit allows (when one is configured). */
         TooManyRequests: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
