@@ -583,12 +583,12 @@ export interface components {
              * @description Up to 2,000 characters; empty if left out.
              * @default
              */
-            description: string;
+            description?: string;
             /**
              * @description Whether the task is done.
              * @default false
              */
-            done: boolean;
+            done?: boolean;
         };
         /** @description The task fields to change; those not sent keep their value. */
         TaskPatch: {
@@ -642,12 +642,12 @@ export interface components {
              * @description Up to 512 characters; empty if left out.
              * @default
              */
-            description: string;
+            description?: string;
             /**
              * @description The goal to add this one under; `null` or left out for the top level.
              * @default null
              */
-            parent_id: number | null;
+            parent_id?: number | null;
         };
         /** @description A goal's writable fields, for replace. */
         GoalWrite: {
@@ -656,18 +656,18 @@ export interface components {
              * @description Up to 512 characters; empty if left out.
              * @default
              */
-            description: string;
+            description?: string;
             /**
              * @description The goal this one is a sub-goal of; `null` or left out for the top level.
              * @default null
              */
-            parent_id: number | null;
+            parent_id?: number | null;
             /**
              * Format: date-time
              * @description When the goal was completed, not before its `start`; `null` or left out while it is open.
              * @default null
              */
-            end: string | null;
+            end?: string | null;
         };
         /** @description The goal fields to change; those not sent keep their value. */
         GoalPatch: {

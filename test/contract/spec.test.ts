@@ -18,7 +18,11 @@ describe('generated/', () => {
     const dir = mkdtempSync(join(tmpdir(), 'achiever-gen-'))
     try {
       const fresh = join(dir, 'openapi.d.ts')
-      execFileSync(join(root, 'node_modules/.bin/openapi-typescript'), ['openapi.yaml', '-o', fresh], { cwd: root, stdio: 'pipe' })
+      // The same command as `npm run generate`, writing elsewhere.
+      const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
+      const [command, ...args] = (scripts.generate ?? '').replace('generated/openapi.d.ts', fresh).split(' ')
+      expect(command).toBe('openapi-typescript')
+      execFileSync(join(root, 'node_modules/.bin/openapi-typescript'), args, { cwd: root, stdio: 'pipe' })
       expect(readFileSync(join(root, 'generated/openapi.d.ts'), 'utf8')).toBe(readFileSync(fresh, 'utf8'))
     } finally {
       rmSync(dir, { recursive: true, force: true })
