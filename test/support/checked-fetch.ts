@@ -5,6 +5,7 @@
  * rejects the call that received it.
  */
 import type { Contract } from './contract.js'
+import { exercised } from './coverage.js'
 
 /**
  * Wraps the global fetch. Pass the contract of the server's `api`
@@ -15,7 +16,8 @@ export function checkedFetch(contract: Contract): (request: Request) => Promise<
     const response = await fetch(request)
     // Read a copy: the caller still gets the untouched response (body, url, headers).
     const text = await response.clone().text()
-    contract.check({ method: request.method, path: new URL(request.url).pathname, status: response.status, headers: response.headers, text })
+    const observed = { method: request.method, path: new URL(request.url).pathname, status: response.status, headers: response.headers, text }
+    exercised(contract.check(observed)?.operationId, response.status)
     return response
   }
 }

@@ -3,7 +3,9 @@
  * is checked against the spec before the test sees it: a response that breaks the
  * contract fails the test that caused it.
  */
-import { Contract } from './contract.js'
+import { Contract, ContractViolation } from './contract.js'
+import { exercised } from './coverage.js'
+import { responseViolations } from './prism.js'
 
 export type Credentials = { basic: readonly [string, string] } | { bearer: string } | { authorization: string }
 
@@ -37,12 +39,33 @@ function authorization(auth: Credentials): string {
   return auth.authorization
 }
 
+export interface ApiClientOptions {
+  /**
+   * A validating proxy (Prism) to send requests through; its response violations fail
+   * the request. Requests with a `raw` body go straight to the server: they are the
+   * malformed ones a proxy would answer itself.
+   */
+  readonly via?: string
+}
+
 export class ApiClient {
   readonly contract: Contract
+  private readonly via: string | undefined
 
-  constructor(readonly baseUrl: string) {
+  constructor(
+    readonly baseUrl: string,
+    options: ApiClientOptions = {},
+  ) {
     sharedContract ??= new Contract()
     this.contract = sharedContract
+    this.via = options.via
+  }
+
+  /** Where to send a request for `path`: through the proxy when there is one and it can carry it. */
+  private target(path: string, raw: boolean): URL {
+    const url = new URL(path, this.baseUrl)
+    if (this.via === undefined || raw || url.origin !== new URL(this.baseUrl).origin) return url
+    return new URL(`${url.pathname}${url.search}`, this.via)
   }
 
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
@@ -64,10 +87,16 @@ export class ApiClient {
     }
     if (options.auth) headers.authorization = authorization(options.auth)
 
-    const response = await fetch(new URL(path, this.baseUrl), { method, headers, body })
+    const target = this.target(path, options.raw !== undefined)
+    const response = await fetch(target, { method, headers, body })
     const text = await response.text()
-    const observed = { method, path: new URL(path, this.baseUrl).pathname, status: response.status, headers: response.headers, text }
+    const observed = { method, path: target.pathname, status: response.status, headers: response.headers, text }
+    const violations = target.origin === this.via ? responseViolations(response.headers) : []
+    if (violations.length > 0) {
+      throw new ContractViolation(`${method} ${target.pathname} -> ${response.status}: Prism reports ${violations.join('; ')}`)
+    }
     const matched = this.contract.check(observed)
+    exercised(matched?.operationId, response.status)
     const isJson = /[/+]json/.test(response.headers.get('content-type') ?? '')
     return { status: response.status, headers: response.headers, text, body: (isJson && text ? JSON.parse(text) : undefined) as T, operationId: matched?.operationId }
   }

@@ -16,6 +16,7 @@ import { answerClientErrors } from '../../src/http/client-errors.js'
 import { createLogger } from '../../src/logger.js'
 import { loadSpec } from '../../src/service/spec.js'
 import { ApiClient } from './client.js'
+import { startPrism } from './prism.js'
 import type { components } from '../../generated/openapi.js'
 
 export type User = components['schemas']['User']
@@ -79,14 +80,17 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
   answerClientErrors(server, logger)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  // `PRISM=1`: every test client request goes through Prism's validation proxy too.
+  const prism = process.env.PRISM === '1' ? await startPrism(baseUrl) : undefined
   return {
     baseUrl,
-    api: new ApiClient(baseUrl),
+    api: new ApiClient(baseUrl, prism ? { via: prism.url } : {}),
     db,
     config,
     logs: () => lines.join(''),
     queries,
     close: async () => {
+      await prism?.stop()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await db.destroy().catch(() => undefined)

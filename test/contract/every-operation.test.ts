@@ -1,0 +1,133 @@
+/**
+ * Rules every operation keeps, checked on every operation in the spec: a valid request
+ * succeeds; an unknown query parameter is 400; an Accept that excludes what it offers is
+ * 406; without credentials, 401; under a per-user request limit, 429 with Retry-After
+ * and the RateLimit fields; without its database, 500 (a bare problem, no internals).
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Contract } from '../support/contract.js'
+import { expectProblem } from '../support/expect.js'
+import { type PlannedRequest, VALID_REQUESTS, withQuery } from '../support/operation-requests.js'
+import { type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
+
+const contract = new Contract()
+const everyOperation = contract.operations().map(({ operationId }) => operationId)
+const declaring = (status: number) => everyOperation.filter((id) => contract.declaredStatuses(id).includes(status))
+const secured = everyOperation.filter((id) => contract.declaredStatuses(id).includes(401))
+
+function plan(operationId: string, user: TestUser, server: TestServer): Promise<PlannedRequest> {
+  const planned = VALID_REQUESTS[operationId]
+  if (!planned) throw new Error(`no valid request for ${operationId} in test/support/operation-requests.ts`)
+  return planned(user, server.api)
+}
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startTestServer()
+})
+afterAll(() => server.close())
+
+it('test/support/operation-requests.ts has a valid request for every operation, and for nothing else', () => {
+  expect(Object.keys(VALID_REQUESTS).sort()).toEqual([...everyOperation].sort())
+})
+
+describe('a valid request succeeds', () => {
+  it.each(everyOperation)('%s', async (operationId) => {
+    const user = await signUp(server.api)
+    const { method, path, options } = await plan(operationId, user, server)
+    const res = await server.api.request(method, path, options)
+    expect(res.status, res.text).toBeGreaterThanOrEqual(200)
+    expect(res.status, res.text).toBeLessThan(300)
+    expect(res.operationId).toBe(operationId)
+  })
+})
+
+describe('400 for a query parameter the operation does not take', () => {
+  it.each(declaring(400))('%s', async (operationId) => {
+    const user = await signUp(server.api)
+    const { method, path, options } = withQuery(await plan(operationId, user, server), 'no_such_parameter', '1')
+    const res = await server.api.request<Problem>(method, path, options)
+    expectProblem(res, 400, 'BAD_REQUEST')
+    expect(res.body.errors?.map((e) => e.parameter)).toContain('no_such_parameter')
+  })
+})
+
+describe('406 when Accept excludes what the operation offers', () => {
+  it.each(declaring(406))('%s', async (operationId) => {
+    const user = await signUp(server.api)
+    const { method, path, options } = await plan(operationId, user, server)
+    const res = await server.api.request<Problem>(method, path, { ...options, headers: { ...options.headers, accept: 'image/png' } })
+    expectProblem(res, 406, 'NOT_ACCEPTABLE')
+  })
+})
+
+describe('401 without credentials, offering both schemes the operation takes', () => {
+  it.each(secured)('%s', async (operationId) => {
+    const user = await signUp(server.api)
+    const { method, path, options } = await plan(operationId, user, server)
+    const { auth: _auth, ...anonymous } = options
+    const res = await server.api.request<Problem>(method, path, anonymous)
+    expectProblem(res, 401, 'UNAUTHORIZED')
+    expect(res.headers.get('www-authenticate')).toMatch(/Basic|Bearer/)
+  })
+})
+
+describe('429 past a per-user request limit', () => {
+  let limited: TestServer
+  beforeAll(async () => {
+    limited = await startTestServer({ rateLimitRequests: 40, rateLimitWindowSeconds: 600 })
+  })
+  afterAll(() => limited.close())
+
+  it.each(declaring(429))('%s', async (operationId) => {
+    const user = await signUp(limited.api)
+    const request = await plan(operationId, user, limited)
+    // Use up what is left of the quota (signing up took one request: the token).
+    for (let used = 0; ; used++) {
+      const res = await limited.api.get('/api/v1/users/me', { auth: user.bearer })
+      if (res.status === 429) break
+      expect(used).toBeLessThan(40)
+    }
+    const res = await limited.api.request<Problem>(request.method, request.path, request.options)
+    expectProblem(res, 429, 'TOO_MANY_REQUESTS')
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+    expect(res.headers.get('ratelimit')).toMatch(/^"default";r=0;t=\d+$/)
+    expect(res.headers.get('ratelimit-policy')).toBe('"default";q=40;w=600')
+  })
+})
+
+describe('500 without the database: a bare problem that reveals nothing', () => {
+  let broken: TestServer
+  let rootDir: string
+  const plans = new Map<string, PlannedRequest>()
+  beforeAll(async () => {
+    // A project root with the spec but without the rendered docs, so /docs fails too.
+    rootDir = mkdtempSync(join(tmpdir(), 'achiever-root-'))
+    cpSync(join(import.meta.dirname, '../../openapi.yaml'), join(rootDir, 'openapi.yaml'))
+    broken = await startTestServer({ rootDir })
+    for (const operationId of declaring(500)) plans.set(operationId, await plan(operationId, await signUp(broken.api), broken))
+    await broken.db.destroy()
+  })
+  afterAll(async () => {
+    await broken.close()
+    rmSync(rootDir, { recursive: true, force: true })
+  })
+
+  // Served from memory, or answered 503 (readyz): these cannot fail with a 500 from outside.
+  const untriggerable = new Set(['checkLiveness', 'checkReadiness', 'getOpenApiYaml', 'getOpenApiJson'])
+  it.each(declaring(500).filter((id) => !untriggerable.has(id)))('%s', async (operationId) => {
+    const { method, path, options } = plans.get(operationId) as PlannedRequest
+    const res = await broken.api.request<Problem>(method, path, options)
+    expectProblem(res, 500, 'INTERNAL_ERROR')
+    expect(res.body).toEqual({
+      type: '/problems/internal-error',
+      title: 'Internal server error',
+      status: 500,
+      detail: 'Something went wrong on our side. Quote the X-Request-Id when you report it.',
+      code: 'INTERNAL_ERROR',
+    })
+  })
+})
