@@ -114,7 +114,8 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
         throw authenticationFailure(context)
       },
       validationFail: async (context: Context) => {
-        throw toValidationProblem(context.validation.errors ?? [])
+        const headerNames = (context.operation.parameters ?? []).flatMap((p) => ('in' in p && p.in === 'header' ? [p.name] : []))
+        throw toValidationProblem(context.validation.errors ?? [], headerNames)
       },
     },
   })

@@ -9,6 +9,7 @@ import { STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Logger } from 'pino'
 import { BadRequestError, RequestHeaderFieldsTooLargeError } from '../errors.js'
+import { NO_STORE } from './caching.js'
 import { PROBLEM_MEDIA_TYPE, toProblem } from './problems.js'
 
 export function answerClientErrors(server: Server, logger: Logger): void {
@@ -30,6 +31,7 @@ export function answerClientErrors(server: Server, logger: Logger): void {
       `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? ''}\r\n` +
         `Content-Type: ${PROBLEM_MEDIA_TYPE}; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Cache-Control: ${NO_STORE}\r\n` +
         `X-Request-Id: ${requestId}\r\n` +
         'Connection: close\r\n\r\n' +
         body,

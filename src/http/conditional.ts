@@ -6,7 +6,6 @@
  * its page and with its total, a resource's with any field.
  */
 import etag from 'etag'
-import fresh from 'fresh'
 import type { IncomingHttpHeaders } from 'node:http'
 
 /** The strong entity tag of a representation's bytes. */
@@ -14,15 +13,25 @@ export function entityTag(representation: string | Buffer): string {
   return etag(representation, { weak: false })
 }
 
-/** Whether the client's copy (`If-None-Match`) is current, so a `304` answers a GET. */
-export function isNotModified(requestHeaders: IncomingHttpHeaders, tag: string): boolean {
-  return fresh(requestHeaders, { etag: tag })
-}
-
-/** The entity tags of an `If-Match` header (`*`, or a list of quoted, possibly weak, tags). */
+/** The entity tags of an `If-Match` or `If-None-Match` header (`*`, or quoted, possibly weak, tags). */
 function parseTagList(header: string): string[] | '*' {
   if (header.trim() === '*') return '*'
   return header.match(/(?:W\/)?"[^"]*"/g) ?? []
+}
+
+const opaque = (tag: string) => tag.replace(/^W\//, '')
+
+/**
+ * Whether the client's copy (`If-None-Match`, compared weakly) is current, so that a
+ * `304` answers a GET. Evaluated whatever `Cache-Control` the request carries: fetch()
+ * adds `no-cache` to every conditional request, and RFC 9110 §13.2.1 has the origin
+ * evaluate the precondition anyway (the `fresh` package, written for caches, would not).
+ */
+export function isNotModified(requestHeaders: IncomingHttpHeaders, tag: string): boolean {
+  const header = requestHeaders['if-none-match']
+  if (header === undefined) return false
+  const tags = parseTagList(header)
+  return tags === '*' || tags.some((candidate) => opaque(candidate) === opaque(tag))
 }
 
 /**

@@ -6,6 +6,7 @@
  * in this process or in another on the same database. Keys are per user, for 24 hours.
  */
 import { createHash } from 'node:crypto'
+import { stringify as stableStringify } from 'safe-stable-stringify'
 import type { Database } from '../db/schema.js'
 import { inTransaction } from '../db/transaction.js'
 import { IdempotencyKeyReusedError } from '../errors.js'
@@ -28,12 +29,13 @@ export interface IdempotentRequest {
   readonly userId: number
   readonly key: string
   readonly operationId: string
-  /** The validated body: the same fields and values give the same fingerprint. */
+  /** The validated body (defaults filled in): the same fields and values, in any order, match. */
   readonly body: unknown
 }
 
+/** The operation and body, with object members in a fixed order: JSON does not order them. */
 function fingerprint(request: IdempotentRequest): string {
-  return createHash('sha256').update(`${request.operationId}\n${JSON.stringify(request.body)}`).digest('base64url')
+  return createHash('sha256').update(`${request.operationId}\n${stableStringify(request.body)}`).digest('base64url')
 }
 
 /**

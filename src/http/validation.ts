@@ -47,7 +47,14 @@ function firstPerKey(errors: FieldError[], key: (e: FieldError) => string | unde
   })
 }
 
-export function toValidationProblem(errors: readonly ErrorObject[]): BadRequestError | ValidationError {
+/**
+ * `headerNames`: the operation's header parameters as the spec spells them; Ajv only
+ * knows their lower-cased form.
+ */
+export function toValidationProblem(
+  errors: readonly ErrorObject[],
+  headerNames: readonly string[] = [],
+): BadRequestError | ValidationError {
   const parameterErrors: FieldError[] = []
   const bodyErrors: FieldError[] = []
   for (const error of errors) {
@@ -55,7 +62,9 @@ export function toValidationProblem(errors: readonly ErrorObject[]): BadRequestE
     const [, where, name, ...rest] = path.split('/')
     if (where === 'requestBody') {
       bodyErrors.push({ pointer: ['', ...[name, ...rest].filter((t) => t !== undefined)].join('/'), detail })
-    } else if (where === 'query' || where === 'path' || where === 'header') {
+    } else if (where === 'header') {
+      parameterErrors.push({ parameter: headerNames.find((h) => h.toLowerCase() === name) ?? name ?? where, detail })
+    } else if (where === 'query' || where === 'path') {
       parameterErrors.push({ parameter: name ?? where, detail })
     } else {
       parameterErrors.push({ detail: error.message ?? 'is invalid' })

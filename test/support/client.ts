@@ -42,8 +42,7 @@ function authorization(auth: Credentials): string {
 export interface ApiClientOptions {
   /**
    * A validating proxy (Prism) to send requests through; its response violations fail
-   * the request. Requests with a `raw` body go straight to the server: they are the
-   * malformed ones a proxy would answer itself.
+   * the request (see `proxiable` for the requests that go straight to the server).
    */
   readonly via?: string
 }
@@ -61,10 +60,31 @@ export class ApiClient {
     this.via = options.via
   }
 
+  /**
+   * Whether the proxy can carry a request faithfully. Prism answers some requests itself
+   * or mangles them, so these go straight to the server: a `raw` body (the malformed
+   * ones), a top-level JSON string (forwarded without its quotes), a path that is not
+   * valid percent-encoding (it stops Prism), HEAD and OPTIONS (not operations in the
+   * spec), and any method and path the spec has no operation for (Prism routes them to
+   * a neighbouring template and then judges our 405 by that operation).
+   */
+  private proxiable(method: string, path: string, options: RequestOptions): boolean {
+    const json = options.json
+    if (options.raw !== undefined || (json !== undefined && (typeof json !== 'object' || json === null))) return false
+    if (method === 'HEAD' || method === 'OPTIONS') return false
+    const pathname = new URL(path, this.baseUrl).pathname
+    try {
+      decodeURIComponent(pathname)
+    } catch {
+      return false
+    }
+    return this.contract.match(method, pathname)?.operation !== undefined
+  }
+
   /** Where to send a request for `path`: through the proxy when there is one and it can carry it. */
-  private target(path: string, raw: boolean): URL {
+  private target(path: string, proxiable: boolean): URL {
     const url = new URL(path, this.baseUrl)
-    if (this.via === undefined || raw || url.origin !== new URL(this.baseUrl).origin) return url
+    if (this.via === undefined || !proxiable || url.origin !== new URL(this.baseUrl).origin) return url
     return new URL(`${url.pathname}${url.search}`, this.via)
   }
 
@@ -87,7 +107,7 @@ export class ApiClient {
     }
     if (options.auth) headers.authorization = authorization(options.auth)
 
-    const target = this.target(path, options.raw !== undefined)
+    const target = this.target(path, this.proxiable(method, path, options))
     const response = await fetch(target, { method, headers, body })
     const text = await response.text()
     const observed = { method, path: target.pathname, status: response.status, headers: response.headers, text }

@@ -117,6 +117,11 @@ export class Contract {
   }
 
   private checkProblem(where: string, observed: ObservedResponse): void {
+    // A HEAD response carries the headers of the problem but not its body.
+    if (observed.method === 'HEAD') {
+      if (observed.text !== '') throw new ContractViolation(`${where}: a HEAD response has no body`)
+      return
+    }
     const mediaType = observed.headers.get('content-type')?.split(';')[0]
     if (mediaType !== 'application/problem+json') throw new ContractViolation(`${where}: Content-Type ${mediaType}, expected application/problem+json`)
     const body = JSON.parse(observed.text) as JsonObject

@@ -1,0 +1,488 @@
+/**
+ * `Idempotency-Key` on creates, as a client retrying over a flaky network sees it: the
+ * first request runs, a retry with the same key and body gets the very same response back
+ * (`Idempotent-Replayed: true`) and creates nothing, the same key with another request is
+ * `422 IDEMPOTENCY_KEY_REUSED`. Keys are per user, kept 24 hours in the database (so they
+ * hold across a restart and across two processes on one file), and racing retries wait
+ * for the first. Every operation the spec gives the header is exercised; the creates
+ * that do not take it (registration, tokens) ignore it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ApiClient, ApiResponse } from '../support/client.js'
+import { expectProblem, parametersOf } from '../support/expect.js'
+import { type ServerProcess, startServerProcess } from '../support/process.js'
+import { type Problem, signUp, startTestServer, type TaskList, type TestServer, type TestUser, type Token, type User } from '../support/server.js'
+
+/** What a create answers: every one of them has an `id` and a `uri`. */
+interface Created {
+  readonly id: number
+  readonly uri: string
+  readonly [field: string]: unknown
+}
+
+type Body = Record<string, unknown>
+
+interface Create {
+  readonly path: string
+  /** A valid body. */
+  readonly body: Body
+  /** Another valid body: a different request. */
+  readonly other: Body
+  /** A well-formed body the operation refuses with 422. */
+  readonly invalid: Body
+  /** Where what it creates is stored (each row has a `user_id`). */
+  readonly table: 'tasks' | 'goals' | 'transactions'
+}
+
+/** One entry per operation that declares `Idempotency-Key`, checked against the spec below. */
+const CREATES: Readonly<Record<string, Create>> = {
+  createTask: {
+    path: '/api/v1/tasks',
+    body: { title: 'Buy groceries', description: 'Milk, Cheese, Pizza, Fruit, Tylenol' },
+    other: { title: 'Buy groceries', description: 'Milk only' },
+    invalid: { title: '' },
+    table: 'tasks',
+  },
+  createGoal: {
+    path: '/api/v1/goals',
+    body: { name: 'Run a marathon', description: '42.195 km' },
+    other: { name: 'Swim a mile' },
+    invalid: { name: 'x', parent_id: 999_999 },
+    table: 'goals',
+  },
+  createIncome: {
+    path: '/api/v1/incomes',
+    body: { description: 'Salary', amount: 5000 },
+    other: { description: 'Salary', amount: 5000.01 },
+    invalid: { description: 'Salary', amount: 0 },
+    table: 'transactions',
+  },
+  createExpense: {
+    path: '/api/v1/expenses',
+    body: { description: 'Pizza', amount: 12.5 },
+    other: { description: 'Pizza', amount: -12.51 },
+    invalid: { description: 'Pizza', amount: 0 },
+    table: 'transactions',
+  },
+}
+const OPERATIONS = Object.keys(CREATES).sort()
+
+function createOf(operationId: string): Create {
+  const found = CREATES[operationId]
+  if (!found) throw new Error(`no create ${operationId}`)
+  return found
+}
+
+let keyCounter = 0
+/** A fresh key; the suffix makes it unique within this file. */
+const newKey = (label = 'key') => `${label}-${Date.now().toString(36)}-${++keyCounter}`
+
+function post(api: ApiClient, user: TestUser, path: string, json: Body, key?: string): Promise<ApiResponse<Created & Problem>> {
+  return api.post<Created & Problem>(path, { auth: user.bearer, json, ...(key === undefined ? {} : { headers: { 'Idempotency-Key': key } }) })
+}
+
+/** How many rows of `table` belong to `user`. */
+async function rowsOf(table: Create['table'], user: TestUser, db = server.db): Promise<number> {
+  const result = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)} where user_id = ${user.id}`.execute(db)
+  return Number(result.rows[0]?.n)
+}
+
+async function storedKeys(user: TestUser): Promise<string[]> {
+  const rows = await server.db.selectFrom('idempotency_keys').select('key').where('user_id', '=', user.id).orderBy('key').execute()
+  return rows.map((row) => row.key)
+}
+
+function expectCreated(res: ApiResponse<Created & Problem>): void {
+  expect(res.status, res.text).toBe(201)
+  expect(res.headers.get('location')).toBe(res.body.uri)
+  expect(res.headers.get('idempotent-replayed')).toBeNull()
+}
+
+/** The retry got the first response back, marked as a replay. */
+function expectReplayOf(retry: ApiResponse<Created & Problem>, first: ApiResponse<Created & Problem>): void {
+  expect(retry.status, retry.text).toBe(first.status)
+  expect(retry.body).toEqual(first.body)
+  expect(retry.text).toBe(first.text)
+  expect(retry.headers.get('location')).toBe(first.headers.get('location'))
+  expect(retry.headers.get('etag')).toBe(first.headers.get('etag'))
+  expect(retry.headers.get('idempotent-replayed')).toBe('true')
+}
+
+/**
+ * One database file for the whole file, so that keys are seen to live in it: a first
+ * server makes a request with a key and is closed; then this file's server (a restart)
+ * and two more servers, each its own process, all open the same file.
+ */
+let dir: string
+let server: TestServer
+let processA: ServerProcess
+let processB: ServerProcess
+/** What a request with a key got from the server that was closed before `server` started. */
+let beforeRestart: { readonly user: TestUser; readonly key: string; readonly response: ApiResponse<Created & Problem> }
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'achiever-idempotency-'))
+  const databaseUrl = join(dir, 'shared.sqlite')
+  const previous = await startTestServer({ databaseUrl })
+  try {
+    const user = await signUp(previous.api, 'before-restart')
+    const key = newKey('restart')
+    beforeRestart = { user, key, response: await post(previous.api, user, createOf('createTask').path, createOf('createTask').body, key) }
+  } finally {
+    await previous.close()
+  }
+  // The file is migrated by now, so the three can start at once.
+  ;[server, processA, processB] = await Promise.all([
+    startTestServer({ databaseUrl }),
+    startServerProcess({ DATABASE_URL: databaseUrl }),
+    startServerProcess({ DATABASE_URL: databaseUrl }),
+  ])
+}, 60_000)
+
+afterAll(async () => {
+  await Promise.all([server?.close(), processA?.stop(), processB?.stop()])
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('which operations take Idempotency-Key', () => {
+  it('the spec gives it to exactly the authenticated creates this file covers, and not to createUser or createToken', () => {
+    const contract = server.api.contract
+    const paths = contract.document.paths as Record<string, { parameters?: unknown[] }>
+    const takers = contract
+      .operations()
+      .filter(({ path, operation }) => {
+        const parameters = [...(paths[path]?.parameters ?? []), ...((operation.parameters as unknown[] | undefined) ?? [])]
+        return parameters.some((parameter) => {
+          const resolved = contract.resolve(parameter as Parameters<typeof contract.resolve>[0])
+          return resolved?.in === 'header' && String(resolved.name).toLowerCase() === 'idempotency-key'
+        })
+      })
+    expect(takers.map((op) => op.operationId).sort()).toEqual(OPERATIONS)
+    for (const op of takers) {
+      expect(op.method).toBe('POST')
+      expect(op.path).toBe(createOf(op.operationId).path)
+      // Not public: a key belongs to a user.
+      expect(op.operation.security).toBeUndefined()
+    }
+    expect(takers.map((op) => op.operationId)).not.toContain('createUser')
+    expect(takers.map((op) => op.operationId)).not.toContain('createToken')
+  })
+
+  it('the key parameter is 1 to 255 visible ASCII characters, and replays are declared on every 201', () => {
+    const contract = server.api.contract
+    const parameter = contract.resolve({ $ref: '#/components/parameters/IdempotencyKey' })
+    expect(parameter).toMatchObject({ name: 'Idempotency-Key', in: 'header', required: false })
+    expect(parameter?.schema).toMatchObject({ type: 'string', minLength: 1, maxLength: 255 })
+    for (const operationId of OPERATIONS) {
+      const op = contract.operations().find((o) => o.operationId === operationId)
+      const responses = op?.operation.responses as Record<string, Parameters<typeof contract.resolve>[0]> | undefined
+      const created = contract.resolve(responses?.['201'])
+      expect(Object.keys((created?.headers ?? {}) as object), operationId).toContain('Idempotent-Replayed')
+      expect(Object.keys((responses ?? {}) as object), operationId).toContain('422')
+    }
+  })
+})
+
+describe.each(OPERATIONS)('%s with an Idempotency-Key', (operationId) => {
+  const { path, body, other, invalid, table } = createOf(operationId)
+
+  it('same key, same body -> the original 201 again (same resource, same Location, Idempotent-Replayed: true), one row', async () => {
+    const me = await signUp(server.api)
+    const key = newKey()
+    const first = await post(server.api, me, path, body, key)
+    expectCreated(first)
+
+    const second = await post(server.api, me, path, body, key)
+    expectReplayOf(second, first)
+    const third = await post(server.api, me, path, body, key)
+    expectReplayOf(third, first)
+
+    expect(await rowsOf(table, me)).toBe(1)
+    expect(await storedKeys(me)).toEqual([key])
+    // The resource is the one the first request made.
+    const read = await server.api.get<Created>(first.body.uri, { auth: me.bearer })
+    expect(read.status).toBe(200)
+    expect(read.body.id).toBe(first.body.id)
+  })
+
+  it('same key, same body with its members in another order -> the same request, replayed', async () => {
+    const me = await signUp(server.api)
+    const key = newKey()
+    const first = await post(server.api, me, path, body, key)
+    expectCreated(first)
+    const reordered = Object.fromEntries(Object.entries(body).reverse())
+    expect(JSON.stringify(reordered)).not.toBe(JSON.stringify(body))
+
+    const retry = await post(server.api, me, path, reordered, key)
+    expectReplayOf(retry, first)
+    expect(await rowsOf(table, me)).toBe(1)
+  })
+
+  it('same key, a different body -> 422 IDEMPOTENCY_KEY_REUSED naming the header, nothing created', async () => {
+    const me = await signUp(server.api)
+    const key = newKey()
+    const first = await post(server.api, me, path, body, key)
+    expectCreated(first)
+
+    const res = await post(server.api, me, path, other, key)
+    expectProblem(res, 422, 'IDEMPOTENCY_KEY_REUSED')
+    expect(res.body.type).toBe('/problems/idempotency-key-reused')
+    expect(parametersOf(res.body)).toEqual(['Idempotency-Key'])
+    expect(res.headers.get('idempotent-replayed')).toBeNull()
+    expect(res.headers.get('location')).toBeNull()
+    expect(await rowsOf(table, me)).toBe(1)
+
+    // The key still stands for the first request.
+    expectReplayOf(await post(server.api, me, path, body, key), first)
+    // Without a key, the other body is simply created.
+    expectCreated(await post(server.api, me, path, other))
+    expect(await rowsOf(table, me)).toBe(2)
+  })
+
+  it('a key first used on another operation -> 422 IDEMPOTENCY_KEY_REUSED, nothing created', async () => {
+    const me = await signUp(server.api)
+    const key = newKey()
+    const elsewhere = operationId === 'createTask' ? createOf('createGoal') : createOf('createTask')
+    expectCreated(await post(server.api, me, elsewhere.path, elsewhere.body, key))
+
+    const res = await post(server.api, me, path, body, key)
+    expectProblem(res, 422, 'IDEMPOTENCY_KEY_REUSED')
+    expect(await rowsOf(table, me)).toBe(0)
+  })
+
+  it('the same key from another user is theirs: a new resource for them, and the first user still gets theirs back', async () => {
+    const me = await signUp(server.api)
+    const them = await signUp(server.api)
+    const key = newKey('shared')
+    const mine = await post(server.api, me, path, body, key)
+    expectCreated(mine)
+
+    const theirs = await post(server.api, them, path, body, key)
+    expectCreated(theirs)
+    expect(theirs.body.id).not.toBe(mine.body.id)
+    expect(theirs.headers.get('location')).not.toBe(mine.headers.get('location'))
+    // Another body under the same key is no conflict either: the key is not theirs yet.
+    const stranger = await signUp(server.api)
+    expectCreated(await post(server.api, stranger, path, other, key))
+
+    expectReplayOf(await post(server.api, me, path, body, key), mine)
+    expectReplayOf(await post(server.api, them, path, body, key), theirs)
+    expect(await rowsOf(table, me)).toBe(1)
+    expect(await rowsOf(table, them)).toBe(1)
+    expect(await rowsOf(table, stranger)).toBe(1)
+  })
+
+  it('a first request that failed (422) is not remembered: the same key with a valid body creates, then replays', async () => {
+    const me = await signUp(server.api)
+    const key = newKey()
+    const failed = await post(server.api, me, path, invalid, key)
+    expectProblem(failed, 422, 'VALIDATION_ERROR')
+    expect(await storedKeys(me)).toEqual([])
+
+    // Retrying the failure is the same failure, not a replay.
+    const again = await post(server.api, me, path, invalid, key)
+    expectProblem(again, 422, 'VALIDATION_ERROR')
+    expect(again.headers.get('idempotent-replayed')).toBeNull()
+
+    const created = await post(server.api, me, path, body, key)
+    expectCreated(created)
+    expectReplayOf(await post(server.api, me, path, body, key), created)
+    expect(await rowsOf(table, me)).toBe(1)
+  })
+
+  it('keys are kept 24 hours: a day-old key still replays; past 24 hours it is forgotten and the same request creates anew', async () => {
+    const me = await signUp(server.api)
+    const key = newKey()
+    const first = await post(server.api, me, path, body, key)
+    expectCreated(first)
+    const age = async (ms: number) => {
+      const created_at = new Date(Date.now() - ms).toISOString()
+      await server.db.updateTable('idempotency_keys').set({ created_at }).where('user_id', '=', me.id).where('key', '=', key).execute()
+    }
+
+    await age(24 * 3600_000 - 60_000)
+    expectReplayOf(await post(server.api, me, path, body, key), first)
+    expect(await rowsOf(table, me)).toBe(1)
+
+    // (Deleted first, so that a goal's name is free again.)
+    expect((await server.api.delete(first.body.uri, { auth: me.bearer })).status).toBe(204)
+    await age(24 * 3600_000 + 60_000)
+    const fresh = await post(server.api, me, path, body, key)
+    expectCreated(fresh)
+    expect(fresh.body.id).not.toBe(first.body.id)
+    expect(await rowsOf(table, me)).toBe(1)
+    expect((await server.api.get(fresh.body.uri, { auth: me.bearer })).status).toBe(200)
+    // The key now stands for the new resource, for another 24 hours.
+    expectReplayOf(await post(server.api, me, path, body, key), fresh)
+    expect(await storedKeys(me)).toEqual([key])
+  })
+
+  it('an expired key may be used with a different body', async () => {
+    const me = await signUp(server.api)
+    const key = newKey()
+    expectCreated(await post(server.api, me, path, body, key))
+    const created_at = new Date(Date.now() - 25 * 3600_000).toISOString()
+    await server.db.updateTable('idempotency_keys').set({ created_at }).where('user_id', '=', me.id).execute()
+
+    expectCreated(await post(server.api, me, path, other, key))
+    expect(await rowsOf(table, me)).toBe(2)
+  })
+
+  it('10 concurrent requests with one key -> ten identical 201s, one resource', async () => {
+    const me = await signUp(server.api)
+    const key = newKey('race')
+    const responses = await Promise.all(Array.from({ length: 10 }, () => post(server.api, me, path, body, key)))
+
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(201))
+    expect(new Set(responses.map((r) => r.text)).size).toBe(1)
+    expect(new Set(responses.map((r) => r.headers.get('location'))).size).toBe(1)
+    expect(responses.filter((r) => r.headers.get('idempotent-replayed') === null)).toHaveLength(1)
+    expect(responses.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(9)
+    expect(await rowsOf(table, me)).toBe(1)
+  })
+})
+
+describe('racing with different bodies under one key', () => {
+  it('5 + 5 concurrent requests with two bodies -> one resource; its body gets 201s, the other 422 IDEMPOTENCY_KEY_REUSED', async () => {
+    const me = await signUp(server.api)
+    const key = newKey('race')
+    const { path, body, other } = createOf('createTask')
+    const sent = Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? body : other))
+    const responses = await Promise.all(sent.map((json) => post(server.api, me, path, json, key)))
+
+    const winners = responses.filter((r) => r.status === 201)
+    const losers = responses.filter((r) => r.status !== 201)
+    expect(winners).toHaveLength(5)
+    expect(new Set(winners.map((r) => r.text)).size).toBe(1)
+    for (const loser of losers) expectProblem(loser, 422, 'IDEMPOTENCY_KEY_REUSED')
+    // All the winners sent the same body.
+    expect(new Set(responses.flatMap((r, i) => (r.status === 201 ? [JSON.stringify(sent[i])] : []))).size).toBe(1)
+    expect(await rowsOf('tasks', me)).toBe(1)
+  })
+})
+
+describe('invalid keys', () => {
+  it.each([
+    ['empty', ''],
+    ['256 characters', 'k'.repeat(256)],
+    ['with a space', 'my key'],
+    ['with a non-ASCII letter', 'clé'],
+  ])('Idempotency-Key %s -> 400 BAD_REQUEST naming Idempotency-Key, nothing created', async (_label, key) => {
+    const me = await signUp(server.api)
+    const { path, body } = createOf('createTask')
+    const res = await post(server.api, me, path, body, key)
+    expectProblem(res, 400, 'BAD_REQUEST')
+    expect(parametersOf(res.body)).toEqual(['Idempotency-Key'])
+    expect(await rowsOf('tasks', me)).toBe(0)
+    expect(await storedKeys(me)).toEqual([])
+  })
+
+  it('255 visible ASCII characters is a valid key', async () => {
+    const me = await signUp(server.api)
+    const { path, body } = createOf('createTask')
+    const visible = Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).join('')
+    const key = visible.repeat(3).slice(0, 255)
+    expect(key).toHaveLength(255)
+    const first = await post(server.api, me, path, body, key)
+    expectCreated(first)
+    expectReplayOf(await post(server.api, me, path, body, key), first)
+    expect(await storedKeys(me)).toEqual([key])
+  })
+
+  it('without credentials the key changes nothing: 401, and nothing is stored', async () => {
+    const { path, body } = createOf('createTask')
+    const key = newKey('anonymous')
+    const res = await server.api.post<Problem>(path, { json: body, headers: { 'Idempotency-Key': key } })
+    expectProblem(res, 401, 'UNAUTHORIZED')
+    const stored = await server.db.selectFrom('idempotency_keys').select('key').where('key', '=', key).execute()
+    expect(stored).toEqual([])
+  })
+})
+
+describe('creates that take no Idempotency-Key ignore it', () => {
+  it('POST /api/v1/users twice with one key -> 201, then 409 CONFLICT (no replay)', async () => {
+    const key = newKey('user')
+    const json = { username: 'idem-user', email: 'idem-user@example.com', password: 'idem-user-secret' }
+    const first = await server.api.post<User>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } })
+    expect(first.status, first.text).toBe(201)
+    expect(first.headers.get('idempotent-replayed')).toBeNull()
+
+    const retry = await server.api.post<Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } })
+    expectProblem(retry, 409, 'CONFLICT')
+    expect(retry.headers.get('idempotent-replayed')).toBeNull()
+    const stored = await server.db.selectFrom('idempotency_keys').selectAll().where('user_id', '=', first.body.id).execute()
+    expect(stored).toEqual([])
+  })
+
+  it('POST /api/v1/users with a key the creates would refuse (empty, too long) -> still 201: it is not its parameter', async () => {
+    for (const [name, key] of [['idem-empty', ''], ['idem-long', 'k'.repeat(300)]] as const) {
+      const json = { username: name, email: `${name}@example.com`, password: `${name}-secret` }
+      const res = await server.api.post<User>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } })
+      expect(res.status, res.text).toBe(201)
+    }
+  })
+
+  it('POST /api/v1/tokens twice with one key -> two different tokens, neither a replay, both working', async () => {
+    const me = await signUp(server.api)
+    const key = newKey('token')
+    const first = await server.api.post<Token>('/api/v1/tokens', { auth: me.basic, headers: { 'Idempotency-Key': key } })
+    const second = await server.api.post<Token>('/api/v1/tokens', { auth: me.basic, headers: { 'Idempotency-Key': key } })
+    expect([first.status, second.status]).toEqual([201, 201])
+    expect(first.body.token).not.toBe(second.body.token)
+    expect(first.headers.get('idempotent-replayed')).toBeNull()
+    expect(second.headers.get('idempotent-replayed')).toBeNull()
+    for (const token of [first.body.token, second.body.token]) {
+      expect((await server.api.get('/api/v1/users/me', { auth: { bearer: token } })).status).toBe(200)
+    }
+    // Token secrets are never stored, not even in the idempotency store.
+    expect(await storedKeys(me)).toEqual([])
+    const stored = await server.db.selectFrom('idempotency_keys').select('body').execute()
+    expect(stored.some((row) => row.body.includes(first.body.token) || row.body.includes(second.body.token))).toBe(false)
+  })
+})
+
+describe('keys live in the database', () => {
+  it('a key survives a restart: the server started on the same file replays the response of the one before it', async () => {
+    const { user, key, response } = beforeRestart
+    const { path, body, other } = createOf('createTask')
+    expectCreated(response)
+
+    const retry = await post(server.api, user, path, body, key)
+    expectReplayOf(retry, response)
+    expect(await rowsOf('tasks', user)).toBe(1)
+    expectProblem(await post(server.api, user, path, other, key), 422, 'IDEMPOTENCY_KEY_REUSED')
+  })
+
+  describe('two server processes on one database', () => {
+    it('a key used on one is replayed by the other, and retries racing across both (and the in-process server) create one resource', async () => {
+      const me = await signUp(processA.api, 'two-processes')
+      const { path, body, other } = createOf('createTask')
+
+      const key = newKey('shared')
+      const original = await post(processA.api, me, path, body, key)
+      expectCreated(original)
+      expectReplayOf(await post(processB.api, me, path, body, key), original)
+      // ... and by the in-process server on the same file.
+      expectReplayOf(await post(server.api, me, path, body, key), original)
+      expectProblem(await post(processB.api, me, path, other, key), 422, 'IDEMPOTENCY_KEY_REUSED')
+
+      const raced = newKey('race')
+      const responses = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => post([processA.api, processB.api, server.api][i % 3] ?? server.api, me, path, other, raced)),
+      )
+      expect(responses.map((r) => r.status)).toEqual(Array(12).fill(201))
+      expect(new Set(responses.map((r) => r.text)).size).toBe(1)
+      expect(new Set(responses.map((r) => r.headers.get('location'))).size).toBe(1)
+      expect(responses.filter((r) => r.headers.get('idempotent-replayed') === null)).toHaveLength(1)
+
+      const list = await processB.api.get<TaskList>('/api/v1/tasks', { auth: me.bearer })
+      expect(list.status).toBe(200)
+      expect(list.body.meta.total).toBe(2)
+      expect(list.body.data.map((task) => task.id).sort()).toEqual([original.body.id, responses[0]?.body.id].sort())
+    }, 30_000)
+  })
+})
