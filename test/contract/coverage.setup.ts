@@ -4,26 +4,26 @@
  * with the reason it cannot be triggered from outside. A report of every pair is written
  * to test-results/contract-coverage.md. On only in full runs (`CONTRACT_COVERAGE=1`).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Contract } from '../support/contract.js'
-import { COVERAGE_DIR } from '../support/coverage.js'
+import { COVERAGE_DIR_VARIABLE } from '../support/coverage.js'
 import { UNCOVERED } from './uncovered.js'
 
-const REPORT = join(COVERAGE_DIR, '..', 'contract-coverage.md')
+const REPORT_DIR = join(import.meta.dirname, '../../test-results')
+const REPORT = join(REPORT_DIR, 'contract-coverage.md')
 
-function seenPairs(): Set<string> {
+function seenPairs(dir: string): Set<string> {
   const pairs = new Set<string>()
-  if (!existsSync(COVERAGE_DIR)) return pairs
-  for (const file of readdirSync(COVERAGE_DIR)) {
-    for (const line of readFileSync(join(COVERAGE_DIR, file), 'utf8').split('\n')) if (line) pairs.add(line)
+  for (const file of readdirSync(dir)) {
+    for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) if (line) pairs.add(line)
   }
   return pairs
 }
 
-export function checkCoverage(): { report: string; problems: string[] } {
+export function checkCoverage(seen: Set<string>): { report: string; problems: string[] } {
   const contract = new Contract()
-  const seen = seenPairs()
   const allowed = new Map(UNCOVERED.map((entry) => [`${entry.operationId} ${entry.status}`, entry.reason]))
   const rows: string[] = ['| operation | status | exercised |', '| --- | --- | --- |']
   const problems: string[] = []
@@ -50,11 +50,14 @@ export function checkCoverage(): { report: string; problems: string[] } {
 }
 
 export function setup(): () => void {
-  rmSync(COVERAGE_DIR, { recursive: true, force: true })
   if (process.env.CONTRACT_COVERAGE !== '1') return () => undefined
+  // The test processes inherit this variable, and record into this run's directory.
+  const dir = mkdtempSync(join(tmpdir(), 'achiever-coverage-'))
+  process.env[COVERAGE_DIR_VARIABLE] = dir
   return () => {
-    const { report, problems } = checkCoverage()
-    mkdirSync(COVERAGE_DIR, { recursive: true })
+    const { report, problems } = checkCoverage(seenPairs(dir))
+    rmSync(dir, { recursive: true, force: true })
+    mkdirSync(REPORT_DIR, { recursive: true })
     writeFileSync(REPORT, report)
     if (problems.length > 0) {
       // Vitest reports an error thrown here but still exits 0: set the exit code too.
