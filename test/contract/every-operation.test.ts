@@ -1,7 +1,7 @@
 /**
  * Rules every operation keeps, checked on every operation in the spec: a valid request
  * succeeds; an unknown query parameter is 400; an Accept that excludes what it offers is
- * 406; without credentials, 401; under a per-user request limit, 429 with Retry-After
+ * 406; headers over 16 KiB, 431; without credentials, 401; under a per-user request limit, 429 with Retry-After
  * and the RateLimit fields; without its database, 500 (a bare problem, no internals).
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs'
@@ -61,6 +61,16 @@ describe('406 when Accept excludes what the operation offers', () => {
     const { method, path, options } = await plan(operationId, user, server)
     const res = await server.api.request<Problem>(method, path, { ...options, headers: { ...options.headers, accept: 'image/png' } })
     expectProblem(res, 406, 'NOT_ACCEPTABLE')
+  })
+})
+
+describe('431 when the request line and headers are over 16 KiB', () => {
+  it.each(declaring(431))('%s', async (operationId) => {
+    const user = await signUp(server.api)
+    const { method, path, options } = await plan(operationId, user, server)
+    const res = await server.api.request<Problem>(method, path, { ...options, headers: { ...options.headers, 'x-padding': 'a'.repeat(20_000) } })
+    expectProblem(res, 431, 'REQUEST_HEADER_FIELDS_TOO_LARGE')
+    expect(res.headers.get('cache-control')).toBe('no-store')
   })
 })
 
