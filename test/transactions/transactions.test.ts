@@ -1114,26 +1114,6 @@ describe('401, 406, 429 and 500 on every money operation', () => {
     expect(money.sort()).toEqual(OPERATIONS.map((op) => op.operationId).sort())
   })
 
-  // 304 (If-None-Match) and 412 (If-Match) are exercised for every operation that has
-  // them by test/http/conditional.test.ts; everything else here.
-  it('each operation declares exactly the statuses this file (and the conditional-request tests) exercise', () => {
-    const list = [200, 304, 400, 401, 406, 429, 500]
-    const create = [201, 400, 401, 406, 413, 415, 422, 429, 500]
-    const expected: Record<string, number[]> = {
-      listIncomes: list,
-      createIncome: create,
-      listExpenses: list,
-      createExpense: create,
-      listTransactions: list,
-      getTransaction: [200, 304, 400, 401, 404, 406, 429, 500],
-      deleteTransaction: [204, 400, 401, 404, 406, 412, 429, 500],
-      getBalance: list,
-    }
-    for (const { operationId } of OPERATIONS) {
-      expect(server.api.contract.declaredStatuses(operationId).sort((x, y) => x - y), operationId).toEqual(expected[operationId])
-    }
-  })
-
   it.each(OPERATIONS)('$operationId with no credentials -> 401 with WWW-Authenticate offering Basic and Bearer', async ({ method, path, options }) => {
     const res = await server.api.request<Problem>(method, path(kept.id), options)
     expectProblem(res, 401, 'UNAUTHORIZED')
