@@ -63,8 +63,8 @@ export class ApiClient {
   /**
    * Whether the proxy can carry a request faithfully. Prism answers some requests itself
    * or mangles them, so these go straight to the server: a `raw` body (the malformed
-   * ones), a top-level JSON string (forwarded without its quotes), a path that is not
-   * valid percent-encoding (it stops Prism), HEAD and OPTIONS (not operations in the
+   * ones), a top-level JSON string (forwarded without its quotes), an oversized header
+   * block, a path that is not valid percent-encoding (it stops Prism), HEAD and OPTIONS (not operations in the
    * spec), and any method and path the spec has no operation for (Prism routes them to
    * a neighbouring template and then judges our 405 by that operation).
    */
@@ -72,6 +72,8 @@ export class ApiClient {
     const json = options.json
     if (options.raw !== undefined || (json !== undefined && (typeof json !== 'object' || json === null))) return false
     if (method === 'HEAD' || method === 'OPTIONS') return false
+    // Prism's own HTTP parser answers an oversized header block before we could.
+    if (Object.values(options.headers ?? {}).some((value) => value.length > 8192)) return false
     const pathname = new URL(path, this.baseUrl).pathname
     try {
       decodeURIComponent(pathname)
