@@ -29,3 +29,12 @@ export function parseLinks(header: string | null): Record<string, string> {
   }
   return links
 }
+
+/** The one body every 500 has: nothing about what went wrong inside. */
+export const BARE_INTERNAL_ERROR: Problem = {
+  type: '/problems/internal-error',
+  title: 'Internal server error',
+  status: 500,
+  detail: 'Something went wrong on our side. Quote the X-Request-Id when you report it.',
+  code: 'INTERNAL_ERROR',
+}
