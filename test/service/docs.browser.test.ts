@@ -1,0 +1,178 @@
+/**
+ * The rendered reference in a real browser: headless Chromium (Debian's, driven by
+ * playwright-core) opens `GET /docs` from a running server with every request off the
+ * server's origin blocked, so the page has to work offline. Every operation's summary
+ * must be reachable from the sidebar and rendered visibly in the page (the HTML as
+ * served holds them only as JSON state; Redoc's scripts must render them), the page must
+ * log no error, and nothing may be fetched from anywhere else, not even after Redoc's
+ * timers (telemetry batches go out after a delay) have run. A screenshot is saved to
+ * `test-results/docs.png`.
+ *
+ * Needs `/usr/bin/chromium` (`apt-get install -y chromium`) and `docs/index.html`
+ * (`npm run docs`). Without either it fails: it never skips.
+ */
+import { existsSync, mkdirSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestServer, type TestServer } from '../support/server.js'
+
+const root = join(import.meta.dirname, '../..')
+const CHROMIUM = '/usr/bin/chromium'
+const SCREENSHOT = join(root, 'test-results', 'docs.png')
+/** Long enough for any batching or polling timer in the page to have fired. */
+const FAST_FORWARD_MS = 60_000
+
+interface Opened {
+  readonly server: TestServer
+  readonly page: Page
+  readonly served: { readonly status: number; readonly contentType: string }
+}
+
+let server: TestServer | undefined
+let browser: Browser | undefined
+/** Rejected when setup failed (no Chromium, say): then every test fails with that reason. */
+let opened: Promise<Opened>
+const offOrigin: string[] = []
+const consoleErrors: string[] = []
+const pageErrors: string[] = []
+
+/** Matches an element whose whole text is `text`. */
+function exactly(text: string): RegExp {
+  return new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`)
+}
+
+/** Waits for exactly one element to be rendered visibly (playwright-core has no `expect`). */
+async function shown(locator: Locator, what: string): Promise<void> {
+  try {
+    await locator.waitFor({ state: 'visible', timeout: 3_000 })
+  } catch (error) {
+    throw new Error(`${what} is not visible in the rendered page`, { cause: error })
+  }
+}
+
+/** Whether any part of the element is inside the viewport. */
+async function inViewport(page: Page, locator: Locator): Promise<boolean> {
+  const box = await locator.boundingBox()
+  const viewport = page.viewportSize()
+  if (!box || !viewport) return false
+  return box.y < viewport.height && box.y + box.height > 0 && box.x < viewport.width && box.x + box.width > 0
+}
+
+async function open(): Promise<Opened> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `No Chromium at ${CHROMIUM}: this test drives Debian's chromium and fails without it (it never skips). ` +
+        'Install it with `apt-get update && apt-get install -y chromium` (CI does).',
+    )
+  }
+  if (!existsSync(join(root, 'docs', 'index.html'))) throw new Error('docs/index.html is missing: run `npm run docs` first')
+
+  const running = await startTestServer()
+  server = running
+  const origin = new URL(running.baseUrl).origin
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  })
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, serviceWorkers: 'block' })
+  // Offline: anything not served by the test server is recorded and refused.
+  await context.route('**/*', (route) => {
+    const url = route.request().url()
+    if (new URL(url).origin === origin) return route.continue()
+    offOrigin.push(`${route.request().method()} ${url}`)
+    return route.abort('blockedbyclient')
+  })
+  const page = await context.newPage()
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(`${message.text()} (at ${message.location().url || 'unknown'})`)
+  })
+  page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message))
+  // Fake timers that still flow in real time, so that the test can later run them ahead.
+  await page.clock.install()
+
+  const response = await page.goto(`${running.baseUrl}/docs`, { waitUntil: 'load' })
+  if (!response) throw new Error('GET /docs gave no response')
+  const served = { status: response.status(), contentType: response.headers()['content-type'] ?? '' }
+  await page.locator('.menu-content').waitFor({ state: 'visible', timeout: 10_000 })
+  return { server: running, page, served }
+}
+
+beforeAll(async () => {
+  opened = open()
+  await opened.catch(() => undefined)
+}, 20_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+})
+
+describe('GET /docs in headless Chromium, offline', () => {
+  it('is served as an HTML page', async () => {
+    const { served } = await opened
+    expect(served.status).toBe(200)
+    expect(served.contentType).toMatch(/^text\/html\b/)
+  })
+
+  it('renders every operation summary in the spec, reached through the sidebar', async () => {
+    const { server, page } = await opened
+    const contract = server.api.contract
+    const info = contract.document.info as { title: string }
+    await expect.poll(() => page.locator('h1').first().innerText()).toContain(info.title)
+
+    const operations = contract.operations()
+    const byTag = new Map<string, Array<{ operationId: string; summary: string }>>()
+    for (const { operationId, operation } of operations) {
+      const tag = (operation.tags as string[] | undefined)?.[0]
+      const summary = operation.summary
+      if (typeof tag !== 'string' || typeof summary !== 'string') throw new Error(`${operationId} needs a tag and a summary`)
+      byTag.set(tag, [...(byTag.get(tag) ?? []), { operationId, summary }])
+    }
+    const summaries = [...byTag.values()].flat().map((op) => op.summary)
+    expect(new Set(summaries).size, 'operation summaries are unique (the sidebar and headings tell them apart)').toBe(summaries.length)
+
+    const menu = page.locator('.menu-content')
+    const rendered: string[] = []
+    for (const [tag, tagged] of byTag) {
+      // Groups start collapsed, and operations are rendered as they are reached: so this
+      // is also proof that Redoc's scripts run.
+      await menu.locator('.menu-item-type-group > a').filter({ hasText: exactly(tag) }).click()
+      for (const { operationId, summary } of tagged) {
+        const entry = menu.locator('.menu-item-type-operation').getByText(summary, { exact: true })
+        await shown(entry, `the sidebar entry of ${operationId} ("${summary}")`)
+        await entry.click()
+        const heading = page.locator('h2').filter({ hasText: exactly(summary) })
+        await shown(heading, `the heading of ${operationId} ("${summary}"), once its sidebar entry is clicked`)
+        expect(await inViewport(page, heading), `the heading of ${operationId} is scrolled into view`).toBe(true)
+        rendered.push(operationId)
+      }
+    }
+    expect(rendered.sort()).toEqual(operations.map((op) => op.operationId).sort())
+  }, 30_000)
+
+  it('saves a screenshot to test-results/docs.png', async () => {
+    const { page } = await opened
+    mkdirSync(dirname(SCREENSHOT), { recursive: true })
+    await page.locator('.menu-item-type-default > a').first().click()
+    await page.screenshot({ path: SCREENSHOT })
+    expect(statSync(SCREENSHOT).size).toBeGreaterThan(10_000)
+  })
+
+  it('requests nothing off the server, not even once its timers have run', async () => {
+    const { page } = await opened
+    // The collapsed sidebar draws its own (smaller) badge: render that one too.
+    await page.getByRole('button', { name: 'Hide sidebar' }).click()
+    await page.getByRole('button', { name: 'Show sidebar' }).waitFor({ state: 'visible', timeout: 3_000 })
+    await page.clock.runFor(FAST_FORWARD_MS)
+    // Let whatever those timers started reach the network layer.
+    await page.waitForTimeout(300)
+    expect(offOrigin, 'requests made off the server’s origin (the page would break or leak offline)').toEqual([])
+  })
+
+  it('logs no console error and throws no page error', async () => {
+    await opened
+    expect(pageErrors).toEqual([])
+    expect(consoleErrors).toEqual([])
+  })
+})
