@@ -1323,7 +1323,7 @@ export interface components {
     };
     requestBodies: {
         /** @description A task's writable fields. */
-        TaskWrite: {
+        TaskWriteBody: {
             content: {
                 /**
                  * @example {
@@ -1707,7 +1707,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["TaskWrite"];
+        requestBody: components["requestBodies"]["TaskWriteBody"];
         responses: {
             /** @description The task was created. */
             201: {
@@ -1793,7 +1793,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: components["requestBodies"]["TaskWrite"];
+        requestBody: components["requestBodies"]["TaskWriteBody"];
         responses: {
             200: components["responses"]["TaskResponse"];
             400: components["responses"]["BadRequest"];
