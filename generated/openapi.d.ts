@@ -579,15 +579,9 @@ export interface components {
         /** @description A task's writable fields, for create and replace. */
         TaskWrite: {
             title: components["schemas"]["TaskTitle"];
-            /**
-             * @description Up to 2,000 characters; empty if left out.
-             * @default
-             */
+            /** @description Up to 2,000 characters; empty if left out. */
             description?: string;
-            /**
-             * @description Whether the task is done.
-             * @default false
-             */
+            /** @description Whether the task is done; `false` if left out. */
             done?: boolean;
         };
         /** @description The task fields to change; those not sent keep their value. */
@@ -638,34 +632,21 @@ export interface components {
         /** @description A new goal's fields. */
         GoalCreate: {
             name: components["schemas"]["GoalName"];
-            /**
-             * @description Up to 512 characters; empty if left out.
-             * @default
-             */
+            /** @description Up to 512 characters; empty if left out. */
             description?: string;
-            /**
-             * @description The goal to add this one under; `null` or left out for the top level.
-             * @default null
-             */
+            /** @description The goal to add this one under; `null` or left out for the top level. */
             parent_id?: number | null;
         };
         /** @description A goal's writable fields, for replace. */
         GoalWrite: {
             name: components["schemas"]["GoalName"];
-            /**
-             * @description Up to 512 characters; empty if left out.
-             * @default
-             */
+            /** @description Up to 512 characters; empty if left out. */
             description?: string;
-            /**
-             * @description The goal this one is a sub-goal of; `null` or left out for the top level.
-             * @default null
-             */
+            /** @description The goal this one is a sub-goal of; `null` or left out for the top level. */
             parent_id?: number | null;
             /**
              * Format: date-time
              * @description When the goal was completed, not before its `start`; `null` or left out while it is open.
-             * @default null
              */
             end?: string | null;
         };
