@@ -137,3 +137,30 @@ export class ServiceUnavailableError extends AppError {
   readonly code = 'SERVICE_UNAVAILABLE'
   readonly title = 'Service unavailable'
 }
+
+function invalidCount(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? ' is' : 's are'} invalid`
+}
+
+/** One error per field or parameter: several checks (or Ajv keywords) may flag the same one. */
+function firstPerKey(errors: readonly FieldError[], key: (e: FieldError) => string | undefined): FieldError[] {
+  const seen = new Set<string | undefined>()
+  return errors.filter((e) => {
+    const k = key(e)
+    if (seen.has(k)) return false
+    seen.add(k)
+    return true
+  })
+}
+
+/** A 400 naming each bad parameter once, whichever check found it. */
+export function invalidParameters(errors: readonly FieldError[]): BadRequestError {
+  const unique = firstPerKey(errors, (e) => e.parameter)
+  return new BadRequestError(invalidCount(unique.length, 'parameter'), unique)
+}
+
+/** A 422 naming each invalid body field once (by JSON Pointer), whether the schema or a rule found it. */
+export function invalidFields(errors: readonly FieldError[]): ValidationError {
+  const unique = firstPerKey(errors, (e) => e.pointer)
+  return new ValidationError(invalidCount(unique.length, 'field'), unique)
+}

@@ -5,7 +5,7 @@
  */
 import { isForeignKeyViolation, isTriggerAbort, isUniqueViolation } from '../db/errors.js'
 import type { Database } from '../db/schema.js'
-import { ConflictError, type FieldError, ValidationError } from '../errors.js'
+import { ConflictError, type FieldError, invalidFields } from '../errors.js'
 import { currentTimestamp, toUtcTimestamp } from '../timestamps.js'
 import { type GoalFields, insertGoal, isSelfOrAncestor, selectGoal, updateGoal } from './goals.repository.js'
 import type { GoalRow } from './goals.table.js'
@@ -23,24 +23,20 @@ export type GoalChanges = Partial<GoalFields>
 const NOT_YOUR_GOAL: FieldError = { pointer: '/parent_id', detail: 'is not one of your goals' }
 const CYCLE: FieldError = { pointer: '/parent_id', detail: 'would make the goal a sub-goal of itself' }
 
-function invalid(errors: FieldError[]): ValidationError {
-  return new ValidationError(`${errors.length} field${errors.length === 1 ? ' is' : 's are'} invalid`, errors)
-}
-
 /** Turns what the database refused into the problem the client should see. */
 function refusal(error: unknown): unknown {
   if (isUniqueViolation(error, 'goals', 'name')) {
     return new ConflictError('You already have a goal with this name.', [{ pointer: '/name', detail: 'is already taken' }])
   }
-  if (isForeignKeyViolation(error)) return invalid([NOT_YOUR_GOAL])
-  if (isTriggerAbort(error, 'goal cycle')) return invalid([CYCLE])
+  if (isForeignKeyViolation(error)) return invalidFields([NOT_YOUR_GOAL])
+  if (isTriggerAbort(error, 'goal cycle')) return invalidFields([CYCLE])
   return error
 }
 
 export async function createGoal(db: Database, userId: number, goal: NewGoal): Promise<GoalRow> {
   try {
     return await inTransaction(db, async (trx) => {
-      if (goal.parent_id !== null && !(await selectGoal(trx, userId, goal.parent_id))) throw invalid([NOT_YOUR_GOAL])
+      if (goal.parent_id !== null && !(await selectGoal(trx, userId, goal.parent_id))) throw invalidFields([NOT_YOUR_GOAL])
       return insertGoal(trx, userId, goal, currentTimestamp())
     })
   } catch (error) {
@@ -67,7 +63,7 @@ export async function changeGoal(db: Database, userId: number, id: number, chang
         else if (end < goal.start) errors.push({ pointer: '/end', detail: `must not be before the goal's start (${goal.start})` })
         else fields.end = end
       }
-      if (errors.length > 0) throw invalid(errors)
+      if (errors.length > 0) throw invalidFields(errors)
       if (Object.keys(fields).length === 0) return goal
       return updateGoal(trx, userId, id, fields, currentTimestamp())
     })

@@ -4,8 +4,7 @@
  * parameters take plain decimal only, so every spelling of a number means one thing.
  */
 import type { Context } from 'openapi-backend'
-import type { FieldError } from '../errors.js'
-import { invalidParameters } from './validation.js'
+import { type FieldError, invalidParameters } from '../errors.js'
 
 const PLAIN_INTEGER = /^-?(0|[1-9]\d*)$/
 

@@ -4,7 +4,7 @@
  * a 422 with one entry per field, each a JSON Pointer into the body.
  */
 import type { ErrorObject } from 'ajv'
-import { BadRequestError, type FieldError, ValidationError } from '../errors.js'
+import { type BadRequestError, type FieldError, invalidFields, invalidParameters, type ValidationError } from '../errors.js'
 
 function escapePointerToken(token: string): string {
   return token.replaceAll('~', '~0').replaceAll('/', '~1')
@@ -32,21 +32,6 @@ function describe(error: ErrorObject): { path: string; detail: string } {
   }
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? ' is' : 's are'} invalid`
-}
-
-/** One field error per field: Ajv may report several for the same place. */
-function firstPerKey(errors: FieldError[], key: (e: FieldError) => string | undefined): FieldError[] {
-  const seen = new Set<string | undefined>()
-  return errors.filter((e) => {
-    const k = key(e)
-    if (seen.has(k)) return false
-    seen.add(k)
-    return true
-  })
-}
-
 /**
  * `headerNames`: the operation's header parameters as the spec spells them; Ajv only
  * knows their lower-cased form.
@@ -70,13 +55,5 @@ export function toValidationProblem(
       parameterErrors.push({ detail: error.message ?? 'is invalid' })
     }
   }
-  if (parameterErrors.length > 0) return invalidParameters(parameterErrors)
-  const unique = firstPerKey(bodyErrors, (e) => e.pointer)
-  return new ValidationError(plural(unique.length, 'field'), unique)
-}
-
-/** A 400 naming each bad parameter once, whichever check found it. */
-export function invalidParameters(errors: FieldError[]): BadRequestError {
-  const unique = firstPerKey(errors, (e) => e.parameter)
-  return new BadRequestError(plural(unique.length, 'parameter'), unique)
+  return parameterErrors.length > 0 ? invalidParameters(parameterErrors) : invalidFields(bodyErrors)
 }

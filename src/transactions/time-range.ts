@@ -1,6 +1,5 @@
 /** The `from` / `to` query parameters of the money operations, as stored timestamps. */
-import type { FieldError } from '../errors.js'
-import { invalidParameters } from '../http/validation.js'
+import { type FieldError, invalidParameters } from '../errors.js'
 import { ceilingTimestamp, compareInstants, type Instant, parseInstant } from '../timestamps.js'
 
 export interface TimeRange {

@@ -3,7 +3,7 @@
  * no total may grow past what a JSON number carries exactly.
  */
 import type { Database } from '../db/schema.js'
-import { ValidationError } from '../errors.js'
+import { invalidFields } from '../errors.js'
 import { currentTimestamp } from '../timestamps.js'
 import { MAX_TOTAL_CENTS, fromCents, toCents } from './money.js'
 import { insertTransaction, sumTransactions } from './transactions.repository.js'
@@ -22,7 +22,7 @@ export async function recordTransaction(
     const totals = await sumTransactions(trx, userId, { type })
     const total = Math.abs(type === 'income' ? totals.incomeCents : totals.expenseCents)
     if (total + size > MAX_TOTAL_CENTS) {
-      throw new ValidationError('1 field is invalid', [
+      throw invalidFields([
         {
           pointer: '/amount',
           detail: `would take your total ${type === 'income' ? 'income' : 'expenses'} past ${fromCents(MAX_TOTAL_CENTS)}`,
