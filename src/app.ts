@@ -35,7 +35,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
     }),
   )
 
-  app.use(corsMiddleware(deps, api))
+  app.use(corsMiddleware(new Set(deps.config.corsOrigins), api))
 
   app.use(async (req, res, next) => {
     if (req.method === 'OPTIONS') {

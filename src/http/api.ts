@@ -51,6 +51,8 @@ export interface Api {
   handle(exchange: HttpExchange): Promise<void>
   /** The methods the spec has for `path` (with HEAD where it has GET, and OPTIONS); none for an unknown path. */
   allowedMethods(path: string): readonly string[]
+  /** Every operation of the spec, with its `$ref`s resolved. */
+  operations(): readonly Operation[]
 }
 
 export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api> {
@@ -135,6 +137,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
 
   return {
     allowedMethods: (path) => paths.allowedMethods(path),
+    operations: () => operations,
     handle: async (exchange) => {
       try {
         await api.handleRequest(exchange.request as OpenApiRequest, exchange)

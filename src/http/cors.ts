@@ -7,52 +7,31 @@
  */
 import cors, { type CorsOptions } from 'cors'
 import type { Request, RequestHandler } from 'express'
-import type { OpenAPIV3_1 } from 'openapi-types'
-import type { AppDeps } from '../deps.js'
+import type { Operation } from 'openapi-backend'
 import type { Api } from './api.js'
 
 /** Sent by every client, whatever the spec lists as header parameters. */
 const BASE_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'X-Request-Id']
 
-type Document = OpenAPIV3_1.Document
-type ParameterObject = OpenAPIV3_1.ParameterObject
-type ResponseObject = OpenAPIV3_1.ResponseObject
-
-function resolve<T>(document: Document, node: T | OpenAPIV3_1.ReferenceObject): T {
-  if (node && typeof node === 'object' && '$ref' in node) {
-    const found = node.$ref
-      .slice(2)
-      .split('/')
-      .reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], document)
-    return found as T
-  }
-  return node
-}
-
-function operationsOf(document: Document): OpenAPIV3_1.OperationObject[] {
-  const methods = ['get', 'put', 'post', 'delete', 'patch'] as const
-  return Object.values(document.paths ?? {}).flatMap((item) => methods.flatMap((m) => (item?.[m] ? [item[m]] : [])))
-}
-
 /** The header parameters the spec declares, and the response headers it declares. */
-export function headersInSpec(document: Document): { request: string[]; response: string[] } {
+export function headersInSpec(operations: readonly Operation[]): { request: string[]; response: string[] } {
   const request = new Set(BASE_REQUEST_HEADERS)
   const response = new Set(['Allow'])
-  for (const operation of operationsOf(document)) {
+  for (const operation of operations) {
     for (const parameter of operation.parameters ?? []) {
-      const resolved = resolve<ParameterObject>(document, parameter)
-      if (resolved.in === 'header') request.add(resolved.name)
+      if (!('$ref' in parameter) && parameter.in === 'header') request.add(parameter.name)
     }
     for (const reply of Object.values(operation.responses ?? {})) {
-      for (const name of Object.keys(resolve<ResponseObject>(document, reply).headers ?? {})) response.add(name)
+      if (!('$ref' in reply)) for (const name of Object.keys(reply.headers ?? {})) response.add(name)
     }
   }
   return { request: [...request].sort(), response: [...response].sort() }
 }
 
-export function corsMiddleware(deps: AppDeps, api: Api): RequestHandler {
-  const allowedOrigins = new Set(deps.config.corsOrigins)
-  const headers = headersInSpec(deps.spec.document())
+export function corsMiddleware(allowedOrigins: ReadonlySet<string>, api: Api): RequestHandler {
+  // Without configured origins there is nothing to do, on any request.
+  if (allowedOrigins.size === 0) return (_req, _res, next) => next()
+  const headers = headersInSpec(api.operations())
   const middleware = cors<Request>((req, callback) => {
     const origin = req.headers.origin
     const methods = api.allowedMethods(req.path)
@@ -70,7 +49,8 @@ export function corsMiddleware(deps: AppDeps, api: Api): RequestHandler {
   })
   return (req, res, next) => {
     // Whether CORS headers come back depends on Origin: caches must know.
-    if (allowedOrigins.size > 0) res.vary('Origin')
-    middleware(req, res, next)
+    res.vary('Origin')
+    if (req.headers.origin === undefined) next()
+    else middleware(req, res, next)
   }
 }
