@@ -11,7 +11,7 @@ import { BadRequestError, MethodNotAllowedError, NotAcceptableError, NotFoundErr
 import { authenticationFailure, createSecurityHandlers, principalOf } from './auth.js'
 import { readRequestBody } from './body.js'
 import { useDecimalMultipleOf } from './decimal-multiple-of.js'
-import { bindOperation, type OperationTraits, operationTraits } from './dispatch.js'
+import { bindOperation, mediaTypeOf, type OperationTraits, operationTraits, type ReadBack } from './dispatch.js'
 import type { HttpExchange } from './exchange.js'
 import type { Handlers, OperationHandler, OperationId } from './operations.js'
 import { assertPlainIntegers } from './parameters.js'
@@ -128,10 +128,13 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
   api.router.getOperations = () => operations
   for (const operation of operations) offeredMediaTypes.set(operation.operationId ?? '', successMediaTypes(operation))
   // A PUT, PATCH or DELETE checks If-Match against the GET of the same path item.
-  const readOperationOf = new Map(operations.filter((o) => o.method === 'get').map((o) => [o.path, o.operationId as OperationId]))
+  const reads = new Map(operations.filter((o) => o.method === 'get').map((o) => [o.path, o]))
   for (const operation of operations) {
-    const readId = operation.method === 'get' ? undefined : readOperationOf.get(operation.path)
-    const readBack = readId === undefined ? undefined : (handlers[readId] as OperationHandler<OperationId>)
+    const read = operation.method === 'get' ? undefined : reads.get(operation.path)
+    const readBack: ReadBack | undefined = read && {
+      handler: handlers[read.operationId as OperationId] as OperationHandler<OperationId>,
+      mediaType: mediaTypeOf(read, 200) ?? 'application/json',
+    }
     traits.set(operation.operationId ?? '', operationTraits(operation, readBack))
   }
 

@@ -53,12 +53,19 @@ interface AnyRequest {
 
 type AnyHandler = (request: AnyRequest, deps: AppDeps) => Promise<AnyResult>
 
+/** The GET whose representation an `If-Match` is compared with. */
+export interface ReadBack {
+  readonly handler: OperationHandler<OperationId>
+  /** The media type of its 200, which the entity tag is computed over. */
+  readonly mediaType: string
+}
+
 /** What the spec says about one operation that changes how it is run. */
 export interface OperationTraits {
   /** The operation needs credentials. */
   readonly secured: boolean
   /** For a PUT, PATCH or DELETE that takes `If-Match`: the GET of the same resource. */
-  readonly readBack?: OperationHandler<OperationId>
+  readonly readBack?: ReadBack
   /** It takes an `Idempotency-Key`. */
   readonly idempotent: boolean
 }
@@ -69,7 +76,7 @@ function takesHeader(operation: Operation, name: string): boolean {
   )
 }
 
-export function operationTraits(operation: Operation, readBack: OperationHandler<OperationId> | undefined): OperationTraits {
+export function operationTraits(operation: Operation, readBack: ReadBack | undefined): OperationTraits {
   const security = operation.security
   return {
     secured: security === undefined || security.length > 0,
@@ -92,7 +99,7 @@ function serialize(mediaType: string, body: unknown): string {
   return /[/+]json$/.test(mediaType) ? JSON.stringify(body) : String(body)
 }
 
-function mediaTypeOf(operation: Operation, status: number): string | undefined {
+export function mediaTypeOf(operation: Operation, status: number): string | undefined {
   const response = operation.responses?.[String(status)] as OpenAPIV3_1.ResponseObject | undefined
   return Object.keys(response?.content ?? {})[0]
 }
@@ -121,14 +128,14 @@ async function execute(
     return { result, replayed }
   }
 
-  const ifMatch = traits.readBack ? headerOf(exchange, 'If-Match') : undefined
-  if (ifMatch !== undefined && traits.readBack) {
-    const readBack = traits.readBack as unknown as AnyHandler
+  const { readBack } = traits
+  const ifMatch = readBack ? headerOf(exchange, 'If-Match') : undefined
+  if (ifMatch !== undefined && readBack) {
+    const read = readBack.handler as unknown as AnyHandler
     const result = await inTransaction(deps.db, async (trx) => {
       // The resource as a GET would show it now; a missing one is that GET's 404.
-      const current = await readBack({ ...request, query: {}, body: undefined }, withDb(deps, trx))
-      const mediaType = mediaTypeOf(context.operation, 200) ?? 'application/json'
-      if (current.status === 200 && !ifMatchHolds(ifMatch, entityTag(serialize(mediaType, current.body)))) {
+      const current = await read({ ...request, query: {}, body: undefined }, withDb(deps, trx))
+      if (current.status === 200 && !ifMatchHolds(ifMatch, entityTag(serialize(readBack.mediaType, current.body)))) {
         throw new PreconditionFailedError('The resource has changed since you read it (its ETag is not the one in If-Match): read it again.')
       }
       return handler(request, withDb(deps, trx))

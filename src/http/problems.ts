@@ -38,8 +38,7 @@ const internalError: Problem = {
 }
 
 export function sendProblem(res: Response, problem: Problem, headers: Readonly<Record<string, string>> = {}): void {
-  // A problem is about one request: no cache may keep it, and it has no entity tag.
-  res.removeHeader('ETag')
+  // A problem is about one request: no cache may keep it.
   res.status(problem.status).set(headers).set('Cache-Control', NO_STORE).type(PROBLEM_MEDIA_TYPE).send(JSON.stringify(problem))
 }
 
