@@ -45,7 +45,7 @@ function exactly(text: string): RegExp {
 /** Waits for exactly one element to be rendered visibly (playwright-core has no `expect`). */
 async function shown(locator: Locator, what: string): Promise<void> {
   try {
-    await locator.waitFor({ state: 'visible', timeout: 3_000 })
+    await locator.waitFor({ state: 'visible', timeout: 10_000 })
   } catch (error) {
     throw new Error(`${what} is not visible in the rendered page`, { cause: error })
   }
@@ -75,7 +75,13 @@ async function open(): Promise<Opened> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   })
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, serviceWorkers: 'block' })
+  // Reduced motion: Redoc then jumps to a clicked section instead of smooth-scrolling
+  // there, so a slow machine cannot leave one click's animation running into the next.
+  const context = await browser.newContext({
+    viewport: { width: 1400, height: 900 },
+    serviceWorkers: 'block',
+    reducedMotion: 'reduce',
+  })
   // Offline: anything not served by the test server is recorded and refused.
   await context.route('**/*', (route) => {
     const url = route.request().url()
@@ -101,7 +107,7 @@ async function open(): Promise<Opened> {
 beforeAll(async () => {
   opened = open()
   await opened.catch(() => undefined)
-}, 20_000)
+}, 60_000)
 
 afterAll(async () => {
   await browser?.close()
@@ -144,12 +150,15 @@ describe('GET /docs in headless Chromium, offline', () => {
         await entry.click()
         const heading = page.locator('h2').filter({ hasText: exactly(summary) })
         await shown(heading, `the heading of ${operationId} ("${summary}"), once its sidebar entry is clicked`)
-        expect(await inViewport(page, heading), `the heading of ${operationId} is scrolled into view`).toBe(true)
+        // Redoc scrolls once the section has rendered, which takes longer on a busy machine.
+        await expect
+          .poll(() => inViewport(page, heading), { message: `the heading of ${operationId} is scrolled into view`, timeout: 5_000 })
+          .toBe(true)
         rendered.push(operationId)
       }
     }
     expect(rendered.sort()).toEqual(operations.map((op) => op.operationId).sort())
-  }, 30_000)
+  }, 120_000)
 
   it('saves a screenshot to test-results/docs.png', async () => {
     const { page } = await opened
@@ -163,7 +172,7 @@ describe('GET /docs in headless Chromium, offline', () => {
     const { page } = await opened
     // The collapsed sidebar draws its own (smaller) badge: render that one too.
     await page.getByRole('button', { name: 'Hide sidebar' }).click()
-    await page.getByRole('button', { name: 'Show sidebar' }).waitFor({ state: 'visible', timeout: 3_000 })
+    await page.getByRole('button', { name: 'Show sidebar' }).waitFor({ state: 'visible', timeout: 10_000 })
     await page.clock.runFor(FAST_FORWARD_MS)
     // Let whatever those timers started reach the network layer.
     await page.waitForTimeout(300)
