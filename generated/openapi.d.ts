@@ -18,8 +18,15 @@ export interface paths {
          * @description Creates an account. This is the only `/api/v1` operation that needs no
          *     credentials. Usernames are 3 to 32 characters of `a-z 0-9 _ -`; passwords are
          *     at least 8 characters and are stored only as a slow, salted hash. A username or
-         *     email address that is already taken is `409`, which also makes a retry safe: it
-         *     cannot create a second account, so this create takes no `Idempotency-Key`.
+         *     email address that is already taken is `409`.
+         *
+         *     To retry a registration safely, send an `Idempotency-Key`: a retry with the same
+         *     key and the same username, email address and password gets the original `201`
+         *     back (with `Idempotent-Replayed: true`) instead of a `409` that could not tell your
+         *     own account from someone else's. With no one signed in, the key belongs to the
+         *     account the request names: another username under the same key is a new
+         *     registration, while the same username with another email address or password is
+         *     `422` `IDEMPOTENCY_KEY_REUSED`.
          */
         post: operations["createUser"];
         delete?: never;
@@ -1356,7 +1363,13 @@ export interface operations {
     createUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description A key of your choosing (a UUID, say) that makes this create safe to retry: a retry with the same key and body within 24 hours returns the original response and creates nothing; the same key with another body is `422`.
+                 * @example 5b3c1f0e-8a63-4a3c-9d6e-2f1f4b7f2a10
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1388,6 +1401,7 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -40,12 +40,14 @@ interface AnyResult {
   readonly status: number
   readonly body?: unknown
   readonly headers?: Readonly<Record<string, string>>
+  readonly replayed?: boolean
 }
 
 /** A request as the layer handles it, whatever the operation. */
 interface AnyRequest {
   readonly params: unknown
   readonly query: unknown
+  readonly headers: Readonly<Record<string, string>>
   readonly body: unknown
   readonly principal: Principal | null
   readonly baseUrl: string
@@ -66,28 +68,47 @@ export interface OperationTraits {
   readonly secured: boolean
   /** For a PUT, PATCH or DELETE that takes `If-Match`: the GET of the same resource. */
   readonly readBack?: ReadBack
-  /** It takes an `Idempotency-Key`. */
+  /**
+   * It is a signed-in create that takes an `Idempotency-Key`, which this layer applies.
+   * (Registration applies its own: until it has run, its key has no owner.)
+   */
   readonly idempotent: boolean
+  /** The names of the header parameters it declares, as the spec spells them. */
+  readonly headerParameters: readonly string[]
+}
+
+function headerParametersOf(operation: Operation): string[] {
+  return (operation.parameters ?? []).flatMap((p) => (!('$ref' in p) && p.in === 'header' ? [p.name] : []))
 }
 
 function takesHeader(operation: Operation, name: string): boolean {
-  return (operation.parameters ?? []).some(
-    (p) => !('$ref' in p) && p.in === 'header' && p.name.toLowerCase() === name.toLowerCase(),
-  )
+  return headerParametersOf(operation).some((declared) => declared.toLowerCase() === name.toLowerCase())
 }
 
 export function operationTraits(operation: Operation, readBack: ReadBack | undefined): OperationTraits {
   const security = operation.security
+  const secured = security === undefined || security.length > 0
   return {
-    secured: security === undefined || security.length > 0,
+    secured,
     ...(readBack && takesHeader(operation, 'If-Match') ? { readBack } : {}),
-    idempotent: takesHeader(operation, 'Idempotency-Key'),
+    idempotent: secured && takesHeader(operation, 'Idempotency-Key'),
+    headerParameters: headerParametersOf(operation),
   }
 }
 
 function headerOf(exchange: HttpExchange, name: string): string | undefined {
   const value = exchange.req.headers[name.toLowerCase()]
   return Array.isArray(value) ? value.join(', ') : value
+}
+
+/** The declared header parameters the request sent (already validated), keyed as the spec spells them. */
+function headerParametersIn(exchange: HttpExchange, names: readonly string[]): Record<string, string> {
+  const sent: Record<string, string> = {}
+  for (const name of names) {
+    const value = headerOf(exchange, name)
+    if (value !== undefined) sent[name] = value
+  }
+  return sent
 }
 
 function withDb(deps: AppDeps, db: Database): AppDeps {
@@ -143,7 +164,8 @@ async function execute(
     return { result, replayed: false }
   }
 
-  return { result: await handler(request, deps), replayed: false }
+  const result = await handler(request, deps)
+  return { result, replayed: result.replayed === true }
 }
 
 /** `traitsOf` answers once the spec has been read (after openapi-backend's init). */
@@ -157,15 +179,16 @@ export function bindOperation<Id extends OperationId>(
     // part against this operation's schema before we get here.
     // Path parameters come typed only in the validator's coerced copy: openapi-backend
     // re-parses the path (as strings) when it rebuilds `context.request`.
+    const traits = traitsOf(context.operation.operationId ?? '')
     const request: AnyRequest = {
       params: context.validation?.coerced?.params ?? context.request.params,
       query: context.request.query,
+      headers: headerParametersIn(exchange, traits.headerParameters),
       body: exchange.request.body,
       principal: principalOf(context),
       baseUrl: baseUrlOf(exchange, deps),
     }
     const run = handler as unknown as AnyHandler
-    const traits = traitsOf(context.operation.operationId ?? '')
     const { result, replayed } = await execute(run, request, deps, context, exchange, traits)
     sendResult(exchange, context.operation, traits, result as OperationResult<Id>, replayed)
   }

@@ -5,18 +5,15 @@
  * what makes a racing retry wait: it cannot read the key until the first one commits,
  * in this process or in another on the same database. Keys are per user, for 24 hours.
  */
-import { createHash } from 'node:crypto'
-import { stringify as stableStringify } from 'safe-stable-stringify'
 import type { Database } from '../db/schema.js'
 import { inTransaction } from '../db/transaction.js'
-import { IdempotencyKeyReusedError } from '../errors.js'
 import {
   deleteExpiredIdempotencyKeys,
   insertIdempotencyKey,
   selectIdempotencyKey,
 } from '../idempotency/idempotency.repository.js'
-
-const KEPT_FOR_MS = 24 * 60 * 60 * 1000
+import { keptSince, requestHash, sameRequest } from '../idempotency/idempotency.service.js'
+import type { IdempotencyKeyRow } from '../idempotency/idempotency.table.js'
 
 /** A response as the idempotency store keeps it. */
 export interface StoredResult {
@@ -33,9 +30,28 @@ export interface IdempotentRequest {
   readonly body: unknown
 }
 
-/** The operation and body, with object members in a fixed order: JSON does not order them. */
-function fingerprint(request: IdempotentRequest): string {
-  return createHash('sha256').update(`${request.operationId}\n${stableStringify(request.body)}`).digest('base64url')
+/** The response a key's first request got, to send again. */
+export function storedResult(stored: IdempotencyKeyRow): StoredResult {
+  const headers = stored.location === null ? {} : { Location: stored.location }
+  return { status: stored.status, body: JSON.parse(stored.body) as unknown, headers }
+}
+
+/** Stores a successful result under the user's key, in the transaction that created it. */
+export async function rememberResult(
+  trx: Database,
+  stored: { readonly userId: number; readonly key: string; readonly hash: string; readonly now: Date },
+  result: StoredResult,
+): Promise<void> {
+  await deleteExpiredIdempotencyKeys(trx, stored.userId, keptSince(stored.now))
+  await insertIdempotencyKey(trx, {
+    user_id: stored.userId,
+    key: stored.key,
+    request_hash: stored.hash,
+    status: result.status,
+    location: result.headers?.Location ?? null,
+    body: JSON.stringify(result.body),
+    created_at: stored.now.toISOString(),
+  })
 }
 
 /**
@@ -47,33 +63,14 @@ export async function runIdempotently<R extends StoredResult>(
   request: IdempotentRequest,
   create: (trx: Database) => Promise<R>,
 ): Promise<{ result: R | StoredResult; replayed: boolean }> {
-  const hash = fingerprint(request)
+  const hash = requestHash(request.operationId, request.body)
   const now = new Date()
-  const notBefore = new Date(now.getTime() - KEPT_FOR_MS).toISOString()
   return inTransaction(db, async (trx) => {
-    const stored = await selectIdempotencyKey(trx, request.userId, request.key, notBefore)
-    if (stored) {
-      if (stored.request_hash !== hash) {
-        throw new IdempotencyKeyReusedError(
-          'This Idempotency-Key was used with a different request in the last 24 hours. Use a new key for a new request.',
-          [{ parameter: 'Idempotency-Key', detail: 'was used with a different request' }],
-        )
-      }
-      const headers = stored.location === null ? {} : { Location: stored.location }
-      return { result: { status: stored.status, body: JSON.parse(stored.body) as unknown, headers }, replayed: true }
-    }
+    const stored = await selectIdempotencyKey(trx, request.userId, request.key, keptSince(now))
+    if (stored) return { result: storedResult(sameRequest(stored, hash)), replayed: true }
     const result = await create(trx)
     if (result.status >= 200 && result.status < 300) {
-      await deleteExpiredIdempotencyKeys(trx, request.userId, notBefore)
-      await insertIdempotencyKey(trx, {
-        user_id: request.userId,
-        key: request.key,
-        request_hash: hash,
-        status: result.status,
-        location: result.headers?.Location ?? null,
-        body: JSON.stringify(result.body),
-        created_at: now.toISOString(),
-      })
+      await rememberResult(trx, { userId: request.userId, key: request.key, hash, now }, result)
     }
     return { result, replayed: false }
   })

@@ -12,7 +12,7 @@ type Op<Id extends OperationId> = operations[Id]
 type Defined<T> = Exclude<T, undefined>
 type Empty = Record<string, never>
 
-type ParametersIn<Id extends OperationId, Where extends 'path' | 'query'> =
+type ParametersIn<Id extends OperationId, Where extends 'path' | 'query' | 'header'> =
   [Defined<Op<Id>['parameters'][Where]>] extends [never] ? Empty : Defined<Op<Id>['parameters'][Where]>
 
 /** The request body, validated against the operation's JSON schema (form bodies too). */
@@ -46,7 +46,10 @@ type Responses<Id extends OperationId> = Op<Id>['responses']
 /** One of the responses the spec declares for this operation. */
 export type OperationResult<Id extends OperationId> = {
   [Status in keyof Responses<Id>]: ResultFor<Status, Responses<Id>[Status]>
-}[keyof Responses<Id>]
+}[keyof Responses<Id>] & {
+  /** It is the stored response to an earlier request with the same `Idempotency-Key`. */
+  readonly replayed?: true
+}
 
 /** Who sent the request, as established by `basicAuth` or `bearerAuth`. */
 export interface Principal {
@@ -60,6 +63,8 @@ export interface Principal {
 export interface OperationRequest<Id extends OperationId> {
   readonly params: ParametersIn<Id, 'path'>
   readonly query: ParametersIn<Id, 'query'>
+  /** The header parameters the operation declares, by the names the spec gives them. */
+  readonly headers: ParametersIn<Id, 'header'>
   readonly body: RequestBodyOf<Id>
   /** Null only on the operations the spec marks `security: []`. */
   readonly principal: Principal | null

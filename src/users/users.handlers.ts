@@ -2,10 +2,13 @@
 import type { Database } from '../db/schema.js'
 import { NotFoundError, UnauthorizedError } from '../errors.js'
 import { authenticatedUser } from '../http/auth.js'
-import type { OperationHandler } from '../http/operations.js'
+import { rememberResult, storedResult } from '../http/idempotency.js'
+import type { OperationHandler, OperationResult } from '../http/operations.js'
+import { keyReused, requestHash, sameRequest } from '../idempotency/idempotency.service.js'
+import { verifyPassword } from './passwords.js'
 import { deleteUser, findUserById } from './users.repository.js'
 import { toUserResource, userUri } from './users.resource.js'
-import { changeUser, registerUser } from './users.service.js'
+import { changeUser, registerUser, registerUserUnderKey } from './users.service.js'
 import type { UserRow } from './users.table.js'
 
 /** The credentials of an account deleted mid-request are no longer valid: 401, as on the next request. */
@@ -20,8 +23,27 @@ async function currentUserRow(db: Database, userId: number): Promise<UserRow> {
 }
 
 export const createUser: OperationHandler<'createUser'> = async (request, { db, config }) => {
-  const row = await registerUser(db, request.body, config.scryptCost)
-  return { status: 201, headers: { Location: userUri(request.baseUrl, row.id) }, body: toUserResource(row, request.baseUrl) }
+  const created = (row: UserRow): OperationResult<'createUser'> => ({
+    status: 201,
+    headers: { Location: userUri(request.baseUrl, row.id) },
+    body: toUserResource(row, request.baseUrl),
+  })
+  const key = request.headers['Idempotency-Key']
+  if (key === undefined) return created(await registerUser(db, request.body, config.scryptCost))
+
+  // The password is left out of the stored hash (a fast one) and checked against the account instead.
+  const { username, email, password } = request.body
+  const hash = requestHash('createUser', { username, email })
+  const outcome = await registerUserUnderKey(db, request.body, config.scryptCost, key, (trx, row) =>
+    rememberResult(trx, { userId: row.id, key, hash, now: new Date() }, created(row)),
+  )
+  if ('created' in outcome) return created(outcome.created)
+
+  const { user, stored } = outcome.earlier
+  const replay = storedResult(sameRequest(stored, hash))
+  if (!(await verifyPassword(password, user.password_hash))) throw keyReused()
+  // What this operation stored for this key: a 201 with its Location and User body.
+  return { ...(replay as OperationResult<'createUser'>), replayed: true }
 }
 
 export const getCurrentUser: OperationHandler<'getCurrentUser'> = async (request, { db }) => {

@@ -4,8 +4,10 @@
  * (`Idempotent-Replayed: true`) and creates nothing, the same key with another request is
  * `422 IDEMPOTENCY_KEY_REUSED`. Keys are per user, kept 24 hours in the database (so they
  * hold across a restart and across two processes on one file), and racing retries wait
- * for the first. Every operation the spec gives the header is exercised; the creates
- * that do not take it (registration, tokens) ignore it.
+ * for the first. Every operation the spec gives the header is exercised. Registration
+ * takes one too: with no one signed in, its key belongs to the account it names, and a
+ * retry proves itself with the password, which is never stored with the key. Token
+ * creation takes none (its secret would have to be stored to be replayed) and ignores it.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -149,7 +151,7 @@ afterAll(async () => {
 })
 
 describe('which operations take Idempotency-Key', () => {
-  it('the spec gives it to exactly the authenticated creates this file covers, and not to createUser or createToken', () => {
+  it('the spec gives it to exactly the creates this file covers: the authenticated ones and createUser, not createToken', () => {
     const contract = server.api.contract
     const paths = contract.document.paths as Record<string, { parameters?: unknown[] }>
     const takers = contract
@@ -161,14 +163,18 @@ describe('which operations take Idempotency-Key', () => {
           return resolved?.in === 'header' && String(resolved.name).toLowerCase() === 'idempotency-key'
         })
       })
-    expect(takers.map((op) => op.operationId).sort()).toEqual(OPERATIONS)
+    expect(takers.map((op) => op.operationId).sort()).toEqual([...OPERATIONS, 'createUser'].sort())
     for (const op of takers) {
       expect(op.method).toBe('POST')
-      expect(op.path).toBe(createOf(op.operationId).path)
-      // Not public: a key belongs to a user.
-      expect(op.operation.security).toBeUndefined()
+      if (op.operationId === 'createUser') {
+        expect(op.path).toBe('/api/v1/users')
+        expect(op.operation.security).toEqual([])
+      } else {
+        expect(op.path).toBe(createOf(op.operationId).path)
+        // Signed in: the key belongs to the user who sends it.
+        expect(op.operation.security).toBeUndefined()
+      }
     }
-    expect(takers.map((op) => op.operationId)).not.toContain('createUser')
     expect(takers.map((op) => op.operationId)).not.toContain('createToken')
   })
 
@@ -177,7 +183,7 @@ describe('which operations take Idempotency-Key', () => {
     const parameter = contract.resolve({ $ref: '#/components/parameters/IdempotencyKey' })
     expect(parameter).toMatchObject({ name: 'Idempotency-Key', in: 'header', required: false })
     expect(parameter?.schema).toMatchObject({ type: 'string', minLength: 1, maxLength: 255 })
-    for (const operationId of OPERATIONS) {
+    for (const operationId of [...OPERATIONS, 'createUser']) {
       const op = contract.operations().find((o) => o.operationId === operationId)
       const responses = op?.operation.responses as Record<string, Parameters<typeof contract.resolve>[0]> | undefined
       const created = contract.resolve(responses?.['201'])
@@ -403,29 +409,166 @@ describe('invalid keys', () => {
   })
 })
 
-describe('creates that take no Idempotency-Key ignore it', () => {
-  it('POST /api/v1/users twice with one key -> 201, then 409 CONFLICT (no replay)', async () => {
-    const key = newKey('user')
-    const json = { username: 'idem-user', email: 'idem-user@example.com', password: 'idem-user-secret' }
-    const first = await server.api.post<User>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } })
-    expect(first.status, first.text).toBe(201)
-    expect(first.headers.get('idempotent-replayed')).toBeNull()
+describe('registration (POST /api/v1/users) with an Idempotency-Key', () => {
+  let registrations = 0
+  /** A registration body no one has used yet. */
+  function registration(label = 'reg'): { username: string; email: string; password: string } {
+    const username = `${label}-${Date.now().toString(36)}-${++registrations}`
+    return { username, email: `${username}@example.com`, password: `${username}-secret` }
+  }
+  function register(json: Body, key?: string, api = server.api): Promise<ApiResponse<Created & Problem>> {
+    return api.post<Created & Problem>('/api/v1/users', { json, ...(key === undefined ? {} : { headers: { 'Idempotency-Key': key } }) })
+  }
+  async function accountsNamed(username: unknown): Promise<number> {
+    const rows = await server.db.selectFrom('users').select('id').where('username', '=', String(username)).execute()
+    return rows.length
+  }
 
-    const retry = await server.api.post<Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } })
+  it('same key, same body -> the original 201 again (same account, same Location, Idempotent-Replayed: true), one account', async () => {
+    const json = registration()
+    const key = newKey('register')
+    const first = await register(json, key)
+    expectCreated(first)
+
+    expectReplayOf(await register(json, key), first)
+    expectReplayOf(await register(json, key), first)
+    expect(await accountsNamed(json.username)).toBe(1)
+
+    // The key is kept under the account it made, and the password is nowhere in it.
+    const stored = await server.db.selectFrom('idempotency_keys').selectAll().where('user_id', '=', first.body.id).execute()
+    expect(stored.map((row) => row.key)).toEqual([key])
+    expect(JSON.stringify(stored)).not.toContain(json.password)
+    expect(JSON.stringify(stored)).not.toContain('scrypt$')
+    // And it is the account the retries were told about: the password signs in.
+    const me = await server.api.get<User>('/api/v1/users/me', { auth: { basic: [json.username, json.password] } })
+    expect(me.status).toBe(200)
+    expect(me.body.id).toBe(first.body.id)
+  })
+
+  it('without a key, the same retry is 409 CONFLICT: it cannot tell your account from someone else’s', async () => {
+    const json = registration()
+    expectCreated(await register(json))
+    const retry = await register(json)
     expectProblem(retry, 409, 'CONFLICT')
     expect(retry.headers.get('idempotent-replayed')).toBeNull()
-    const stored = await server.db.selectFrom('idempotency_keys').selectAll().where('user_id', '=', first.body.id).execute()
-    expect(stored).toEqual([])
   })
 
-  it('POST /api/v1/users with a key the creates would refuse (empty, too long) -> still 201: it is not its parameter', async () => {
-    for (const [name, key] of [['idem-empty', ''], ['idem-long', 'k'.repeat(300)]] as const) {
-      const json = { username: name, email: `${name}@example.com`, password: `${name}-secret` }
-      const res = await server.api.post<User>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } })
-      expect(res.status, res.text).toBe(201)
-    }
+  it('a form-encoded retry of a JSON registration, in another member order, is the same request: replayed', async () => {
+    const json = registration()
+    const key = newKey('register')
+    const first = await register(json, key)
+    expectCreated(first)
+    const retry = await server.api.post<Created & Problem>('/api/v1/users', {
+      form: { password: json.password, email: json.email, username: json.username },
+      headers: { 'Idempotency-Key': key },
+    })
+    expectReplayOf(retry, first)
   })
 
+  it.each([
+    ['another email address', { email: 'someone-else@example.com' }],
+    ['another password', { password: 'not-the-first-password' }],
+  ])('same key and username, %s -> 422 IDEMPOTENCY_KEY_REUSED, and the account is as it was', async (_label, change) => {
+    const json = registration()
+    const key = newKey('register')
+    const first = await register(json, key)
+    expectCreated(first)
+
+    const res = await register({ ...json, ...change }, key)
+    expectProblem(res, 422, 'IDEMPOTENCY_KEY_REUSED')
+    expect(parametersOf(res.body)).toEqual(['Idempotency-Key'])
+    expect(res.headers.get('location')).toBeNull()
+    expect(await accountsNamed(json.username)).toBe(1)
+    const me = await server.api.get<User>('/api/v1/users/me', { auth: { basic: [json.username, json.password] } })
+    expect(me.status).toBe(200)
+    expect(me.body.email).toBe(json.email)
+    // The key still stands for the first request.
+    expectReplayOf(await register(json, key), first)
+  })
+
+  it('the same key naming another username is that account’s key: a second registration, then each replays its own', async () => {
+    const one = registration()
+    const two = registration()
+    const key = newKey('shared')
+    const first = await register(one, key)
+    const second = await register(two, key)
+    expectCreated(first)
+    expectCreated(second)
+    expect(second.body.id).not.toBe(first.body.id)
+
+    expectReplayOf(await register(one, key), first)
+    expectReplayOf(await register(two, key), second)
+  })
+
+  it('a username someone registered without this key -> 409 CONFLICT, key or not', async () => {
+    const json = registration()
+    expectCreated(await register(json))
+    const res = await register({ ...json, email: `other-${json.email}` }, newKey('register'))
+    expectProblem(res, 409, 'CONFLICT')
+    expect(res.headers.get('idempotent-replayed')).toBeNull()
+    expect(await accountsNamed(json.username)).toBe(1)
+  })
+
+  it('a first registration that failed (422) is not remembered: the same key with a valid body registers, then replays', async () => {
+    const json = registration()
+    const key = newKey('register')
+    expectProblem(await register({ ...json, password: 'short' }, key), 422, 'VALIDATION_ERROR')
+    expect(await accountsNamed(json.username)).toBe(0)
+
+    const created = await register(json, key)
+    expectCreated(created)
+    expectReplayOf(await register(json, key), created)
+  })
+
+  it('past 24 hours the key is forgotten: the retry is then 409 CONFLICT, the username being taken', async () => {
+    const json = registration()
+    const key = newKey('register')
+    const first = await register(json, key)
+    expectCreated(first)
+    const created_at = new Date(Date.now() - 25 * 3600_000).toISOString()
+    await server.db.updateTable('idempotency_keys').set({ created_at }).where('user_id', '=', first.body.id).execute()
+
+    expectProblem(await register(json, key), 409, 'CONFLICT')
+  })
+
+  it.each([
+    ['empty', ''],
+    ['256 characters', 'k'.repeat(256)],
+    ['with a space', 'my key'],
+  ])('Idempotency-Key %s -> 400 BAD_REQUEST naming Idempotency-Key, no account', async (_label, key) => {
+    const json = registration()
+    const res = await register(json, key)
+    expectProblem(res, 400, 'BAD_REQUEST')
+    expect(parametersOf(res.body)).toEqual(['Idempotency-Key'])
+    expect(await accountsNamed(json.username)).toBe(0)
+  })
+
+  it('10 concurrent registrations with one key -> ten identical 201s, one account', async () => {
+    const json = registration('race')
+    const key = newKey('race')
+    const responses = await Promise.all(Array.from({ length: 10 }, () => register(json, key)))
+
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(201))
+    expect(new Set(responses.map((r) => r.text)).size).toBe(1)
+    expect(new Set(responses.map((r) => r.headers.get('location'))).size).toBe(1)
+    expect(responses.filter((r) => r.headers.get('idempotent-replayed') === null)).toHaveLength(1)
+    expect(await accountsNamed(json.username)).toBe(1)
+  })
+
+  it('retries racing across two server processes and the in-process server -> one account, every retry its replay', async () => {
+    const json = registration('processes')
+    const key = newKey('race')
+    const apis = [processA.api, processB.api, server.api]
+    const responses = await Promise.all(Array.from({ length: 9 }, (_, i) => register(json, key, apis[i % 3])))
+
+    expect(responses.map((r) => r.status)).toEqual(Array(9).fill(201))
+    expect(new Set(responses.map((r) => r.text)).size).toBe(1)
+    expect(responses.filter((r) => r.headers.get('idempotent-replayed') === null)).toHaveLength(1)
+    expect(await accountsNamed(json.username)).toBe(1)
+  }, 30_000)
+})
+
+describe('a create that takes no Idempotency-Key ignores it', () => {
   it('POST /api/v1/tokens twice with one key -> two different tokens, neither a replay, both working', async () => {
     const me = await signUp(server.api)
     const key = newKey('token')

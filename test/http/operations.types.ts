@@ -47,6 +47,19 @@ export const readsUnknownField: OperationHandler<'createTask'> = async (request)
 // @ts-expect-error path parameters are numbers, typed from the spec.
 export const stringId: OperationHandler<'getTask'> = async (request) => ({ status: 200, body: { ...task, id: request.params.taskId.toUpperCase() } })
 
+// Header parameters are typed by the names the spec gives them, on the operations that declare them.
+export const readsKey: OperationHandler<'createTask'> = async (request) => ({
+  status: 201,
+  headers: { Location: request.headers['Idempotency-Key'] ?? task.uri },
+  body: task,
+})
+
+// @ts-expect-error getTask declares no Idempotency-Key.
+export const readsUndeclaredHeader: OperationHandler<'getTask'> = async (request) => ({ status: 200, body: { ...task, title: request.headers['Idempotency-Key'] } })
+
+// @ts-expect-error `replayed` marks a stored response; it is true or absent, never false.
+export const notReplayed: OperationHandler<'getTask'> = async () => ({ status: 200, body: task, replayed: false })
+
 const { getTask: _removed, ...withoutGetTask } = handlers
 // @ts-expect-error every operation in the spec needs a handler.
 export const incomplete: Handlers = withoutGetTask
