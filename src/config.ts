@@ -61,7 +61,8 @@ export class ConfigError extends Error {}
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
-  const value = Number(raw)
+  // Decimal digits only: Number() would also take 0x10, 1e3 and ' 8 '.
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN
   if (!Number.isSafeInteger(value) || value < min) {
     throw new ConfigError(`${name} must be an integer >= ${min}, not ${JSON.stringify(raw)}`)
   }

@@ -43,4 +43,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SCRYPT_COST: '1000' })).toThrow(/power of two/)
     expect(() => loadConfig({ PUBLIC_URL: 'not a url' })).toThrow(/PUBLIC_URL/)
   })
+
+  it.each(['0x10', '1e3', '8.0', ' 8080', '+80', '-1', '9007199254740993'])('refuses %j as an integer (decimal digits only)', (raw) => {
+    expect(() => loadConfig({ PORT: raw })).toThrow(/PORT must be an integer/)
+    expect(() => loadConfig({ RATE_LIMIT_REQUESTS: raw })).toThrow(/RATE_LIMIT_REQUESTS must be an integer/)
+  })
 })

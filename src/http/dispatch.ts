@@ -136,10 +136,9 @@ async function execute(
   request: AnyRequest,
   deps: AppDeps,
   context: Context,
-  exchange: HttpExchange,
   traits: OperationTraits,
 ): Promise<{ result: AnyResult; replayed: boolean }> {
-  const key = traits.idempotent ? headerOf(exchange, 'Idempotency-Key') : undefined
+  const key = traits.idempotent ? request.headers['Idempotency-Key'] : undefined
   if (key !== undefined && request.principal) {
     const { result, replayed } = await runIdempotently(
       deps.db,
@@ -150,7 +149,7 @@ async function execute(
   }
 
   const { readBack } = traits
-  const ifMatch = readBack ? headerOf(exchange, 'If-Match') : undefined
+  const ifMatch = readBack ? request.headers['If-Match'] : undefined
   if (ifMatch !== undefined && readBack) {
     const read = readBack.handler as unknown as AnyHandler
     const result = await inTransaction(deps.db, async (trx) => {
@@ -189,7 +188,7 @@ export function bindOperation<Id extends OperationId>(
       baseUrl: baseUrlOf(exchange, deps),
     }
     const run = handler as unknown as AnyHandler
-    const { result, replayed } = await execute(run, request, deps, context, exchange, traits)
+    const { result, replayed } = await execute(run, request, deps, context, traits)
     sendResult(exchange, context.operation, traits, result as OperationResult<Id>, replayed)
   }
 }
