@@ -35,7 +35,10 @@ export function corsMiddleware(allowedOrigins: ReadonlySet<string>, api: Api): R
   const middleware = cors<Request>((req, callback) => {
     const origin = req.headers.origin
     const methods = api.allowedMethods(req.path)
-    const allowed = origin !== undefined && allowedOrigins.has(origin) && methods.length > 0
+    // An unknown path's 404 is readable by the script that asked, but no preflight there
+    // succeeds: there is nothing to send the real request to.
+    const preflightToNowhere = req.method === 'OPTIONS' && methods.length === 0
+    const allowed = origin !== undefined && allowedOrigins.has(origin) && !preflightToNowhere
     const options: CorsOptions = {
       origin: allowed ? origin : false,
       methods: [...methods],

@@ -129,6 +129,16 @@ describe('CORS on, for two origins', () => {
       expect(missing.headers.get('access-control-allow-origin')).toBe(APP)
     })
 
+    it('an unknown path from an allowed origin -> 404 NOT_FOUND that the script can read', async () => {
+      const res = await server.api.get<Problem>('/api/v1/nothing-here', { auth: me.bearer, headers: { Origin: APP } })
+      expectProblem(res, 404, 'NOT_FOUND')
+      expect(res.headers.get('access-control-allow-origin')).toBe(APP)
+      expect(tokens(res.headers.get('access-control-expose-headers'))).toContain('x-request-id')
+      const elsewhere = await server.api.get<Problem>('/api/v1/nothing-here', { auth: me.bearer, headers: { Origin: EVIL } })
+      expectProblem(elsewhere, 404, 'NOT_FOUND')
+      expect(corsHeadersOf(elsewhere)).toEqual([])
+    })
+
     it.each([
       ['another site', EVIL],
       ['the same host over http', 'http://app.example.com'],
