@@ -118,6 +118,23 @@ describe('registering and signing in', () => {
     expect(response.headers.get('X-Request-Id')).toBe('sdk-test-42')
   })
 
+  it('retries a registration safely with an Idempotency-Key, typed as a header parameter of the call', async () => {
+    const username = `sdk${++accounts}`
+    const body = { username, email: `${username}@example.com`, password: 'correct-horse-battery' }
+    const params = { header: { 'Idempotency-Key': `register-${username}` } }
+    const first = await sdk().POST('/api/v1/users', { params, body })
+    const retry = await sdk().POST('/api/v1/users', { params, body })
+    expect(first.response.status).toBe(201)
+    expect(retry.response.status).toBe(201)
+    expect(retry.data).toEqual(first.data)
+    expect(retry.response.headers.get('Idempotent-Replayed')).toBe('true')
+    expect(first.response.headers.get('Idempotent-Replayed')).toBeNull()
+
+    // Without the key, the same retry cannot be told from someone else taking the name.
+    const unkeyed = await sdk().POST('/api/v1/users', { body })
+    expect(unkeyed.error?.code).toBe('CONFLICT')
+  })
+
   it('refuses a Basic username with a colon rather than sending someone else’s', () => {
     expect(() => basicAuthorization('a:b', 'password')).toThrow(TypeError)
   })
