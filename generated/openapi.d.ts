@@ -21,12 +21,18 @@ export interface paths {
          *     email address that is already taken is `409`.
          *
          *     To retry a registration safely, send an `Idempotency-Key`: a retry with the same
-         *     key and the same username, email address and password gets the original `201`
-         *     back (with `Idempotent-Replayed: true`) instead of a `409` that could not tell your
-         *     own account from someone else's. With no one signed in, the key belongs to the
-         *     account the request names: another username under the same key is a new
-         *     registration, while the same username with another email address or password is
-         *     `422` `IDEMPOTENCY_KEY_REUSED`.
+         *     key and the same username, email address (in any case) and password gets the
+         *     original `201` back (with `Idempotent-Replayed: true`) instead of a `409` that
+         *     could not tell your own account from someone else's. With no one signed in, the
+         *     key belongs to the account the request names, and only its password shows that a
+         *     retry is yours: the password is checked as a login is (failures count towards
+         *     the same `429` lock-out, and so do checks still running, so do not send more
+         *     retries at once than that allows), and a wrong one gets the `409` a request
+         *     without a key gets, whatever the key. Another username under the same key is a new
+         *     registration; the right password with another email address under the same key
+         *     is `422` `IDEMPOTENCY_KEY_REUSED`. Keys used for tasks, goals or money never
+         *     count here. The key then belongs to the new account for 24 hours, so using it
+         *     again for one of your creates is `422` `IDEMPOTENCY_KEY_REUSED` too.
          */
         post: operations["createUser"];
         delete?: never;
@@ -1304,7 +1310,7 @@ export interface components {
          */
         IfNoneMatch: string;
         /**
-         * @description A key of your choosing (a UUID, say) that makes this create safe to retry: a retry with the same key and body within 24 hours returns the original response and creates nothing; the same key with another body is `422`.
+         * @description A key of your choosing (a UUID, say) that makes this create safe to retry: a retry with the same key and body within 24 hours returns the original response and creates nothing; the same key with another body is `422` (for a registration, see its description).
          * @example 5b3c1f0e-8a63-4a3c-9d6e-2f1f4b7f2a10
          */
         IdempotencyKey: string;
@@ -1365,7 +1371,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description A key of your choosing (a UUID, say) that makes this create safe to retry: a retry with the same key and body within 24 hours returns the original response and creates nothing; the same key with another body is `422`.
+                 * @description A key of your choosing (a UUID, say) that makes this create safe to retry: a retry with the same key and body within 24 hours returns the original response and creates nothing; the same key with another body is `422` (for a registration, see its description).
                  * @example 5b3c1f0e-8a63-4a3c-9d6e-2f1f4b7f2a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -1423,6 +1429,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
         };
@@ -1694,7 +1701,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description A key of your choosing (a UUID, say) that makes this create safe to retry: a retry with the same key and body within 24 hours returns the original response and creates nothing; the same key with another body is `422`.
+                 * @description A key of your choosing (a UUID, say) that makes this create safe to retry: a retry with the same key and body within 24 hours returns the original response and creates nothing; the same key with another body is `422` (for a registration, see its description).
                  * @example 5b3c1f0e-8a63-4a3c-9d6e-2f1f4b7f2a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -1969,7 +1976,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description A key of your choosing (a UUID, say) that makes this create safe to retry: a retry with the same key and body within 24 hours returns the original response and creates nothing; the same key with another body is `422`.
+                 * @description A key of your choosing (a UUID, say) that makes this create safe to retry: a retry with the same key and body within 24 hours returns the original response and creates nothing; the same key with another body is `422` (for a registration, see its description).
                  * @example 5b3c1f0e-8a63-4a3c-9d6e-2f1f4b7f2a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2354,7 +2361,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description A key of your choosing (a UUID, say) that makes this create safe to retry: a retry with the same key and body within 24 hours returns the original response and creates nothing; the same key with another body is `422`.
+                 * @description A key of your choosing (a UUID, say) that makes this create safe to retry: a retry with the same key and body within 24 hours returns the original response and creates nothing; the same key with another body is `422` (for a registration, see its description).
                  * @example 5b3c1f0e-8a63-4a3c-9d6e-2f1f4b7f2a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -2474,7 +2481,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description A key of your choosing (a UUID, say) that makes this create safe to retry: a retry with the same key and body within 24 hours returns the original response and creates nothing; the same key with another body is `422`.
+                 * @description A key of your choosing (a UUID, say) that makes this create safe to retry: a retry with the same key and body within 24 hours returns the original response and creates nothing; the same key with another body is `422` (for a registration, see its description).
                  * @example 5b3c1f0e-8a63-4a3c-9d6e-2f1f4b7f2a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];

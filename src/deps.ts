@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { AppConfig } from './config.js'
 import type { Database } from './db/schema.js'
+import type { LoginThrottle } from './http/login-throttle.js'
 import type { ApiSpec } from './service/spec.js'
 
 /** What every handler may use. Built once by `server.ts` (or a test) and passed down. */
@@ -9,4 +10,6 @@ export interface AppDeps {
   readonly config: AppConfig
   readonly spec: ApiSpec
   readonly logger: Logger
+  /** Failed password checks, per username and address: Basic logins and registration retries share it. */
+  readonly loginThrottle: LoginThrottle
 }

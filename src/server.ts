@@ -7,6 +7,7 @@ import { createApp } from './app.js'
 import { loadConfig } from './config.js'
 import { migrateToLatest, openDatabase } from './db/connection.js'
 import { answerClientErrors } from './http/client-errors.js'
+import { LoginThrottle } from './http/login-throttle.js'
 import { createLogger } from './logger.js'
 import { loadSpec } from './service/spec.js'
 
@@ -15,7 +16,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel)
   const db = openDatabase(config.databaseUrl)
   await migrateToLatest(db)
-  const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir) })
+  const loginThrottle = new LoginThrottle(config.loginMaxFailures, config.loginWindowSeconds)
+  const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir), loginThrottle })
 
   const server = createServer(app)
   answerClientErrors(server, logger)

@@ -12,7 +12,6 @@ import { verifyAgainstDecoy, verifyPassword } from '../users/passwords.js'
 import { findUserByUsername } from '../users/users.repository.js'
 import type { UserRow } from '../users/users.table.js'
 import type { HttpExchange } from './exchange.js'
-import { LoginThrottle } from './login-throttle.js'
 import type { OperationRequest, OperationId, Principal } from './operations.js'
 
 /** The part of an Authorization header after `scheme `, if the scheme matches. */
@@ -32,28 +31,40 @@ function decodeBasic(credentials: string): { username: string; password: string 
 
 type SecurityHandler = (context: Context, exchange: HttpExchange) => Promise<Principal | undefined>
 
-export function createSecurityHandlers(deps: AppDeps): { basicAuth: SecurityHandler; bearerAuth: SecurityHandler } {
-  const throttle = new LoginThrottle(deps.config.loginMaxFailures, deps.config.loginWindowSeconds)
+/**
+ * Checks a username and password under the login throttle: the user when both are right,
+ * undefined otherwise (an unknown username costs as long as a known one), and 429 while
+ * the username or the address is locked out. Every password check goes through here.
+ */
+export async function verifyLogin(
+  deps: AppDeps,
+  credentials: { readonly username: string; readonly password: string },
+  address: string,
+): Promise<UserRow | undefined> {
+  const { username, password } = credentials
+  const throttle = deps.loginThrottle
+  await throttle.attempt(username, address)
+  let user: UserRow | undefined
+  let valid: boolean
+  try {
+    user = await findUserByUsername(deps.db, username)
+    valid = user ? await verifyPassword(password, user.password_hash) : await verifyAgainstDecoy(password, deps.config.scryptCost)
+  } catch (error) {
+    // Our failure (the database is down), not a wrong guess: it must not lock anyone out.
+    await throttle.refund(username, address)
+    throw error
+  }
+  if (!user || !valid) return undefined
+  await throttle.succeeded(username, address)
+  return user
+}
 
+export function createSecurityHandlers(deps: AppDeps): { basicAuth: SecurityHandler; bearerAuth: SecurityHandler } {
   const basicAuth: SecurityHandler = async (_context, exchange) => {
     const credentials = credentialsFor(exchange, 'Basic')
     if (credentials === undefined) return undefined
-    const { username, password } = decodeBasic(credentials)
-    const address = exchange.req.ip ?? 'unknown'
-    await throttle.attempt(username, address)
-
-    let user: UserRow | undefined
-    let valid: boolean
-    try {
-      user = await findUserByUsername(deps.db, username)
-      valid = user ? await verifyPassword(password, user.password_hash) : await verifyAgainstDecoy(password, deps.config.scryptCost)
-    } catch (error) {
-      // Our failure (the database is down), not a wrong guess: it must not lock anyone out.
-      await throttle.refund(username, address)
-      throw error
-    }
-    if (!user || !valid) throw new UnauthorizedError('The username or password is wrong.')
-    await throttle.succeeded(username, address)
+    const user = await verifyLogin(deps, decodeBasic(credentials), exchange.req.ip ?? 'unknown')
+    if (!user) throw new UnauthorizedError('The username or password is wrong.')
     return { userId: user.id, username: user.username, tokenId: null }
   }
 

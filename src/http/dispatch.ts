@@ -51,6 +51,7 @@ interface AnyRequest {
   readonly body: unknown
   readonly principal: Principal | null
   readonly baseUrl: string
+  readonly clientAddress: string
 }
 
 type AnyHandler = (request: AnyRequest, deps: AppDeps) => Promise<AnyResult>
@@ -186,6 +187,7 @@ export function bindOperation<Id extends OperationId>(
       body: exchange.request.body,
       principal: principalOf(context),
       baseUrl: baseUrlOf(exchange, deps),
+      clientAddress: exchange.req.ip ?? 'unknown',
     }
     const run = handler as unknown as AnyHandler
     const { result, replayed } = await execute(run, request, deps, context, traits)

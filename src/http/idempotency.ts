@@ -39,13 +39,14 @@ export function storedResult(stored: IdempotencyKeyRow): StoredResult {
 /** Stores a successful result under the user's key, in the transaction that created it. */
 export async function rememberResult(
   trx: Database,
-  stored: { readonly userId: number; readonly key: string; readonly hash: string; readonly now: Date },
+  stored: { readonly userId: number; readonly key: string; readonly operationId: string; readonly hash: string; readonly now: Date },
   result: StoredResult,
 ): Promise<void> {
   await deleteExpiredIdempotencyKeys(trx, stored.userId, keptSince(stored.now))
   await insertIdempotencyKey(trx, {
     user_id: stored.userId,
     key: stored.key,
+    operation_id: stored.operationId,
     request_hash: stored.hash,
     status: result.status,
     location: result.headers?.Location ?? null,
@@ -70,7 +71,7 @@ export async function runIdempotently<R extends StoredResult>(
     if (stored) return { result: storedResult(sameRequest(stored, hash)), replayed: true }
     const result = await create(trx)
     if (result.status >= 200 && result.status < 300) {
-      await rememberResult(trx, { userId: request.userId, key: request.key, hash, now }, result)
+      await rememberResult(trx, { userId: request.userId, key: request.key, operationId: request.operationId, hash, now }, result)
     }
     return { result, replayed: false }
   })

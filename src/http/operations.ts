@@ -70,6 +70,8 @@ export interface OperationRequest<Id extends OperationId> {
   readonly principal: Principal | null
   /** `scheme://host[:port]` that absolute `uri`s and links start with. */
   readonly baseUrl: string
+  /** The client's address (the forwarded one, under `TRUST_PROXY`), for throttling password guesses. */
+  readonly clientAddress: string
 }
 
 export type OperationHandler<Id extends OperationId> = (

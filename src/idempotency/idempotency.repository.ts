@@ -2,12 +2,13 @@
 import type { Database } from '../db/schema.js'
 import type { IdempotencyKeyRow } from './idempotency.table.js'
 
-/** The stored response to `key`, if it was stored at or after `notBefore`. */
+/** The stored response to `key`, if it was stored at or after `notBefore` (by `operationId`, if given). */
 export function selectIdempotencyKey(
   db: Database,
   userId: number,
   key: string,
   notBefore: string,
+  operationId?: string,
 ): Promise<IdempotencyKeyRow | undefined> {
   return db
     .selectFrom('idempotency_keys')
@@ -15,6 +16,7 @@ export function selectIdempotencyKey(
     .where('user_id', '=', userId)
     .where('key', '=', key)
     .where('created_at', '>=', notBefore)
+    .$if(operationId !== undefined, (query) => query.where('operation_id', '=', operationId ?? ''))
     .executeTakeFirst()
 }
 

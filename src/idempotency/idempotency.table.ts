@@ -4,6 +4,8 @@ import type { Selectable } from 'kysely'
 export interface IdempotencyKeysTable {
   user_id: number
   key: string
+  /** The operation the key was first used with (also covered by `request_hash`). */
+  operation_id: string
   /** A hash of the operation and body the key was first used with. */
   request_hash: string
   status: number

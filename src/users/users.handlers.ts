@@ -1,14 +1,15 @@
 /** One handler per user operation in `openapi.yaml`. */
 import type { Database } from '../db/schema.js'
 import { NotFoundError, UnauthorizedError } from '../errors.js'
-import { authenticatedUser } from '../http/auth.js'
+import { authenticatedUser, verifyLogin } from '../http/auth.js'
+import type { AppDeps } from '../deps.js'
 import { rememberResult, storedResult } from '../http/idempotency.js'
-import type { OperationHandler, OperationResult } from '../http/operations.js'
-import { keyReused, requestHash, sameRequest } from '../idempotency/idempotency.service.js'
-import { verifyPassword } from './passwords.js'
+import type { OperationHandler, OperationRequest, OperationResult } from '../http/operations.js'
+import { selectIdempotencyKey } from '../idempotency/idempotency.repository.js'
+import { keptSince, requestHash, sameRequest } from '../idempotency/idempotency.service.js'
 import { deleteUser, findUserById } from './users.repository.js'
 import { toUserResource, userUri } from './users.resource.js'
-import { changeUser, registerUser, registerUserUnderKey } from './users.service.js'
+import { changeUser, type Registration, registerUser, registerUserUnderKey, registrationConflict, takenFields, usernameTaken } from './users.service.js'
 import type { UserRow } from './users.table.js'
 
 /** The credentials of an account deleted mid-request are no longer valid: 401, as on the next request. */
@@ -22,8 +23,14 @@ async function currentUserRow(db: Database, userId: number): Promise<UserRow> {
   return row
 }
 
-export const createUser: OperationHandler<'createUser'> = async (request, { db, config }) => {
-  const created = (row: UserRow): OperationResult<'createUser'> => ({
+/** What a registration's key stands for. The password is left out (this hash is fast, and stored). */
+function registrationHash(body: Registration): string {
+  return requestHash('createUser', { username: body.username, email: body.email.toLowerCase() })
+}
+
+export const createUser: OperationHandler<'createUser'> = async (request, deps) => {
+  const { db, config } = deps
+  const created = (row: UserRow): Extract<OperationResult<'createUser'>, { status: 201 }> => ({
     status: 201,
     headers: { Location: userUri(request.baseUrl, row.id) },
     body: toUserResource(row, request.baseUrl),
@@ -31,18 +38,32 @@ export const createUser: OperationHandler<'createUser'> = async (request, { db, 
   const key = request.headers['Idempotency-Key']
   if (key === undefined) return created(await registerUser(db, request.body, config.scryptCost))
 
-  // The password is left out of the stored hash (a fast one) and checked against the account instead.
-  const { username, email, password } = request.body
-  const hash = requestHash('createUser', { username, email })
-  const outcome = await registerUserUnderKey(db, request.body, config.scryptCost, key, (trx, row) =>
-    rememberResult(trx, { userId: row.id, key, hash, now: new Date() }, created(row)),
+  const hash = registrationHash(request.body)
+  const outcome = await registerUserUnderKey(db, request.body, config.scryptCost, (trx, row) =>
+    rememberResult(trx, { userId: row.id, key, operationId: 'createUser', hash, now: new Date() }, created(row)),
   )
   if ('created' in outcome) return created(outcome.created)
+  return replayRegistration(request, deps, key, hash)
+}
 
-  const { user, stored } = outcome.earlier
+/**
+ * The username is taken. Only its owner, proven by the password (a login, throttled as
+ * one), learns more than that: the stored response to their registration under this key.
+ * Anyone else gets the 409 they would get without a key.
+ */
+async function replayRegistration(
+  request: OperationRequest<'createUser'>,
+  deps: AppDeps,
+  key: string,
+  hash: string,
+): Promise<OperationResult<'createUser'>> {
+  const owner = await verifyLogin(deps, request.body, request.clientAddress)
+  const stored = owner && (await selectIdempotencyKey(deps.db, owner.id, key, keptSince(new Date()), 'createUser'))
+  // Not theirs to know: the answer a request without the key gets (the name was taken a
+  // moment ago, even if the account has been deleted since).
+  if (!stored) throw registrationConflict(await takenFields(deps.db, request.body)) ?? usernameTaken()
   const replay = storedResult(sameRequest(stored, hash))
-  if (!(await verifyPassword(password, user.password_hash))) throw keyReused()
-  // What this operation stored for this key: a 201 with its Location and User body.
+  // Stored by this operation (the query says so): a 201 with its Location and User body.
   return { ...(replay as OperationResult<'createUser'>), replayed: true }
 }
 

@@ -10,6 +10,19 @@ export function findUserByUsername(db: Database, username: string): Promise<User
   return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst()
 }
 
+/**
+ * Whether any account has this username, and whether any has this email address (letter
+ * case aside: the column is `COLLATE NOCASE`), in one statement and so one snapshot.
+ */
+export async function usernameOrEmailTaken(db: Database, username: string, email: string): Promise<{ username: boolean; email: boolean }> {
+  const rows = await db
+    .selectFrom('users')
+    .select((eb) => [eb('username', '=', username).as('by_name'), eb('email', '=', email).as('by_email')])
+    .where((eb) => eb.or([eb('username', '=', username), eb('email', '=', email)]))
+    .execute()
+  return { username: rows.some((row) => Boolean(row.by_name)), email: rows.some((row) => Boolean(row.by_email)) }
+}
+
 export function insertUser(db: Database, user: NewUserRow): Promise<UserRow> {
   return db.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow()
 }

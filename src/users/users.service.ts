@@ -5,16 +5,43 @@ import { ConflictError } from '../errors.js'
 import { deleteTokensOfUser } from '../tokens/tokens.repository.js'
 import { hashPassword } from './passwords.js'
 import { inTransaction } from '../db/transaction.js'
-import { selectIdempotencyKey } from '../idempotency/idempotency.repository.js'
-import { keptSince } from '../idempotency/idempotency.service.js'
-import type { IdempotencyKeyRow } from '../idempotency/idempotency.table.js'
-import { findUserByUsername, insertUser, updateUser } from './users.repository.js'
+import { findUserByUsername, insertUser, updateUser, usernameOrEmailTaken } from './users.repository.js'
 import type { NewUserRow, UserRow, UserRowUpdate } from './users.table.js'
 
-function conflictFrom(error: unknown): never {
-  if (isUniqueViolation(error, 'users', 'username')) {
-    throw new ConflictError('The username is already taken.', [{ pointer: '/username', detail: 'is already taken' }])
+export function usernameTaken(): ConflictError {
+  return new ConflictError('The username is already taken.', [{ pointer: '/username', detail: 'is already taken' }])
+}
+
+/** Which of a registration's username and email address other accounts already have. */
+export interface TakenFields {
+  readonly username: boolean
+  readonly email: boolean
+}
+
+/**
+ * Checked before the password is hashed, so that a taken name costs no scrypt; the
+ * insert's unique constraints still catch a registration racing this one.
+ */
+export function takenFields(db: Database, input: Registration): Promise<TakenFields> {
+  return usernameOrEmailTaken(db, input.username, input.email)
+}
+
+/** The 409 naming each taken field; undefined when both are free. */
+export function registrationConflict(taken: TakenFields): ConflictError | undefined {
+  const { username: byName, email: byEmail } = taken
+  if (byName && byEmail) {
+    return new ConflictError('The username and the email address are already taken.', [
+      { pointer: '/username', detail: 'is already taken' },
+      { pointer: '/email', detail: 'is already taken' },
+    ])
   }
+  if (byName) return usernameTaken()
+  if (byEmail) return new ConflictError('The email address is already taken.', [{ pointer: '/email', detail: 'is already taken' }])
+  return undefined
+}
+
+function conflictFrom(error: unknown): never {
+  if (isUniqueViolation(error, 'users', 'username')) throw usernameTaken()
   if (isUniqueViolation(error, 'users', 'email')) {
     throw new ConflictError('The email address is already taken.', [{ pointer: '/email', detail: 'is already taken' }])
   }
@@ -33,6 +60,8 @@ function newUser(input: Registration, passwordHash: string): NewUserRow {
 }
 
 export async function registerUser(db: Database, input: Registration, scryptCost: number): Promise<UserRow> {
+  const conflict = registrationConflict(await takenFields(db, input))
+  if (conflict) throw conflict
   const passwordHash = await hashPassword(input.password, scryptCost)
   try {
     return await insertUser(db, newUser(input, passwordHash))
@@ -42,35 +71,28 @@ export async function registerUser(db: Database, input: Registration, scryptCost
 }
 
 /**
- * A registration under an `Idempotency-Key`: the account it created, or the account an
- * earlier request with the key created (with the key as stored), for the caller to check
- * that it is the same request and replay.
- */
-export type KeyedRegistration =
-  | { readonly created: UserRow }
-  | { readonly earlier: { readonly user: UserRow; readonly stored: IdempotencyKeyRow } }
-
-/**
- * Registers the account unless an earlier request with `key` already did; `remember`
- * stores the key in the same transaction as the new account. A key with no owner yet
- * belongs to the account the request names, so it is looked for under that username.
- * The password is hashed before the transaction: the write lock is never held for scrypt.
+ * Registers the account under an `Idempotency-Key`, storing the key (`remember`) in the
+ * same transaction as the account; or says the username is taken, for the caller to find
+ * out whether by an earlier request with the key. The password is hashed only for a name
+ * that looks free, and before the transaction: the write lock is never held for scrypt.
+ * A taken email address alone is the usual 409.
  */
 export async function registerUserUnderKey(
   db: Database,
   input: Registration,
   scryptCost: number,
-  key: string,
   remember: (trx: Database, created: UserRow) => Promise<void>,
-): Promise<KeyedRegistration> {
+): Promise<{ readonly created: UserRow } | { readonly taken: true }> {
+  // Both in one look: a racing registration could take the username between two.
+  const taken = await takenFields(db, input)
+  if (taken.username) return { taken: true }
+  const conflict = registrationConflict(taken)
+  if (conflict) throw conflict
   const passwordHash = await hashPassword(input.password, scryptCost)
-  const now = new Date()
   try {
-    return await inTransaction(db, async (trx): Promise<KeyedRegistration> => {
-      const taken = await findUserByUsername(trx, input.username)
-      const stored = taken && (await selectIdempotencyKey(trx, taken.id, key, keptSince(now)))
-      if (taken && stored) return { earlier: { user: taken, stored } }
-      // A username taken without this key is a conflict, raised by the insert.
+    return await inTransaction(db, async (trx) => {
+      // A racing retry may have registered it meanwhile.
+      if (await findUserByUsername(trx, input.username)) return { taken: true } as const
       const created = await insertUser(trx, newUser(input, passwordHash))
       await remember(trx, created)
       return { created }

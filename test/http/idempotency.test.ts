@@ -465,25 +465,78 @@ describe('registration (POST /api/v1/users) with an Idempotency-Key', () => {
     expectReplayOf(retry, first)
   })
 
-  it.each([
-    ['another email address', { email: 'someone-else@example.com' }],
-    ['another password', { password: 'not-the-first-password' }],
-  ])('same key and username, %s -> 422 IDEMPOTENCY_KEY_REUSED, and the account is as it was', async (_label, change) => {
+  it('same key and username, the right password and another email address -> 422 IDEMPOTENCY_KEY_REUSED, the account as it was', async () => {
     const json = registration()
     const key = newKey('register')
     const first = await register(json, key)
     expectCreated(first)
 
-    const res = await register({ ...json, ...change }, key)
+    const res = await register({ ...json, email: 'someone-else@example.com' }, key)
     expectProblem(res, 422, 'IDEMPOTENCY_KEY_REUSED')
     expect(parametersOf(res.body)).toEqual(['Idempotency-Key'])
     expect(res.headers.get('location')).toBeNull()
     expect(await accountsNamed(json.username)).toBe(1)
     const me = await server.api.get<User>('/api/v1/users/me', { auth: { basic: [json.username, json.password] } })
-    expect(me.status).toBe(200)
     expect(me.body.email).toBe(json.email)
     // The key still stands for the first request.
     expectReplayOf(await register(json, key), first)
+  })
+
+  it('same key and body but another password -> the 409 CONFLICT of a taken username: nothing about the key or the account', async () => {
+    const json = registration()
+    const key = newKey('register')
+    const first = await register(json, key)
+    expectCreated(first)
+
+    const wrong = await register({ ...json, password: 'not-the-first-password' }, key)
+    const unkeyed = await register({ ...json, password: 'not-the-first-password' })
+    expectProblem(wrong, 409, 'CONFLICT')
+    expect(wrong.headers.get('idempotent-replayed')).toBeNull()
+    // Exactly what a request without the key gets.
+    expect(wrong.body).toEqual(unkeyed.body)
+    expectReplayOf(await register(json, key), first)
+  })
+
+  it('the email address in another case is the same address: replayed', async () => {
+    const json = registration()
+    const key = newKey('register')
+    const first = await register(json, key)
+    expectCreated(first)
+    expectReplayOf(await register({ ...json, email: json.email.toUpperCase() }, key), first)
+  })
+
+  it('a key the account used for a task is not a registration key: its owner gets 409 CONFLICT, not 422 or a replay', async () => {
+    const owner = await signUp(server.api)
+    const key = newKey('task')
+    expectCreated(await post(server.api, owner, createOf('createTask').path, createOf('createTask').body, key))
+    const json = { username: owner.username, email: owner.email, password: owner.password }
+
+    expectProblem(await register(json, key), 409, 'CONFLICT')
+    expectProblem(await register({ ...json, password: 'a-wrong-guess' }, key), 409, 'CONFLICT')
+  })
+
+  it('the key belongs to the new account: using it for one of its creates within 24 hours is 422 IDEMPOTENCY_KEY_REUSED', async () => {
+    const json = registration()
+    const key = newKey('register')
+    expectCreated(await register(json, key))
+    const res = await server.api.post<Problem>('/api/v1/tasks', {
+      auth: { basic: [json.username, json.password] },
+      json: { title: 'First task' },
+      headers: { 'Idempotency-Key': key },
+    })
+    expectProblem(res, 422, 'IDEMPOTENCY_KEY_REUSED')
+  })
+
+  it('a deleted account takes its keys with it: the retry registers a new account', async () => {
+    const json = registration()
+    const key = newKey('register')
+    const first = await register(json, key)
+    expectCreated(first)
+    expect((await server.api.delete('/api/v1/users/me', { auth: { basic: [json.username, json.password] } })).status).toBe(204)
+
+    const again = await register(json, key)
+    expectCreated(again)
+    expect(again.body.id).not.toBe(first.body.id)
   })
 
   it('the same key naming another username is that account’s key: a second registration, then each replays its own', async () => {
@@ -543,12 +596,14 @@ describe('registration (POST /api/v1/users) with an Idempotency-Key', () => {
     expect(await accountsNamed(json.username)).toBe(0)
   })
 
-  it('10 concurrent registrations with one key -> ten identical 201s, one account', async () => {
+  // Each retry's password check is a login attempt, taken before the (slow) check: more at
+  // once than the lock-out allows (5 by default) would be refused, as parallel logins are.
+  it('4 concurrent registrations with one key -> four identical 201s, one account', async () => {
     const json = registration('race')
     const key = newKey('race')
-    const responses = await Promise.all(Array.from({ length: 10 }, () => register(json, key)))
+    const responses = await Promise.all(Array.from({ length: 4 }, () => register(json, key)))
 
-    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(201))
+    expect(responses.map((r) => r.status)).toEqual(Array(4).fill(201))
     expect(new Set(responses.map((r) => r.text)).size).toBe(1)
     expect(new Set(responses.map((r) => r.headers.get('location'))).size).toBe(1)
     expect(responses.filter((r) => r.headers.get('idempotent-replayed') === null)).toHaveLength(1)
@@ -566,6 +621,47 @@ describe('registration (POST /api/v1/users) with an Idempotency-Key', () => {
     expect(responses.filter((r) => r.headers.get('idempotent-replayed') === null)).toHaveLength(1)
     expect(await accountsNamed(json.username)).toBe(1)
   }, 30_000)
+})
+
+describe('registration retries check the password as a login does', () => {
+  let throttled: TestServer
+  beforeAll(async () => {
+    throttled = await startTestServer({ loginMaxFailures: 3, loginWindowSeconds: 600 })
+  })
+  afterAll(() => throttled?.close())
+
+  it('3 wrong passwords under the key -> 409s, then 429 with Retry-After even with the right one; Basic logins are locked out too', async () => {
+    const json = { username: 'guessed', email: 'guessed@example.com', password: 'the-real-password' }
+    const key = newKey('register')
+    const first = await throttled.api.post<Created & Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } })
+    expectCreated(first)
+
+    for (let guess = 0; guess < 3; guess++) {
+      const res = await throttled.api.post<Problem>('/api/v1/users', { json: { ...json, password: `wrong-guess-${guess}` }, headers: { 'Idempotency-Key': key } })
+      expectProblem(res, 409, 'CONFLICT')
+    }
+    const locked = await throttled.api.post<Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } })
+    expectProblem(locked, 429, 'TOO_MANY_REQUESTS')
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+    expect(locked.headers.get('idempotent-replayed')).toBeNull()
+
+    const login = await throttled.api.get<Problem>('/api/v1/users/me', { auth: { basic: [json.username, json.password] } })
+    expectProblem(login, 429, 'TOO_MANY_REQUESTS')
+  })
+
+  it('the right password resets the count, as a good login does', async () => {
+    const json = { username: 'forgetful', email: 'forgetful@example.com', password: 'the-real-password' }
+    const key = newKey('register')
+    const first = await throttled.api.post<Created & Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } })
+    expectCreated(first)
+    for (let round = 0; round < 3; round++) {
+      for (let guess = 0; guess < 2; guess++) {
+        const res = await throttled.api.post<Problem>('/api/v1/users', { json: { ...json, password: `wrong-guess-${guess}` }, headers: { 'Idempotency-Key': key } })
+        expectProblem(res, 409, 'CONFLICT')
+      }
+      expectReplayOf(await throttled.api.post<Created & Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } }), first)
+    }
+  })
 })
 
 describe('a create that takes no Idempotency-Key ignores it', () => {

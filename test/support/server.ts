@@ -15,6 +15,7 @@ import type { Database } from '../../src/db/schema.js'
 import { answerClientErrors } from '../../src/http/client-errors.js'
 import { createLogger } from '../../src/logger.js'
 import { loadSpec } from '../../src/service/spec.js'
+import { LoginThrottle } from '../../src/http/login-throttle.js'
 import { ApiClient } from './client.js'
 import { startPrism } from './prism.js'
 import type { components } from '../../generated/openapi.js'
@@ -75,7 +76,8 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
   const queries: string[] = []
   const db = openDatabase(config.databaseUrl, options.recordQueries ? { onQuery: (sql) => queries.push(sql) } : {})
   await migrateToLatest(db)
-  const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir) })
+  const loginThrottle = new LoginThrottle(config.loginMaxFailures, config.loginWindowSeconds)
+  const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir), loginThrottle })
   const server: Server = createServer(app)
   answerClientErrors(server, logger)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiResponse } from '../support/client.js'
-import { expectProblem } from '../support/expect.js'
+import { expectProblem, pointersOf } from '../support/expect.js'
 import { type Goal, type Problem, signUp, startTestServer, type Task, type TaskList, type TestServer, type Token, type User } from '../support/server.js'
 
 let server: TestServer
@@ -99,6 +99,14 @@ describe('POST /api/v1/users (registration)', () => {
     expect(res.body).toMatchObject({ status: 409, code: 'CONFLICT', type: '/problems/conflict' })
     expect(res.body.errors?.[0]?.pointer).toBe('/username')
     expect(res.headers.get('location')).toBeNull()
+  })
+
+  it('409 CONFLICT naming both fields when the username and the email address are both taken', async () => {
+    const json = { username: 'taken-both', email: 'taken-both@example.com', password: 'python-rocks' }
+    expect((await server.api.post<User>('/api/v1/users', { json })).status).toBe(201)
+    const res = await server.api.post<Problem>('/api/v1/users', { json: { ...json, password: 'another-password' } })
+    expectProblem(res, 409, 'CONFLICT')
+    expect(pointersOf(res.body)).toEqual(['/email', '/username'])
   })
 
   it.each([

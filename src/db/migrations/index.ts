@@ -8,6 +8,7 @@ import * as tasks from './0002_tasks.js'
 import * as goals from './0003_goals.js'
 import * as transactions from './0004_transactions.js'
 import * as idempotencyKeys from './0005_idempotency_keys.js'
+import * as idempotencyKeyOperation from './0006_idempotency_key_operation.js'
 
 const migrations: Record<string, Migration> = {
   '0001_users_and_tokens': usersAndTokens,
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0003_goals': goals,
   '0004_transactions': transactions,
   '0005_idempotency_keys': idempotencyKeys,
+  '0006_idempotency_key_operation': idempotencyKeyOperation,
 }
 
 export const migrationProvider: MigrationProvider = {
