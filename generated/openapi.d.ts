@@ -24,15 +24,21 @@ export interface paths {
          *     key and the same username, email address (in any case) and password gets the
          *     original `201` back (with `Idempotent-Replayed: true`) instead of a `409` that
          *     could not tell your own account from someone else's. With no one signed in, the
-         *     key belongs to the account the request names, and only its password shows that a
-         *     retry is yours: the password is checked as a login is (failures count towards
-         *     the same `429` lock-out, and so do checks still running, so do not send more
-         *     retries at once than that allows), and a wrong one gets the `409` a request
-         *     without a key gets, whatever the key. Another username under the same key is a new
-         *     registration; the right password with another email address under the same key
-         *     is `422` `IDEMPOTENCY_KEY_REUSED`. Keys used for tasks, goals or money never
-         *     count here. The key then belongs to the new account for 24 hours, so using it
-         *     again for one of your creates is `422` `IDEMPOTENCY_KEY_REUSED` too.
+         *     key belongs to the account the request names:
+         *     - Only a request naming an account's username *and* email address can be a
+         *       retry. Any other request for a taken name gets the `409` it would get without
+         *       a key, and its password is not checked.
+         *     - For such a request the password is checked as a login is: a wrong one counts
+         *       towards that account's `429` lock-out (as do checks still running: do not send
+         *       more retries at once than the lock-out allows) and gets the same `409` as
+         *       without a key, whatever the key.
+         *     - With the right password, a key that the account's registration did not use
+         *       (keys used for tasks, goals or money never count here) is that `409` too; a
+         *       key its registration used with another email address (since changed) is `422`
+         *       `IDEMPOTENCY_KEY_REUSED`.
+         *     - Another username under the same key is a new registration. The key belongs to
+         *       the new account for 24 hours, so using it again for one of its creates is
+         *       `422` `IDEMPOTENCY_KEY_REUSED`.
          */
         post: operations["createUser"];
         delete?: never;

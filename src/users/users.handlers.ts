@@ -4,7 +4,7 @@ import { NotFoundError, UnauthorizedError } from '../errors.js'
 import { authenticatedUser, verifyLogin } from '../http/auth.js'
 import type { AppDeps } from '../deps.js'
 import { rememberResult, storedResult } from '../http/idempotency.js'
-import type { OperationHandler, OperationRequest, OperationResult } from '../http/operations.js'
+import type { OperationHandler, OperationId, OperationRequest, OperationResult } from '../http/operations.js'
 import { selectIdempotencyKey } from '../idempotency/idempotency.repository.js'
 import { keptSince, requestHash, sameRequest } from '../idempotency/idempotency.service.js'
 import { deleteUser, findUserById } from './users.repository.js'
@@ -23,9 +23,11 @@ async function currentUserRow(db: Database, userId: number): Promise<UserRow> {
   return row
 }
 
+const REGISTRATION = 'createUser' satisfies OperationId
+
 /** What a registration's key stands for. The password is left out (this hash is fast, and stored). */
 function registrationHash(body: Registration): string {
-  return requestHash('createUser', { username: body.username, email: body.email.toLowerCase() })
+  return requestHash(REGISTRATION, { username: body.username, email: body.email.toLowerCase() })
 }
 
 export const createUser: OperationHandler<'createUser'> = async (request, deps) => {
@@ -40,16 +42,19 @@ export const createUser: OperationHandler<'createUser'> = async (request, deps) 
 
   const hash = registrationHash(request.body)
   const outcome = await registerUserUnderKey(db, request.body, config.scryptCost, (trx, row) =>
-    rememberResult(trx, { userId: row.id, key, operationId: 'createUser', hash, now: new Date() }, created(row)),
+    rememberResult(trx, { userId: row.id, key, operationId: REGISTRATION, hash, now: new Date() }, created(row)),
   )
   if ('created' in outcome) return created(outcome.created)
+  // Only a request naming an existing account's username and email address can be a retry
+  // of its registration; anyone else just picked a taken name, and costs its owner nothing.
+  if (!outcome.taken.sameAccount) throw registrationConflict(outcome.taken) ?? usernameTaken()
   return replayRegistration(request, deps, key, hash)
 }
 
 /**
- * The username is taken. Only its owner, proven by the password (a login, throttled as
- * one), learns more than that: the stored response to their registration under this key.
- * Anyone else gets the 409 they would get without a key.
+ * The username and email address are an account's. Only its owner, proven by the
+ * password (a login, throttled as one), learns more than that: the stored response to
+ * their registration under this key. Anyone else gets the 409 of a request without a key.
  */
 async function replayRegistration(
   request: OperationRequest<'createUser'>,
@@ -58,7 +63,7 @@ async function replayRegistration(
   hash: string,
 ): Promise<OperationResult<'createUser'>> {
   const owner = await verifyLogin(deps, request.body, request.clientAddress)
-  const stored = owner && (await selectIdempotencyKey(deps.db, owner.id, key, keptSince(new Date()), 'createUser'))
+  const stored = owner && (await selectIdempotencyKey(deps.db, owner.id, key, keptSince(new Date()), REGISTRATION))
   // Not theirs to know: the answer a request without the key gets (the name was taken a
   // moment ago, even if the account has been deleted since).
   if (!stored) throw registrationConflict(await takenFields(deps.db, request.body)) ?? usernameTaken()

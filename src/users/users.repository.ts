@@ -11,16 +11,25 @@ export function findUserByUsername(db: Database, username: string): Promise<User
 }
 
 /**
- * Whether any account has this username, and whether any has this email address (letter
- * case aside: the column is `COLLATE NOCASE`), in one statement and so one snapshot.
+ * Whether any account has this username, whether any has this email address (letter
+ * case aside: the column is `COLLATE NOCASE`), and whether one account has both; in one
+ * statement, and so one snapshot.
  */
-export async function usernameOrEmailTaken(db: Database, username: string, email: string): Promise<{ username: boolean; email: boolean }> {
+export async function usernameOrEmailTaken(
+  db: Database,
+  username: string,
+  email: string,
+): Promise<{ username: boolean; email: boolean; sameAccount: boolean }> {
   const rows = await db
     .selectFrom('users')
     .select((eb) => [eb('username', '=', username).as('by_name'), eb('email', '=', email).as('by_email')])
     .where((eb) => eb.or([eb('username', '=', username), eb('email', '=', email)]))
     .execute()
-  return { username: rows.some((row) => Boolean(row.by_name)), email: rows.some((row) => Boolean(row.by_email)) }
+  return {
+    username: rows.some((row) => Boolean(row.by_name)),
+    email: rows.some((row) => Boolean(row.by_email)),
+    sameAccount: rows.some((row) => Boolean(row.by_name) && Boolean(row.by_email)),
+  }
 }
 
 export function insertUser(db: Database, user: NewUserRow): Promise<UserRow> {

@@ -5,7 +5,7 @@ import { ConflictError } from '../errors.js'
 import { deleteTokensOfUser } from '../tokens/tokens.repository.js'
 import { hashPassword } from './passwords.js'
 import { inTransaction } from '../db/transaction.js'
-import { findUserByUsername, insertUser, updateUser, usernameOrEmailTaken } from './users.repository.js'
+import { insertUser, updateUser, usernameOrEmailTaken } from './users.repository.js'
 import type { NewUserRow, UserRow, UserRowUpdate } from './users.table.js'
 
 export function usernameTaken(): ConflictError {
@@ -16,6 +16,8 @@ export function usernameTaken(): ConflictError {
 export interface TakenFields {
   readonly username: boolean
   readonly email: boolean
+  /** One account has both: the one this request may be a retry of. */
+  readonly sameAccount: boolean
 }
 
 /**
@@ -72,27 +74,25 @@ export async function registerUser(db: Database, input: Registration, scryptCost
 
 /**
  * Registers the account under an `Idempotency-Key`, storing the key (`remember`) in the
- * same transaction as the account; or says the username is taken, for the caller to find
- * out whether by an earlier request with the key. The password is hashed only for a name
- * that looks free, and before the transaction: the write lock is never held for scrypt.
- * A taken email address alone is the usual 409.
+ * same transaction as the account; or says which fields are taken, for the caller to
+ * find out whether by an earlier request with the key. The password is hashed only when
+ * both look free, and before the transaction: the write lock is never held for scrypt.
  */
 export async function registerUserUnderKey(
   db: Database,
   input: Registration,
   scryptCost: number,
   remember: (trx: Database, created: UserRow) => Promise<void>,
-): Promise<{ readonly created: UserRow } | { readonly taken: true }> {
+): Promise<{ readonly created: UserRow } | { readonly taken: TakenFields }> {
   // Both in one look: a racing registration could take the username between two.
   const taken = await takenFields(db, input)
-  if (taken.username) return { taken: true }
-  const conflict = registrationConflict(taken)
-  if (conflict) throw conflict
+  if (taken.username || taken.email) return { taken }
   const passwordHash = await hashPassword(input.password, scryptCost)
   try {
-    return await inTransaction(db, async (trx) => {
+    return await inTransaction(db, async (trx): Promise<{ created: UserRow } | { taken: TakenFields }> => {
       // A racing retry may have registered it meanwhile.
-      if (await findUserByUsername(trx, input.username)) return { taken: true } as const
+      const takenSince = await takenFields(trx, input)
+      if (takenSince.username || takenSince.email) return { taken: takenSince }
       const created = await insertUser(trx, newUser(input, passwordHash))
       await remember(trx, created)
       return { created }

@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiClient, ApiResponse } from '../support/client.js'
-import { expectProblem, parametersOf } from '../support/expect.js'
+import { expectProblem, parametersOf, pointersOf } from '../support/expect.js'
 import { type ServerProcess, startServerProcess } from '../support/process.js'
 import { type Problem, signUp, startTestServer, type TaskList, type TestServer, type TestUser, type Token, type User } from '../support/server.js'
 
@@ -465,21 +465,37 @@ describe('registration (POST /api/v1/users) with an Idempotency-Key', () => {
     expectReplayOf(retry, first)
   })
 
-  it('same key and username, the right password and another email address -> 422 IDEMPOTENCY_KEY_REUSED, the account as it was', async () => {
+  it('same key and username with another email address -> the 409 CONFLICT of a taken username: no password check, no lock-out', async () => {
     const json = registration()
     const key = newKey('register')
     const first = await register(json, key)
     expectCreated(first)
 
     const res = await register({ ...json, email: 'someone-else@example.com' }, key)
-    expectProblem(res, 422, 'IDEMPOTENCY_KEY_REUSED')
-    expect(parametersOf(res.body)).toEqual(['Idempotency-Key'])
-    expect(res.headers.get('location')).toBeNull()
+    const unkeyed = await register({ ...json, email: 'someone-else@example.com' })
+    expectProblem(res, 409, 'CONFLICT')
+    expect(res.body).toEqual(unkeyed.body)
+    expect(pointersOf(res.body)).toEqual(['/username'])
     expect(await accountsNamed(json.username)).toBe(1)
-    const me = await server.api.get<User>('/api/v1/users/me', { auth: { basic: [json.username, json.password] } })
-    expect(me.body.email).toBe(json.email)
     // The key still stands for the first request.
     expectReplayOf(await register(json, key), first)
+  })
+
+  it('the right password under the key after the account changed its email address -> 422 IDEMPOTENCY_KEY_REUSED', async () => {
+    const json = registration()
+    const key = newKey('register')
+    expectCreated(await register(json, key))
+    const email = `changed-${json.email}`
+    const changed = await server.api.patch('/api/v1/users/me', { auth: { basic: [json.username, json.password] }, json: { email } })
+    expect(changed.status).toBe(200)
+
+    // The username and the new address are one account's, the password is right, but the
+    // key stands for a registration with the old address.
+    const res = await register({ ...json, email }, key)
+    expectProblem(res, 422, 'IDEMPOTENCY_KEY_REUSED')
+    expect(parametersOf(res.body)).toEqual(['Idempotency-Key'])
+    // The original request is no longer one account's username and address: a taken name.
+    expectProblem(await register(json, key), 409, 'CONFLICT')
   })
 
   it('same key and body but another password -> the 409 CONFLICT of a taken username: nothing about the key or the account', async () => {
@@ -511,8 +527,13 @@ describe('registration (POST /api/v1/users) with an Idempotency-Key', () => {
     expectCreated(await post(server.api, owner, createOf('createTask').path, createOf('createTask').body, key))
     const json = { username: owner.username, email: owner.email, password: owner.password }
 
-    expectProblem(await register(json, key), 409, 'CONFLICT')
-    expectProblem(await register({ ...json, password: 'a-wrong-guess' }, key), 409, 'CONFLICT')
+    const unkeyed = await register(json)
+    expectProblem(unkeyed, 409, 'CONFLICT')
+    for (const password of [owner.password, 'a-wrong-guess']) {
+      const res = await register({ ...json, password }, key)
+      expectProblem(res, 409, 'CONFLICT')
+      expect(res.body).toEqual(unkeyed.body)
+    }
   })
 
   it('the key belongs to the new account: using it for one of its creates within 24 hours is 422 IDEMPOTENCY_KEY_REUSED', async () => {
@@ -649,6 +670,23 @@ describe('registration retries check the password as a login does', () => {
     expectProblem(login, 429, 'TOO_MANY_REQUESTS')
   })
 
+  it('strangers who pick a taken username under keys of their own get 409s and cost its owner nothing', async () => {
+    const json = { username: 'popular', email: 'popular@example.com', password: 'the-real-password' }
+    const key = newKey('register')
+    const first = await throttled.api.post<Created & Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } })
+    expectCreated(first)
+
+    for (let stranger = 0; stranger < 6; stranger++) {
+      const res = await throttled.api.post<Problem>('/api/v1/users', {
+        json: { username: 'popular', email: `stranger${stranger}@example.com`, password: `stranger-${stranger}-password` },
+        headers: { 'Idempotency-Key': newKey('stranger') },
+      })
+      expectProblem(res, 409, 'CONFLICT')
+    }
+    expect((await throttled.api.get('/api/v1/users/me', { auth: { basic: [json.username, json.password] } })).status).toBe(200)
+    expectReplayOf(await throttled.api.post<Created & Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } }), first)
+  })
+
   it('the right password resets the count, as a good login does', async () => {
     const json = { username: 'forgetful', email: 'forgetful@example.com', password: 'the-real-password' }
     const key = newKey('register')
@@ -660,6 +698,27 @@ describe('registration retries check the password as a login does', () => {
         expectProblem(res, 409, 'CONFLICT')
       }
       expectReplayOf(await throttled.api.post<Created & Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } }), first)
+    }
+  })
+})
+
+describe('registration retries after a lock-out', () => {
+  it('once the window has passed, the right password replays again', async () => {
+    const brief = await startTestServer({ loginMaxFailures: 1, loginWindowSeconds: 1 })
+    try {
+      const json = { username: 'patient', email: 'patient@example.com', password: 'the-real-password' }
+      const key = newKey('register')
+      const first = await brief.api.post<Created & Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } })
+      expectCreated(first)
+      const wrong = await brief.api.post<Problem>('/api/v1/users', { json: { ...json, password: 'a-wrong-guess' }, headers: { 'Idempotency-Key': key } })
+      expectProblem(wrong, 409, 'CONFLICT')
+      const locked = await brief.api.post<Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } })
+      expectProblem(locked, 429, 'TOO_MANY_REQUESTS')
+
+      await new Promise((resolve) => setTimeout(resolve, 1100))
+      expectReplayOf(await brief.api.post<Created & Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } }), first)
+    } finally {
+      await brief.close()
     }
   })
 })
