@@ -87,6 +87,20 @@ function post(api: ApiClient, user: TestUser, path: string, json: Body, key?: st
   return api.post<Created & Problem>(path, { auth: user.bearer, json, ...(key === undefined ? {} : { headers: { 'Idempotency-Key': key } }) })
 }
 
+/** POST /api/v1/users, with the key if one is given. */
+function register(json: Body, key?: string, api = server.api): Promise<ApiResponse<Created & Problem>> {
+  return api.post<Created & Problem>('/api/v1/users', { json, ...(key === undefined ? {} : { headers: { 'Idempotency-Key': key } }) })
+}
+
+/** A registration under a fresh key that succeeded: its body, key and first response. */
+async function registeredUnderKey(username: string, api: ApiClient): Promise<{ json: Body & { username: string; password: string }; key: string; first: ApiResponse<Created & Problem> }> {
+  const json = { username, email: `${username}@example.com`, password: 'the-real-password' }
+  const key = newKey('register')
+  const first = await register(json, key, api)
+  expectCreated(first)
+  return { json, key, first }
+}
+
 /** How many rows of `table` belong to `user`. */
 async function rowsOf(table: Create['table'], user: TestUser, db = server.db): Promise<number> {
   const result = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)} where user_id = ${user.id}`.execute(db)
@@ -416,9 +430,6 @@ describe('registration (POST /api/v1/users) with an Idempotency-Key', () => {
     const username = `${label}-${Date.now().toString(36)}-${++registrations}`
     return { username, email: `${username}@example.com`, password: `${username}-secret` }
   }
-  function register(json: Body, key?: string, api = server.api): Promise<ApiResponse<Created & Problem>> {
-    return api.post<Created & Problem>('/api/v1/users', { json, ...(key === undefined ? {} : { headers: { 'Idempotency-Key': key } }) })
-  }
   async function accountsNamed(username: unknown): Promise<number> {
     const rows = await server.db.selectFrom('users').select('id').where('username', '=', String(username)).execute()
     return rows.length
@@ -465,17 +476,23 @@ describe('registration (POST /api/v1/users) with an Idempotency-Key', () => {
     expectReplayOf(retry, first)
   })
 
-  it('same key and username with another email address -> the 409 CONFLICT of a taken username: no password check, no lock-out', async () => {
+  it.each([
+    // Not a retry: its password is not even checked, so it costs the owner no lock-out point.
+    ['another email address (no password check)', { email: 'someone-else@example.com' }, ['/username']],
+    // A retry, but not the owner's.
+    ['the same email address and another password', { password: 'not-the-first-password' }, ['/email', '/username']],
+  ])('same key and username, %s -> exactly the 409 CONFLICT of a request without the key', async (_label, change, pointers) => {
     const json = registration()
     const key = newKey('register')
     const first = await register(json, key)
     expectCreated(first)
 
-    const res = await register({ ...json, email: 'someone-else@example.com' }, key)
-    const unkeyed = await register({ ...json, email: 'someone-else@example.com' })
+    const res = await register({ ...json, ...change }, key)
+    const unkeyed = await register({ ...json, ...change })
     expectProblem(res, 409, 'CONFLICT')
     expect(res.body).toEqual(unkeyed.body)
-    expect(pointersOf(res.body)).toEqual(['/username'])
+    expect(pointersOf(res.body)).toEqual(pointers)
+    expect(res.headers.get('idempotent-replayed')).toBeNull()
     expect(await accountsNamed(json.username)).toBe(1)
     // The key still stands for the first request.
     expectReplayOf(await register(json, key), first)
@@ -496,21 +513,6 @@ describe('registration (POST /api/v1/users) with an Idempotency-Key', () => {
     expect(parametersOf(res.body)).toEqual(['Idempotency-Key'])
     // The original request is no longer one account's username and address: a taken name.
     expectProblem(await register(json, key), 409, 'CONFLICT')
-  })
-
-  it('same key and body but another password -> the 409 CONFLICT of a taken username: nothing about the key or the account', async () => {
-    const json = registration()
-    const key = newKey('register')
-    const first = await register(json, key)
-    expectCreated(first)
-
-    const wrong = await register({ ...json, password: 'not-the-first-password' }, key)
-    const unkeyed = await register({ ...json, password: 'not-the-first-password' })
-    expectProblem(wrong, 409, 'CONFLICT')
-    expect(wrong.headers.get('idempotent-replayed')).toBeNull()
-    // Exactly what a request without the key gets.
-    expect(wrong.body).toEqual(unkeyed.body)
-    expectReplayOf(await register(json, key), first)
   })
 
   it('the email address in another case is the same address: replayed', async () => {
@@ -652,16 +654,13 @@ describe('registration retries check the password as a login does', () => {
   afterAll(() => throttled?.close())
 
   it('3 wrong passwords under the key -> 409s, then 429 with Retry-After even with the right one; Basic logins are locked out too', async () => {
-    const json = { username: 'guessed', email: 'guessed@example.com', password: 'the-real-password' }
-    const key = newKey('register')
-    const first = await throttled.api.post<Created & Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } })
-    expectCreated(first)
+    const { json, key, first } = await registeredUnderKey('guessed', throttled.api)
 
     for (let guess = 0; guess < 3; guess++) {
-      const res = await throttled.api.post<Problem>('/api/v1/users', { json: { ...json, password: `wrong-guess-${guess}` }, headers: { 'Idempotency-Key': key } })
+      const res = await register({ ...json, password: `wrong-guess-${guess}` }, key, throttled.api)
       expectProblem(res, 409, 'CONFLICT')
     }
-    const locked = await throttled.api.post<Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } })
+    const locked = await register(json, key, throttled.api)
     expectProblem(locked, 429, 'TOO_MANY_REQUESTS')
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
     expect(locked.headers.get('idempotent-replayed')).toBeNull()
@@ -671,10 +670,7 @@ describe('registration retries check the password as a login does', () => {
   })
 
   it('strangers who pick a taken username under keys of their own get 409s and cost its owner nothing', async () => {
-    const json = { username: 'popular', email: 'popular@example.com', password: 'the-real-password' }
-    const key = newKey('register')
-    const first = await throttled.api.post<Created & Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } })
-    expectCreated(first)
+    const { json, key, first } = await registeredUnderKey('popular', throttled.api)
 
     for (let stranger = 0; stranger < 6; stranger++) {
       const res = await throttled.api.post<Problem>('/api/v1/users', {
@@ -684,20 +680,17 @@ describe('registration retries check the password as a login does', () => {
       expectProblem(res, 409, 'CONFLICT')
     }
     expect((await throttled.api.get('/api/v1/users/me', { auth: { basic: [json.username, json.password] } })).status).toBe(200)
-    expectReplayOf(await throttled.api.post<Created & Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } }), first)
+    expectReplayOf(await register(json, key, throttled.api), first)
   })
 
   it('the right password resets the count, as a good login does', async () => {
-    const json = { username: 'forgetful', email: 'forgetful@example.com', password: 'the-real-password' }
-    const key = newKey('register')
-    const first = await throttled.api.post<Created & Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } })
-    expectCreated(first)
+    const { json, key, first } = await registeredUnderKey('forgetful', throttled.api)
     for (let round = 0; round < 3; round++) {
       for (let guess = 0; guess < 2; guess++) {
-        const res = await throttled.api.post<Problem>('/api/v1/users', { json: { ...json, password: `wrong-guess-${guess}` }, headers: { 'Idempotency-Key': key } })
+        const res = await register({ ...json, password: `wrong-guess-${guess}` }, key, throttled.api)
         expectProblem(res, 409, 'CONFLICT')
       }
-      expectReplayOf(await throttled.api.post<Created & Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } }), first)
+      expectReplayOf(await register(json, key, throttled.api), first)
     }
   })
 })
@@ -706,17 +699,14 @@ describe('registration retries after a lock-out', () => {
   it('once the window has passed, the right password replays again', async () => {
     const brief = await startTestServer({ loginMaxFailures: 1, loginWindowSeconds: 1 })
     try {
-      const json = { username: 'patient', email: 'patient@example.com', password: 'the-real-password' }
-      const key = newKey('register')
-      const first = await brief.api.post<Created & Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } })
-      expectCreated(first)
-      const wrong = await brief.api.post<Problem>('/api/v1/users', { json: { ...json, password: 'a-wrong-guess' }, headers: { 'Idempotency-Key': key } })
+      const { json, key, first } = await registeredUnderKey('patient', brief.api)
+      const wrong = await register({ ...json, password: 'a-wrong-guess' }, key, brief.api)
       expectProblem(wrong, 409, 'CONFLICT')
-      const locked = await brief.api.post<Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } })
+      const locked = await register(json, key, brief.api)
       expectProblem(locked, 429, 'TOO_MANY_REQUESTS')
 
       await new Promise((resolve) => setTimeout(resolve, 1100))
-      expectReplayOf(await brief.api.post<Created & Problem>('/api/v1/users', { json, headers: { 'Idempotency-Key': key } }), first)
+      expectReplayOf(await register(json, key, brief.api), first)
     } finally {
       await brief.close()
     }
