@@ -93,7 +93,10 @@ function register(json: Body, key?: string, api = server.api): Promise<ApiRespon
 }
 
 /** A registration under a fresh key that succeeded: its body, key and first response. */
-async function registeredUnderKey(username: string, api: ApiClient): Promise<{ json: Body & { username: string; password: string }; key: string; first: ApiResponse<Created & Problem> }> {
+async function registeredUnderKey(
+  username: string,
+  api: ApiClient,
+): Promise<{ json: { username: string; email: string; password: string }; key: string; first: ApiResponse<Created & Problem> }> {
   const json = { username, email: `${username}@example.com`, password: 'the-real-password' }
   const key = newKey('register')
   const first = await register(json, key, api)
