@@ -12,6 +12,10 @@ export function usernameTaken(): ConflictError {
   return new ConflictError('The username is already taken.', [{ pointer: '/username', detail: 'is already taken' }])
 }
 
+function emailTaken(): ConflictError {
+  return new ConflictError('The email address is already taken.', [{ pointer: '/email', detail: 'is already taken' }])
+}
+
 /** Which of a registration's username and email address other accounts already have. */
 export interface TakenFields {
   readonly username: boolean
@@ -38,15 +42,13 @@ export function registrationConflict(taken: TakenFields): ConflictError | undefi
     ])
   }
   if (byName) return usernameTaken()
-  if (byEmail) return new ConflictError('The email address is already taken.', [{ pointer: '/email', detail: 'is already taken' }])
+  if (byEmail) return emailTaken()
   return undefined
 }
 
 function conflictFrom(error: unknown): never {
   if (isUniqueViolation(error, 'users', 'username')) throw usernameTaken()
-  if (isUniqueViolation(error, 'users', 'email')) {
-    throw new ConflictError('The email address is already taken.', [{ pointer: '/email', detail: 'is already taken' }])
-  }
+  if (isUniqueViolation(error, 'users', 'email')) throw emailTaken()
   throw error
 }
 
