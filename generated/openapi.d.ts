@@ -1138,7 +1138,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The body is well-formed but breaks the schema; each invalid field is listed. */
+        /** @description The request is well-formed but breaks the schema or one of the operation's rules, with each invalid field or parameter listed; `code` is `VALIDATION_ERROR`, or a more specific one that the operation's description names (`IDEMPOTENCY_KEY_REUSED` for a key used with another request). */
         ValidationFailed: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
