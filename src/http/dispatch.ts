@@ -138,22 +138,21 @@ async function execute(
   deps: AppDeps,
   context: Context,
   traits: OperationTraits,
-): Promise<{ result: AnyResult; replayed: boolean }> {
+): Promise<AnyResult> {
   const key = traits.idempotent ? request.headers['Idempotency-Key'] : undefined
   if (key !== undefined && request.principal) {
-    const { result, replayed } = await runIdempotently(
+    return runIdempotently(
       deps.db,
       { userId: request.principal.userId, key, operationId: context.operation.operationId ?? '', body: request.body },
       (trx) => handler(request, withDb(deps, trx)) as Promise<AnyResult & StoredResult>,
     )
-    return { result, replayed }
   }
 
   const { readBack } = traits
   const ifMatch = readBack ? request.headers['If-Match'] : undefined
   if (ifMatch !== undefined && readBack) {
     const read = readBack.handler as unknown as AnyHandler
-    const result = await inTransaction(deps.db, async (trx) => {
+    return inTransaction(deps.db, async (trx) => {
       // The resource as a GET would show it now; a missing one is that GET's 404.
       const current = await read({ ...request, query: {}, body: undefined }, withDb(deps, trx))
       if (current.status === 200 && !ifMatchHolds(ifMatch, entityTag(serialize(readBack.mediaType, current.body)))) {
@@ -161,11 +160,9 @@ async function execute(
       }
       return handler(request, withDb(deps, trx))
     })
-    return { result, replayed: false }
   }
 
-  const result = await handler(request, deps)
-  return { result, replayed: result.replayed === true }
+  return handler(request, deps)
 }
 
 /** `traitsOf` answers once the spec has been read (after openapi-backend's init). */
@@ -190,8 +187,8 @@ export function bindOperation<Id extends OperationId>(
       clientAddress: exchange.req.ip ?? 'unknown',
     }
     const run = handler as unknown as AnyHandler
-    const { result, replayed } = await execute(run, request, deps, context, traits)
-    sendResult(exchange, context.operation, traits, result as OperationResult<Id>, replayed)
+    const result = await execute(run, request, deps, context, traits)
+    sendResult(exchange, context.operation, traits, result as OperationResult<Id>)
   }
 }
 
@@ -200,9 +197,8 @@ function sendResult<Id extends OperationId>(
   operation: Operation,
   traits: OperationTraits,
   result: OperationResult<Id>,
-  replayed: boolean,
 ): void {
-  const { status, body, headers } = result as AnyResult
+  const { status, body, headers, replayed } = result as AnyResult
   const { req, res } = exchange
   const mediaType = mediaTypeOf(operation, status)
   const text = body === undefined || mediaType === undefined ? undefined : serialize(mediaType, body)

@@ -30,10 +30,10 @@ export interface IdempotentRequest {
   readonly body: unknown
 }
 
-/** The response a key's first request got, to send again. */
-export function storedResult(stored: IdempotencyKeyRow): StoredResult {
+/** The response a key's first request got, to send again, marked as a replay. */
+export function replayOf(stored: IdempotencyKeyRow): StoredResult & { readonly replayed: true } {
   const headers = stored.location === null ? {} : { Location: stored.location }
-  return { status: stored.status, body: JSON.parse(stored.body) as unknown, headers }
+  return { status: stored.status, body: JSON.parse(stored.body) as unknown, headers, replayed: true }
 }
 
 /** Stores a successful result under the user's key, in the transaction that created it. */
@@ -63,16 +63,16 @@ export async function runIdempotently<R extends StoredResult>(
   db: Database,
   request: IdempotentRequest,
   create: (trx: Database) => Promise<R>,
-): Promise<{ result: R | StoredResult; replayed: boolean }> {
+): Promise<R | ReturnType<typeof replayOf>> {
   const hash = requestHash(request.operationId, request.body)
   const now = new Date()
   return inTransaction(db, async (trx) => {
     const stored = await selectIdempotencyKey(trx, request.userId, request.key, keptSince(now))
-    if (stored) return { result: storedResult(sameRequest(stored, hash)), replayed: true }
+    if (stored) return replayOf(sameRequest(stored, hash))
     const result = await create(trx)
     if (result.status >= 200 && result.status < 300) {
       await rememberResult(trx, { userId: request.userId, key: request.key, operationId: request.operationId, hash, now }, result)
     }
-    return { result, replayed: false }
+    return result
   })
 }

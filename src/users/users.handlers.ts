@@ -1,15 +1,15 @@
 /** One handler per user operation in `openapi.yaml`. */
 import type { Database } from '../db/schema.js'
-import { NotFoundError, UnauthorizedError } from '../errors.js'
+import { type ConflictError, NotFoundError, UnauthorizedError } from '../errors.js'
 import { authenticatedUser, verifyLogin } from '../http/auth.js'
 import type { AppDeps } from '../deps.js'
-import { rememberResult, storedResult } from '../http/idempotency.js'
+import { rememberResult, replayOf } from '../http/idempotency.js'
 import type { OperationHandler, OperationId, OperationRequest, OperationResult } from '../http/operations.js'
 import { selectIdempotencyKey } from '../idempotency/idempotency.repository.js'
 import { keptSince, requestHash, sameRequest } from '../idempotency/idempotency.service.js'
 import { deleteUser, findUserById } from './users.repository.js'
 import { toUserResource, userUri } from './users.resource.js'
-import { changeUser, type Registration, registerUser, registerUserUnderKey, registrationConflict, takenFields, usernameTaken } from './users.service.js'
+import { changeUser, type Registration, registerUser, registerUserUnderKey, registrationConflict, usernameTaken } from './users.service.js'
 import type { UserRow } from './users.table.js'
 
 /** The credentials of an account deleted mid-request are no longer valid: 401, as on the next request. */
@@ -47,8 +47,9 @@ export const createUser: OperationHandler<'createUser'> = async (request, deps) 
   if ('created' in outcome) return created(outcome.created)
   // Only a request naming an existing account's username and email address can be a retry
   // of its registration; anyone else just picked a taken name, and costs its owner nothing.
-  if (!outcome.taken.sameAccount) throw registrationConflict(outcome.taken) ?? usernameTaken()
-  return replayRegistration(request, deps, key, hash)
+  const conflict = registrationConflict(outcome.taken) ?? usernameTaken()
+  if (!outcome.taken.sameAccount) throw conflict
+  return replayRegistration(request, deps, { key, hash, conflict })
 }
 
 /**
@@ -59,17 +60,15 @@ export const createUser: OperationHandler<'createUser'> = async (request, deps) 
 async function replayRegistration(
   request: OperationRequest<'createUser'>,
   deps: AppDeps,
-  key: string,
-  hash: string,
+  retry: { readonly key: string; readonly hash: string; readonly conflict: ConflictError },
 ): Promise<OperationResult<'createUser'>> {
+  const { key, hash, conflict } = retry
   const owner = await verifyLogin(deps, request.body, request.clientAddress)
   const stored = owner && (await selectIdempotencyKey(deps.db, owner.id, key, keptSince(new Date()), REGISTRATION))
-  // Not theirs to know: the answer a request without the key gets (the name was taken a
-  // moment ago, even if the account has been deleted since).
-  if (!stored) throw registrationConflict(await takenFields(deps.db, request.body)) ?? usernameTaken()
-  const replay = storedResult(sameRequest(stored, hash))
+  // Not theirs to know: the 409 a request without the key gets.
+  if (!stored) throw conflict
   // Stored by this operation (the query says so): a 201 with its Location and User body.
-  return { ...(replay as OperationResult<'createUser'>), replayed: true }
+  return replayOf(sameRequest(stored, hash)) as OperationResult<'createUser'>
 }
 
 export const getCurrentUser: OperationHandler<'getCurrentUser'> = async (request, { db }) => {

@@ -28,7 +28,7 @@ export interface TakenFields {
  * Checked before the password is hashed, so that a taken name costs no scrypt; the
  * insert's unique constraints still catch a registration racing this one.
  */
-export function takenFields(db: Database, input: Registration): Promise<TakenFields> {
+function takenFields(db: Database, input: Registration): Promise<TakenFields> {
   return usernameOrEmailTaken(db, input.username, input.email)
 }
 
