@@ -839,8 +839,10 @@ export interface components {
             /** @description What went wrong with this request, for people. */
             detail: string;
             code: components["schemas"]["ProblemCode"];
-            /** @description The fields or parameters at fault. */
+            /** @description The fields or parameters at fault: at most the first 100, each named once. When more were found, `errors_omitted` says how many were left out. */
             errors?: components["schemas"]["FieldError"][];
+            /** @description How many more fields or parameters were at fault than `errors` lists (present only when the list was cut at 100). */
+            errors_omitted?: number;
         };
         /**
          * @description A stable, machine-readable name for the kind of problem.

@@ -10,8 +10,7 @@ import type { Operation } from 'openapi-backend'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import getRawBody from 'raw-body'
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js'
-
-export const MAX_BODY_BYTES = 1024 * 1024
+import { assertJsonWithinLimits, assertNoLoneSurrogates, MAX_BODY_BYTES, MAX_BODY_MEMBERS, tooManyMembers } from './body-limits.js'
 
 const FORM = 'application/x-www-form-urlencoded'
 
@@ -44,6 +43,7 @@ export async function readRequestBody(req: IncomingMessage, operation: Operation
   } catch (error) {
     throw new BadRequestError(`The body is not valid JSON: ${(error as Error).message}`)
   }
+  assertJsonWithinLimits(text)
   assertNoLoneSurrogates(body)
   return body
 }
@@ -72,34 +72,19 @@ export function parseForm(text: string): URLSearchParams {
     }
   }
   const fields = new URLSearchParams()
-  for (const pair of text.split('&')) {
+  let count = 0
+  for (let start = 0; start <= text.length; ) {
+    const amp = text.indexOf('&', start)
+    const end = amp < 0 ? text.length : amp
+    const pair = text.slice(start, end)
+    start = end + 1
     if (pair === '') continue
+    // Counted before decoding: the rest of a hostile body is never looked at.
+    if (++count > MAX_BODY_MEMBERS) throw tooManyMembers('fields')
     const equals = pair.indexOf('=')
     fields.append(decode(equals < 0 ? pair : pair.slice(0, equals)), equals < 0 ? '' : decode(pair.slice(equals + 1)))
   }
   return fields
-}
-
-/**
- * JSON may spell a lone UTF-16 surrogate (`"\ud800"`), which is not text and could not be
- * stored as UTF-8 without being replaced. (In a form, `parseForm` already refuses it.)
- */
-function assertNoLoneSurrogates(value: unknown): void {
-  // With the `u` flag a surrogate pair is one code point; only a lone half is category Cs.
-  const isMangled = (text: string) => /\p{Cs}/u.test(text)
-  const visit = (node: unknown): void => {
-    if (typeof node === 'string') {
-      if (isMangled(node)) throw new BadRequestError('The body contains a lone UTF-16 surrogate, which is not text.')
-    } else if (Array.isArray(node)) {
-      node.forEach(visit)
-    } else if (node !== null && typeof node === 'object') {
-      for (const [key, child] of Object.entries(node)) {
-        visit(key)
-        visit(child)
-      }
-    }
-  }
-  visit(value)
 }
 
 function parseContentType(req: IncomingMessage, accepted: readonly string[]): string {
@@ -147,9 +132,15 @@ function typesOf(schema: SchemaObject): readonly string[] {
  */
 export function coerceFormFields(fields: URLSearchParams, schema: unknown): Record<string, unknown> {
   const properties = ((schema ?? {}) as SchemaObject).properties ?? {}
+  // One pass over the pairs (URLSearchParams.getAll per name would be quadratic).
+  const byName = new Map<string, string[]>()
+  for (const [name, value] of fields) {
+    const values = byName.get(name)
+    if (values) values.push(value)
+    else byName.set(name, [value])
+  }
   const body: Record<string, unknown> = {}
-  for (const name of new Set(fields.keys())) {
-    const values = fields.getAll(name)
+  for (const [name, values] of byName) {
     const property = properties[name] as SchemaObject | undefined
     const coerced = values.map((value) => coerceFormValue(value, property ? typesOf(property) : []))
     Object.defineProperty(body, name, { value: coerced.length === 1 ? coerced[0] : coerced, enumerable: true, writable: true, configurable: true })

@@ -13,6 +13,9 @@ export type Problem = components['schemas']['Problem']
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json'
 
+/** A problem lists at most this many fields at fault (and says how many more it left out). */
+export const MAX_PROBLEM_ERRORS = 100
+
 function typeUri(code: string): string {
   return `/problems/${code.toLowerCase().replaceAll('_', '-')}`
 }
@@ -25,7 +28,9 @@ export function toProblem(error: AppError): Problem {
     detail: error.message,
     code: error.code,
   }
-  if (error.errors && error.errors.length > 0) problem.errors = [...error.errors]
+  const errors = error.errors ?? []
+  if (errors.length > 0) problem.errors = errors.slice(0, MAX_PROBLEM_ERRORS)
+  if (errors.length > MAX_PROBLEM_ERRORS) problem.errors_omitted = errors.length - MAX_PROBLEM_ERRORS
   return problem
 }
 
