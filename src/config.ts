@@ -33,6 +33,14 @@ export interface AppConfig {
   readonly rateLimitRequests: number
   /** The per-user request limit's window. */
   readonly rateLimitWindowSeconds: number
+  /** How long a client may take to send a request's headers before it gets a 408. */
+  readonly headersTimeoutSeconds: number
+  /** How long a client may take to send a request's body, once its headers are in, before it gets a 408. */
+  readonly bodyTimeoutSeconds: number
+  /** How long an idle keep-alive connection stays open between requests. */
+  readonly keepAliveTimeoutSeconds: number
+  /** On SIGTERM, how long requests in flight may take before every connection is cut. */
+  readonly shutdownTimeoutSeconds: number
   /** The project root, where `openapi.yaml` and `docs/` live. */
   readonly rootDir: string
 }
@@ -53,6 +61,10 @@ export const defaultConfig: AppConfig = {
   corsOrigins: [],
   rateLimitRequests: 0,
   rateLimitWindowSeconds: 60,
+  headersTimeoutSeconds: 10,
+  bodyTimeoutSeconds: 30,
+  keepAliveTimeoutSeconds: 5,
+  shutdownTimeoutSeconds: 10,
   rootDir: projectRoot,
 }
 
@@ -107,6 +119,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     corsOrigins: origins(env.CORS_ORIGINS),
     rateLimitRequests: integer(env, 'RATE_LIMIT_REQUESTS', defaultConfig.rateLimitRequests, 0),
     rateLimitWindowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', defaultConfig.rateLimitWindowSeconds, 1),
+    headersTimeoutSeconds: integer(env, 'HEADERS_TIMEOUT_SECONDS', defaultConfig.headersTimeoutSeconds, 1),
+    bodyTimeoutSeconds: integer(env, 'BODY_TIMEOUT_SECONDS', defaultConfig.bodyTimeoutSeconds, 1),
+    keepAliveTimeoutSeconds: integer(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', defaultConfig.keepAliveTimeoutSeconds, 1),
+    shutdownTimeoutSeconds: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', defaultConfig.shutdownTimeoutSeconds, 1),
     rootDir: defaultConfig.rootDir,
   }
 }

@@ -76,6 +76,17 @@ export class NotAcceptableError extends AppError {
   readonly title = 'Not acceptable'
 }
 
+/**
+ * The request's headers or body did not arrive in time. The rest of the request may still
+ * be on its way, so the connection cannot carry another one: it is closed after the answer.
+ */
+export class RequestTimeoutError extends AppError {
+  readonly status = 408
+  readonly code = 'REQUEST_TIMEOUT'
+  readonly title = 'Request timeout'
+  override readonly headers: Readonly<Record<string, string>> = { Connection: 'close' }
+}
+
 export class ConflictError extends AppError {
   readonly status = 409
   readonly code = 'CONFLICT'

@@ -1,13 +1,14 @@
 /**
  * The process: configuration, database, migrations, app, listen. On SIGTERM or SIGINT it
- * stops accepting connections, lets requests in flight finish, then closes the database.
+ * stops accepting connections, drains the open ones (http/shutdown.ts), closes the
+ * database and exits 0.
  */
-import { createServer } from 'node:http'
 import { createApp } from './app.js'
 import { loadConfig } from './config.js'
 import { migrateToLatest, openDatabase } from './db/connection.js'
-import { answerClientErrors } from './http/client-errors.js'
+import { createHttpServer } from './http/http-server.js'
 import { LoginThrottle } from './http/login-throttle.js'
+import { drainable } from './http/shutdown.js'
 import { createLogger } from './logger.js'
 import { loadSpec } from './service/spec.js'
 
@@ -19,24 +20,24 @@ async function main(): Promise<void> {
   const loginThrottle = new LoginThrottle(config.loginMaxFailures, config.loginWindowSeconds)
   const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir), loginThrottle })
 
-  const server = createServer(app)
-  answerClientErrors(server, logger)
+  const server = createHttpServer(app, config, logger)
+  const drainer = drainable(server)
   server.listen(config.port, () => {
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : config.port
     logger.info({ port, database: config.databaseUrl }, `Achiever is listening on http://localhost:${port}`)
   })
 
-  const shutdown = (signal: string) => {
+  const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down')
-    server.close(() => {
-      void db.destroy().then(() => process.exit(0))
-    })
-    server.closeIdleConnections()
-    setTimeout(() => process.exit(1), 10_000).unref()
+    const { cut } = await drainer.drain(config.shutdownTimeoutSeconds * 1000)
+    if (cut > 0) logger.warn({ cut }, `cut ${cut} request(s) still in flight after ${config.shutdownTimeoutSeconds} s`)
+    await db.destroy()
+    logger.info('stopped')
+    process.exit(0)
   }
-  process.once('SIGTERM', () => shutdown('SIGTERM'))
-  process.once('SIGINT', () => shutdown('SIGINT'))
+  process.once('SIGTERM', () => void shutdown('SIGTERM'))
+  process.once('SIGINT', () => void shutdown('SIGINT'))
 }
 
 main().catch((error: unknown) => {

@@ -110,7 +110,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
         if (required && !context.security?.authorized) return
         const principal = principalOf(context)
         if (requestLimit && principal) exchange.res.set(await requestLimit.take(principal.userId))
-        exchange.request.body = await readRequestBody(exchange.req, context.operation)
+        exchange.request.body = await readRequestBody(exchange.req, context.operation, deps.config.bodyTimeoutSeconds * 1000)
       },
       unauthorizedHandler: async (context: Context) => {
         throw authenticationFailure(context)

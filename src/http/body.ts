@@ -9,7 +9,7 @@ import contentType from 'content-type'
 import type { Operation } from 'openapi-backend'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import getRawBody from 'raw-body'
-import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.js'
+import { BadRequestError, PayloadTooLargeError, RequestTimeoutError, UnsupportedMediaTypeError } from '../errors.js'
 import { assertJsonWithinLimits, assertNoLoneSurrogates, MAX_BODY_BYTES, MAX_BODY_MEMBERS, tooManyMembers } from './body-limits.js'
 
 const FORM = 'application/x-www-form-urlencoded'
@@ -25,15 +25,15 @@ function hasBody(req: IncomingMessage): boolean {
 
 /**
  * Reads and parses the body of a request for `operation`; `undefined` when the operation
- * takes no body or none was sent.
+ * takes no body or none was sent. A body still incomplete after `timeoutMs` is a 408.
  */
-export async function readRequestBody(req: IncomingMessage, operation: Operation): Promise<unknown> {
+export async function readRequestBody(req: IncomingMessage, operation: Operation, timeoutMs: number): Promise<unknown> {
   const mediaTypes = declaredMediaTypes(operation)
   const accepted = Object.keys(mediaTypes)
   if (accepted.length === 0 || !hasBody(req)) return undefined
 
   const mediaType = parseContentType(req, accepted)
-  const text = decodeUtf8(await readBytes(req))
+  const text = decodeUtf8(await readBytes(req, timeoutMs))
   if (text.length === 0) return undefined
 
   if (mediaType === FORM) return coerceFormFields(parseForm(text), mediaTypes[FORM]?.schema)
@@ -105,14 +105,25 @@ function parseContentType(req: IncomingMessage, accepted: readonly string[]): st
   return parsed.type
 }
 
-async function readBytes(req: IncomingMessage): Promise<Buffer> {
+async function readBytes(req: IncomingMessage, timeoutMs: number): Promise<Buffer> {
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      // Stop taking the rest: the 408 closes the connection (RequestTimeoutError's headers).
+      req.pause()
+      reject(new RequestTimeoutError(`The request body did not arrive within ${timeoutMs / 1000} seconds.`))
+    }, timeoutMs)
+  })
   try {
-    return await getRawBody(req, { limit: MAX_BODY_BYTES, length: req.headers['content-length'] })
+    return await Promise.race([getRawBody(req, { limit: MAX_BODY_BYTES, length: req.headers['content-length'] }), timedOut])
   } catch (error) {
+    if (error instanceof RequestTimeoutError) throw error
     if ((error as { type?: unknown }).type === 'entity.too.large') {
       throw new PayloadTooLargeError(`Request bodies are limited to ${MAX_BODY_BYTES} bytes.`)
     }
     throw new BadRequestError('The body could not be read.')
+  } finally {
+    clearTimeout(timer)
   }
 }
 

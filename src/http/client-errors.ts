@@ -1,16 +1,24 @@
 /**
  * Requests that Node's HTTP parser rejects (a header block over its limit, an unknown
- * method, garbage) never reach Express. Answer them with a problem too, instead of
- * Node's bare status line.
+ * method, garbage) or that time out before their headers are in never reach Express.
+ * Answer them with a problem too, instead of Node's bare status line.
  */
 import { randomUUID } from 'node:crypto'
 import type { Server } from 'node:http'
 import { STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Logger } from 'pino'
-import { BadRequestError, RequestHeaderFieldsTooLargeError } from '../errors.js'
+import { type AppError, BadRequestError, RequestHeaderFieldsTooLargeError, RequestTimeoutError } from '../errors.js'
 import { NO_STORE } from './caching.js'
 import { PROBLEM_MEDIA_TYPE, toProblem } from './problems.js'
+
+function problemFor(code: string | undefined, headersTimeoutMs: number): AppError {
+  if (code === 'HPE_HEADER_OVERFLOW') return new RequestHeaderFieldsTooLargeError('The request headers are too large.')
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return new RequestTimeoutError(`The request headers did not arrive within ${headersTimeoutMs / 1000} seconds.`)
+  }
+  return new BadRequestError('The request could not be parsed as HTTP.')
+}
 
 export function answerClientErrors(server: Server, logger: Logger): void {
   server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
@@ -19,11 +27,7 @@ export function answerClientErrors(server: Server, logger: Logger): void {
       socket.destroy()
       return
     }
-    const problem = toProblem(
-      error.code === 'HPE_HEADER_OVERFLOW'
-        ? new RequestHeaderFieldsTooLargeError('The request headers are too large.')
-        : new BadRequestError('The request could not be parsed as HTTP.'),
-    )
+    const problem = toProblem(problemFor(error.code, server.headersTimeout))
     const requestId = randomUUID()
     logger.warn({ reqId: requestId, code: error.code, status: problem.status }, 'request rejected by the HTTP parser')
     const body = JSON.stringify(problem)

@@ -1,7 +1,7 @@
 /**
  * Rules every operation keeps, checked on every operation in the spec: a valid request
  * succeeds; an unknown query parameter is 400; an Accept that excludes what it offers is
- * 406; headers over 16 KiB, 431; without credentials, 401; under a per-user request limit, 429 with Retry-After
+ * 406; headers that do not arrive in time, 408; headers over 16 KiB, 431; without credentials, 401; under a per-user request limit, 429 with Retry-After
  * and the RateLimit fields; without its database, 500 (a bare problem, no internals).
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs'
@@ -9,8 +9,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Contract } from '../support/contract.js'
+import { exercised } from '../support/coverage.js'
 import { BARE_INTERNAL_ERROR, expectProblem } from '../support/expect.js'
 import { type PlannedRequest, VALID_REQUESTS, withQuery } from '../support/operation-requests.js'
+import { slowRequest } from '../support/raw.js'
 import { type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
 
 const contract = new Contract()
@@ -71,6 +73,33 @@ describe('431 when the request line and headers are over 16 KiB', () => {
     const res = await server.api.request<Problem>(method, path, { ...options, headers: { ...options.headers, 'x-padding': 'a'.repeat(20_000) } })
     expectProblem(res, 431, 'REQUEST_HEADER_FIELDS_TOO_LARGE')
     expect(res.headers.get('cache-control')).toBe('no-store')
+  })
+})
+
+describe('408 when the headers do not arrive in time', () => {
+  let timed: TestServer
+  beforeAll(async () => {
+    timed = await startTestServer({ headersTimeoutSeconds: 1 })
+  })
+  afterAll(() => timed.close())
+
+  // One stalled request per operation, all at once: each waits out the same timeout.
+  it('every operation declaring it', { timeout: 30_000 }, async () => {
+    const operations = declaring(408)
+    expect(operations).toEqual(everyOperation)
+    const user = await signUp(timed.api)
+    const requests = await Promise.all(operations.map((operationId) => plan(operationId, user, timed)))
+    const responses = await Promise.all(
+      requests.map(({ method, path }) => slowRequest(timed.baseUrl, `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n`)),
+    )
+    responses.forEach((res, i) => {
+      const { method, path } = requests[i] as PlannedRequest
+      expect(res.status, `${method} ${path}`).toBe(408)
+      expect(JSON.parse(res.text)).toMatchObject({ status: 408, code: 'REQUEST_TIMEOUT' })
+      const matched = contract.check({ method, path: new URL(path, timed.baseUrl).pathname, ...res })
+      expect(matched?.operationId).toBe(operations[i])
+      exercised(matched?.operationId, res.status)
+    })
   })
 })
 

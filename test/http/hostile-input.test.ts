@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MAX_BODY_DEPTH, MAX_BODY_MEMBERS } from '../../src/http/body-limits.js'
 import { MAX_PROBLEM_ERRORS } from '../../src/http/problems.js'
 import { expectProblem } from '../support/expect.js'
+import { slowRequest } from '../support/raw.js'
 import { type Problem, signUp, startTestServer, type Task, type TestServer, type TestUser } from '../support/server.js'
 
 let server: TestServer
@@ -106,5 +107,35 @@ describe('many unknown fields in JSON', () => {
     expect(res.body.detail).toBe('251 fields are invalid')
     expect(res.body.errors).toHaveLength(MAX_PROBLEM_ERRORS)
     expect(res.body.errors_omitted).toBe(251 - MAX_PROBLEM_ERRORS)
+  })
+})
+
+describe('slow clients', () => {
+  let timed: TestServer
+  let user: TestUser
+  beforeAll(async () => {
+    timed = await startTestServer({ headersTimeoutSeconds: 1, bodyTimeoutSeconds: 1 })
+    user = await signUp(timed.api)
+  })
+  afterAll(() => timed.close())
+
+  it('headers trickled a line at a time get a 408 problem once the headers timeout is up, and the connection closes', { timeout: 20_000 }, async () => {
+    const res = await slowRequest(timed.baseUrl, 'GET /api/v1/tasks HTTP/1.1\r\nHost: localhost\r\n', { trickle: 'X-Slow: 1\r\n', everyMs: 100 })
+    expect(res.status).toBe(408)
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/)
+    expect(res.headers.get('connection')).toBe('close')
+    expect(JSON.parse(res.text)).toMatchObject({ status: 408, code: 'REQUEST_TIMEOUT', detail: 'The request headers did not arrive within 1 seconds.' })
+  })
+
+  it('a body trickled a byte at a time gets a 408 problem once the body timeout is up, and the connection closes', { timeout: 20_000 }, async () => {
+    const head =
+      'POST /api/v1/tasks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n' +
+      `Authorization: Bearer ${user.token}\r\n\r\n{"title":"`
+    const res = await slowRequest(timed.baseUrl, head, { trickle: 'a', everyMs: 100 })
+    expect(res.status).toBe(408)
+    expect(res.headers.get('connection')).toBe('close')
+    expect(JSON.parse(res.text)).toMatchObject({ status: 408, code: 'REQUEST_TIMEOUT', detail: 'The request body did not arrive within 1 seconds.' })
+    const tasks = await timed.api.get<{ meta: { total: number } }>('/api/v1/tasks', { auth: user.bearer })
+    expect(tasks.body.meta.total).toBe(0)
   })
 })

@@ -1,6 +1,6 @@
 /**
  * The real server as its own process (`src/server.ts` through tsx), for what one process
- * cannot show: several servers sharing one database file.
+ * cannot show: several servers sharing one database file, signals, exit codes.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
@@ -10,7 +10,10 @@ import { ApiClient } from './client.js'
 export interface ServerProcess {
   readonly baseUrl: string
   readonly api: ApiClient
-  stop(): Promise<void>
+  /** Resolves with the first log entry (a JSON line) that `matches`, logged before or after the call. */
+  logged(matches: (entry: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(): Promise<number | null>
 }
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -21,23 +24,36 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', SCRYPT_COST: '1024', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
-  const port = await new Promise<number>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
-    lines.on('line', (line) => {
-      const entry = JSON.parse(line) as { port?: unknown }
-      if (typeof entry.port === 'number') resolve(entry.port)
-    })
-    child.once('exit', (code) => reject(new Error(`server exited with ${String(code)} before listening`)))
+  const entries: Array<Record<string, unknown>> = []
+  const waiting = new Set<{ matches: (entry: Record<string, unknown>) => boolean; resolve: (entry: Record<string, unknown>) => void }>()
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
+  lines.on('line', (line) => {
+    const entry = JSON.parse(line) as Record<string, unknown>
+    entries.push(entry)
+    for (const waiter of waiting) {
+      if (waiter.matches(entry)) {
+        waiting.delete(waiter)
+        waiter.resolve(entry)
+      }
+    }
   })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const logged = (matches: (entry: Record<string, unknown>) => boolean) => {
+    const earlier = entries.find(matches)
+    return earlier ? Promise.resolve(earlier) : new Promise<Record<string, unknown>>((resolve) => waiting.add({ matches, resolve }))
+  }
+  const port = await Promise.race([
+    logged((entry) => typeof entry.port === 'number').then((entry) => entry.port as number),
+    exited.then((code) => Promise.reject(new Error(`server exited with ${String(code)} before listening`))),
+  ])
   const baseUrl = `http://127.0.0.1:${port}`
   return {
     baseUrl,
     api: new ApiClient(baseUrl),
+    logged,
     stop: async () => {
-      if (child.exitCode !== null) return
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      await exited
+      if (child.exitCode === null) child.kill('SIGTERM')
+      return exited
     },
   }
 }

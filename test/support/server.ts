@@ -3,7 +3,7 @@
  * migrations run, the app listening on a free port.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,7 +12,7 @@ import { createApp } from '../../src/app.js'
 import { type AppConfig, defaultConfig } from '../../src/config.js'
 import { migrateToLatest, openDatabase } from '../../src/db/connection.js'
 import type { Database } from '../../src/db/schema.js'
-import { answerClientErrors } from '../../src/http/client-errors.js'
+import { createHttpServer } from '../../src/http/http-server.js'
 import { createLogger } from '../../src/logger.js'
 import { loadSpec } from '../../src/service/spec.js'
 import { LoginThrottle } from '../../src/http/login-throttle.js'
@@ -78,8 +78,7 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
   await migrateToLatest(db)
   const loginThrottle = new LoginThrottle(config.loginMaxFailures, config.loginWindowSeconds)
   const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir), loginThrottle })
-  const server: Server = createServer(app)
-  answerClientErrors(server, logger)
+  const server: Server = createHttpServer(app, config, logger)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   // `PRISM=1`: every test client request goes through Prism's validation proxy too.

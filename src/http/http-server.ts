@@ -1,0 +1,30 @@
+/**
+ * The node:http server around the app, with the limits a public server needs: a client
+ * gets a fixed time to send its headers and its body and is answered 408 after that, and
+ * an idle keep-alive connection is closed after a few seconds. Node checks its timeouts
+ * only every `connectionsCheckingInterval` (30 s by default, which let a header trickle
+ * run for 89 s); once a second keeps the configured limits honest.
+ */
+import { createServer, type RequestListener, type Server } from 'node:http'
+import type { Logger } from 'pino'
+import type { AppConfig } from '../config.js'
+import { answerClientErrors } from './client-errors.js'
+
+type TimeoutConfig = Pick<AppConfig, 'headersTimeoutSeconds' | 'bodyTimeoutSeconds' | 'keepAliveTimeoutSeconds'>
+
+export function createHttpServer(app: RequestListener, config: TimeoutConfig, logger: Logger): Server {
+  const headersTimeout = config.headersTimeoutSeconds * 1000
+  const server = createServer(
+    {
+      headersTimeout,
+      // The body has its own limit, answered with a 408 problem while reading it
+      // (http/body.ts); this one is the backstop for a body nobody reads.
+      requestTimeout: headersTimeout + config.bodyTimeoutSeconds * 1000,
+      keepAliveTimeout: config.keepAliveTimeoutSeconds * 1000,
+      connectionsCheckingInterval: Math.min(1000, headersTimeout),
+    },
+    app,
+  )
+  answerClientErrors(server, logger)
+  return server
+}
