@@ -139,14 +139,26 @@ export class TooManyRequestsError extends AppError {
 
   constructor(detail: string, retryAfterSeconds: number, headers: Readonly<Record<string, string>> = {}) {
     super(detail)
-    this.headers = { ...headers, 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) }
+    this.headers = { ...headers, ...retryAfter(retryAfterSeconds) }
   }
 }
 
+/** The database is unreachable or locked by another process, or the server is overloaded: nothing was done. */
 export class ServiceUnavailableError extends AppError {
   readonly status = 503
   readonly code = 'SERVICE_UNAVAILABLE'
   readonly title = 'Service unavailable'
+  override readonly headers: Readonly<Record<string, string>>
+
+  constructor(detail: string, retryAfterSeconds: number) {
+    super(detail)
+    this.headers = retryAfter(retryAfterSeconds)
+  }
+}
+
+/** `Retry-After` in whole seconds, at least 1: the spec declares it an integer >= 1. */
+function retryAfter(seconds: number): Record<string, string> {
+  return { 'Retry-After': String(Math.max(1, Math.ceil(seconds))) }
 }
 
 function invalidCount(count: number, noun: string): string {

@@ -6,6 +6,9 @@ import { ServiceUnavailableError } from '../errors.js'
 import type { components } from '../../generated/openapi.js'
 import type { OperationHandler } from '../http/operations.js'
 
+/** A database that is down usually takes seconds to come back, not milliseconds. */
+const DATABASE_RETRY_AFTER_SECONDS = 5
+
 export const checkLiveness: OperationHandler<'checkLiveness'> = async () => ({ status: 200, body: { status: 'ok' } })
 
 export const checkReadiness: OperationHandler<'checkReadiness'> = async (_request, { db, logger }) => {
@@ -13,7 +16,7 @@ export const checkReadiness: OperationHandler<'checkReadiness'> = async (_reques
     await sql`select 1`.execute(db)
   } catch (error) {
     logger.error({ err: error }, 'readiness check: the database is unreachable')
-    throw new ServiceUnavailableError('The database is not reachable.')
+    throw new ServiceUnavailableError('The database is not reachable.', DATABASE_RETRY_AFTER_SECONDS)
   }
   return { status: 200, body: { status: 'ok', checks: { database: 'ok' } } }
 }

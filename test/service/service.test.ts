@@ -31,6 +31,7 @@ describe('health', () => {
       const ready = await broken.api.get<Problem>('/readyz')
       expect(ready.status).toBe(503)
       expect(ready.body.code).toBe('SERVICE_UNAVAILABLE')
+      expect(ready.headers.get('retry-after')).toBe('5')
       expect((await broken.api.get('/healthz')).status).toBe(200)
     } finally {
       await broken.close()
