@@ -34,9 +34,18 @@ type SecurityHandler = (context: Context, exchange: HttpExchange) => Promise<Pri
 /**
  * Checks a username and password under the login throttle: the user when both are right,
  * undefined otherwise (an unknown username costs as long as a known one), and 429 while
- * the username or the address is locked out. Every password check goes through here.
+ * the username or the address is locked out. Every password check goes through here;
+ * identical checks running at once share one attempt.
  */
-export async function verifyLogin(
+export function verifyLogin(
+  deps: AppDeps,
+  credentials: { readonly username: string; readonly password: string },
+  address: string,
+): Promise<UserRow | undefined> {
+  return deps.loginThrottle.once(credentials, address, () => checkLogin(deps, credentials, address))
+}
+
+async function checkLogin(
   deps: AppDeps,
   credentials: { readonly username: string; readonly password: string },
   address: string,

@@ -7,8 +7,10 @@
  * on success, so a burst of parallel guesses cannot all slip in before the first failure
  * is counted.
  */
+import { createHash } from 'node:crypto'
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
 import { TooManyRequestsError } from '../errors.js'
+import type { UserRow } from '../users/users.table.js'
 
 /** An address may fail more often than a username: several people can share one. */
 const ADDRESS_FACTOR = 4
@@ -16,10 +18,32 @@ const ADDRESS_FACTOR = 4
 export class LoginThrottle {
   private readonly byUsername: RateLimiterMemory
   private readonly byAddress: RateLimiterMemory
+  /** Checks in flight, by a hash of what they check: see {@link once}. */
+  private readonly inFlight = new Map<string, Promise<UserRow | undefined>>()
 
   constructor(maxFailures: number, windowSeconds: number) {
     this.byUsername = new RateLimiterMemory({ keyPrefix: 'user', points: maxFailures, duration: windowSeconds })
     this.byAddress = new RateLimiterMemory({ keyPrefix: 'addr', points: maxFailures * ADDRESS_FACTOR, duration: windowSeconds })
+  }
+
+  /**
+   * Runs `check` once for identical logins in flight together (same username, password and
+   * address), and gives each the same outcome. A client retrying in parallel (ten racing
+   * retries of one registration, say) makes one attempt, not ten that lock it out; a guesser
+   * gains nothing, since each different password is its own attempt.
+   */
+  once(
+    credentials: { readonly username: string; readonly password: string },
+    address: string,
+    check: () => Promise<UserRow | undefined>,
+  ): Promise<UserRow | undefined> {
+    // Hashed so that no password sits in the map as itself.
+    const key = createHash('sha256').update(JSON.stringify([credentials.username, credentials.password, address])).digest('base64')
+    const running = this.inFlight.get(key)
+    if (running) return running
+    const checked = check().finally(() => this.inFlight.delete(key))
+    this.inFlight.set(key, checked)
+    return checked
   }
 
   /**

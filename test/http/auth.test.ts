@@ -287,16 +287,16 @@ describe('logs', () => {
   })
 })
 
+function wrong(user: TestUser) {
+  return { basic: [user.username, 'not-the-password'] as const }
+}
+
 describe('login throttle', () => {
   let throttled: TestServer
   beforeAll(async () => {
     throttled = await startTestServer({ loginMaxFailures: 3, loginWindowSeconds: 60 })
   })
   afterAll(() => throttled.close())
-
-  function wrong(user: TestUser) {
-    return { basic: [user.username, 'not-the-password'] as const }
-  }
 
   it('after 3 failures for one username, the 4th attempt is 429 with Retry-After, even with the right password', async () => {
     const api = throttled.api
@@ -382,6 +382,20 @@ describe('login throttle under a burst', () => {
       const statuses = guesses.map((g) => g.status).sort()
       expect(statuses.filter((s) => s === 401)).toHaveLength(3)
       expect(statuses.filter((s) => s === 429)).toHaveLength(9)
+    } finally {
+      await server.close()
+    }
+  })
+
+  // Identical checks in flight share one attempt, and each success clears the count: at most
+  // one point is ever outstanding for them, however the twelve interleave.
+  it('12 parallel logins with the right password -> twelve 200s, none locked out by the others', async () => {
+    const server = await startTestServer({ loginMaxFailures: 3, loginWindowSeconds: 60 })
+    try {
+      const me = await signUp(server.api, 'parallel')
+      const burst = await Promise.all(Array.from({ length: 12 }, () => server.api.get<User>('/api/v1/users/me', { auth: me.basic })))
+      expect(burst.map((r) => r.status)).toEqual(Array(12).fill(200))
+      expect(new Set(burst.map((r) => r.body.id))).toEqual(new Set([me.id]))
     } finally {
       await server.close()
     }
