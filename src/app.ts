@@ -35,6 +35,13 @@ export async function createApp(deps: AppDeps): Promise<Express> {
     }),
   )
 
+  // Who asks decides every API answer, errors included (a 404 for someone else's task, a
+  // 401, a 429): a shared cache must never hand one caller's answer to another.
+  app.use('/api', (_req, res, next) => {
+    res.vary('Authorization')
+    next()
+  })
+
   app.use(corsMiddleware(new Set(deps.config.corsOrigins), api))
 
   app.use(async (req, res, next) => {

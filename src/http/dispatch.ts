@@ -206,7 +206,6 @@ function sendResult<Id extends OperationId>(
 
   res.set(headers ?? {})
   res.set('Cache-Control', cacheControlFor({ method: req.method, status, secured: traits.secured, tagged: tag !== undefined }))
-  if (traits.secured) res.vary('Authorization')
   if (replayed) res.set('Idempotent-Replayed', 'true')
   if (tag !== undefined) res.set('ETag', tag)
 

@@ -1002,6 +1002,25 @@ describe('Cache-Control and Vary', () => {
     }
   })
 
+  it('errors under /api/ carry Vary: Authorization too: who asks decides a 404, a 401 or a 422', async () => {
+    const me = await signUp(server.api)
+    const someoneElse = await newTask(await signUp(server.api))
+    const errors = [
+      await server.api.get(`${TASKS}/${someoneElse.body.id}`, { auth: me.basic }),
+      await server.api.get(`${TASKS}/${someoneElse.body.id}`, { auth: me.bearer }),
+      await server.api.get(TASKS),
+      await server.api.post(TASKS, { auth: me.bearer, json: { title: '' } }),
+      await server.api.get('/api/v1/no-such-thing', { auth: me.bearer }),
+    ]
+    expect(errors.map((res) => res.status)).toEqual([404, 404, 401, 422, 404])
+    for (const res of errors) {
+      expect(res.headers.get('cache-control'), res.operationId).toBe(NO_STORE)
+      expect(varyOf(res), `${res.status} ${res.operationId}`).toContain('authorization')
+    }
+    // Outside the API nothing depends on the caller.
+    expect(varyOf(await server.api.get('/healthz', { auth: me.bearer }))).not.toContain('authorization')
+  })
+
   it('POST /api/v1/tokens -> 201 no-store (a secret), Vary: Authorization, no ETag', async () => {
     const me = await signUp(server.api)
     const res = await server.api.post<Token>('/api/v1/tokens', { auth: me.basic })
