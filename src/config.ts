@@ -41,6 +41,11 @@ export interface AppConfig {
   readonly keepAliveTimeoutSeconds: number
   /** On SIGTERM, how long requests in flight may take before every connection is cut. */
   readonly shutdownTimeoutSeconds: number
+  /**
+   * How long a write waits for a SQLite write lock that another process holds before it
+   * is answered 503 (the wait does not block other requests).
+   */
+  readonly databaseBusyTimeoutMs: number
   /** The project root, where `openapi.yaml` and `docs/` live. */
   readonly rootDir: string
 }
@@ -65,6 +70,7 @@ export const defaultConfig: AppConfig = {
   bodyTimeoutSeconds: 30,
   keepAliveTimeoutSeconds: 5,
   shutdownTimeoutSeconds: 10,
+  databaseBusyTimeoutMs: 5000,
   rootDir: projectRoot,
 }
 
@@ -123,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyTimeoutSeconds: integer(env, 'BODY_TIMEOUT_SECONDS', defaultConfig.bodyTimeoutSeconds, 1),
     keepAliveTimeoutSeconds: integer(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', defaultConfig.keepAliveTimeoutSeconds, 1),
     shutdownTimeoutSeconds: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', defaultConfig.shutdownTimeoutSeconds, 1),
+    databaseBusyTimeoutMs: integer(env, 'DATABASE_BUSY_TIMEOUT_MS', defaultConfig.databaseBusyTimeoutMs, 0),
     rootDir: defaultConfig.rootDir,
   }
 }

@@ -15,7 +15,7 @@ import { loadSpec } from './service/spec.js'
 async function main(): Promise<void> {
   const config = loadConfig()
   const logger = createLogger(config.logLevel)
-  const db = openDatabase(config.databaseUrl)
+  const db = openDatabase(config.databaseUrl, { busyTimeoutMs: config.databaseBusyTimeoutMs })
   await migrateToLatest(db)
   const loginThrottle = new LoginThrottle(config.loginMaxFailures, config.loginWindowSeconds)
   const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir), loginThrottle })

@@ -6,20 +6,10 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import SQLite from 'better-sqlite3'
-import {
-  CompiledQuery,
-  type DatabaseConnection,
-  type Driver,
-  Kysely,
-  type LogEvent,
-  Migrator,
-  SqliteDialect,
-  type SqliteDialectConfig,
-  SqliteDriver,
-  type SqliteDatabase,
-  type SqliteStatement,
-} from 'kysely'
+import { Kysely, type LogEvent, Migrator, type SqliteDatabase, type SqliteStatement } from 'kysely'
+import { defaultConfig } from '../config.js'
 import { migrationProvider } from './migrations/index.js'
+import { BUSY_WAIT_PER_ATTEMPT_MS, LockWaitingSqliteDialect } from './sqlite-dialect.js'
 import type { Database, DatabaseSchema } from './schema.js'
 
 export class DatabaseConfigError extends Error {}
@@ -42,7 +32,7 @@ function configure(sqlite: SQLite.Database): void {
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
-  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma(`busy_timeout = ${BUSY_WAIT_PER_ATTEMPT_MS}`)
   // SQLite's own lower() folds ASCII only; filters must ignore case in any script.
   sqlite.function('lower', { deterministic: true }, (value: unknown) =>
     typeof value === 'string' ? value.toLowerCase() : value,
@@ -89,32 +79,9 @@ export function withStatementCache(sqlite: SQLite.Database, size = STATEMENT_CAC
   }
 }
 
-/**
- * Transactions begin IMMEDIATE: they take SQLite's write lock up front. A deferred
- * transaction that reads and then writes cannot upgrade its lock when another process
- * wrote in between (SQLITE_BUSY, which busy_timeout does not wait out); an immediate one
- * waits its turn instead, so each read-check-write runs alone.
- */
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
-  }
-}
-
-class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig
-
-  constructor(config: SqliteDialectConfig) {
-    super(config)
-    this.#config = config
-  }
-
-  override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config)
-  }
-}
-
 export interface DatabaseOptions {
+  /** How long a write may wait for another process's write lock before it fails with a 503. */
+  readonly busyTimeoutMs?: number
   /** Called with every query Kysely runs: how tests count the queries a request costs. */
   readonly onQuery?: (sql: string) => void
 }
@@ -124,9 +91,9 @@ export function openDatabase(databaseUrl: string, options: DatabaseOptions = {})
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const sqlite = new SQLite(path)
   configure(sqlite)
-  const { onQuery } = options
+  const { onQuery, busyTimeoutMs = defaultConfig.databaseBusyTimeoutMs } = options
   return new Kysely<DatabaseSchema>({
-    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new LockWaitingSqliteDialect({ database: withStatementCache(sqlite), busyTimeoutMs }),
     ...(onQuery ? { log: (event: LogEvent) => onQuery(event.query.sql) } : {}),
   })
 }

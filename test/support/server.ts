@@ -74,7 +74,10 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
   })
   const logger = createLogger(config.logLevel, sink)
   const queries: string[] = []
-  const db = openDatabase(config.databaseUrl, options.recordQueries ? { onQuery: (sql) => queries.push(sql) } : {})
+  const db = openDatabase(config.databaseUrl, {
+    busyTimeoutMs: config.databaseBusyTimeoutMs,
+    ...(options.recordQueries ? { onQuery: (sql: string) => queries.push(sql) } : {}),
+  })
   await migrateToLatest(db)
   const loginThrottle = new LoginThrottle(config.loginMaxFailures, config.loginWindowSeconds)
   const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir), loginThrottle })
