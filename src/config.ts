@@ -41,6 +41,12 @@ export interface AppConfig {
   readonly keepAliveTimeoutSeconds: number
   /** On SIGTERM, how long requests in flight may take before every connection is cut. */
   readonly shutdownTimeoutSeconds: number
+  /**
+   * `Strict-Transport-Security` max-age; 0 (the default) sends none. The pin holds for
+   * the host name on every port, so set it only where clients reach the service over
+   * HTTPS alone (behind a TLS proxy, say), never on a plain-HTTP `localhost`.
+   */
+  readonly hstsMaxAgeSeconds: number
   /** The project root, where `openapi.yaml` and `docs/` live. */
   readonly rootDir: string
 }
@@ -65,6 +71,7 @@ export const defaultConfig: AppConfig = {
   bodyTimeoutSeconds: 30,
   keepAliveTimeoutSeconds: 5,
   shutdownTimeoutSeconds: 10,
+  hstsMaxAgeSeconds: 0,
   rootDir: projectRoot,
 }
 
@@ -123,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyTimeoutSeconds: integer(env, 'BODY_TIMEOUT_SECONDS', defaultConfig.bodyTimeoutSeconds, 1),
     keepAliveTimeoutSeconds: integer(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', defaultConfig.keepAliveTimeoutSeconds, 1),
     shutdownTimeoutSeconds: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', defaultConfig.shutdownTimeoutSeconds, 1),
+    hstsMaxAgeSeconds: integer(env, 'HSTS_MAX_AGE_SECONDS', defaultConfig.hstsMaxAgeSeconds, 0),
     rootDir: defaultConfig.rootDir,
   }
 }
