@@ -12,6 +12,7 @@ import { corsMiddleware } from './http/cors.js'
 import type { PlainRequest } from './http/exchange.js'
 import { handlers } from './http/handlers.js'
 import { problemErrorHandler } from './http/problems.js'
+import { securityHeaders } from './http/security-headers.js'
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
@@ -21,6 +22,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   app.disable('x-powered-by')
   app.disable('etag')
   app.set('trust proxy', deps.config.trustProxy)
+  app.use(securityHeaders(deps))
 
   app.use(
     pinoHttp({

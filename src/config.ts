@@ -46,6 +46,12 @@ export interface AppConfig {
    * is answered 503 (the wait does not block other requests).
    */
   readonly databaseBusyTimeoutMs: number
+  /**
+   * `Strict-Transport-Security` max-age; 0 (the default) sends none. The pin holds for
+   * the host name on every port, so set it only where clients reach the service over
+   * HTTPS alone (behind a TLS proxy, say), never on a plain-HTTP `localhost`.
+   */
+  readonly hstsMaxAgeSeconds: number
   /** The project root, where `openapi.yaml` and `docs/` live. */
   readonly rootDir: string
 }
@@ -71,6 +77,7 @@ export const defaultConfig: AppConfig = {
   keepAliveTimeoutSeconds: 5,
   shutdownTimeoutSeconds: 10,
   databaseBusyTimeoutMs: 5000,
+  hstsMaxAgeSeconds: 0,
   rootDir: projectRoot,
 }
 
@@ -130,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     keepAliveTimeoutSeconds: integer(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', defaultConfig.keepAliveTimeoutSeconds, 1),
     shutdownTimeoutSeconds: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', defaultConfig.shutdownTimeoutSeconds, 1),
     databaseBusyTimeoutMs: integer(env, 'DATABASE_BUSY_TIMEOUT_MS', defaultConfig.databaseBusyTimeoutMs, 0),
+    hstsMaxAgeSeconds: integer(env, 'HSTS_MAX_AGE_SECONDS', defaultConfig.hstsMaxAgeSeconds, 0),
     rootDir: defaultConfig.rootDir,
   }
 }

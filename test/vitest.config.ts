@@ -15,6 +15,7 @@ const notThroughPrism = [
   'test/users/passwords.test.ts',
   'test/transactions/money.test.ts',
   'test/http/decimal-multiple-of.test.ts',
+  'test/http/inline-sources.test.ts',
   'test/service/docs.browser.test.ts',
   'test/contract/hey-api.test.ts',
   'test/contract/fuzz.test.ts',

@@ -20,7 +20,9 @@ function problemFor(code: string | undefined, headersTimeoutMs: number): AppErro
   return new BadRequestError('The request could not be parsed as HTTP.')
 }
 
-export function answerClientErrors(server: Server, logger: Logger): void {
+/** `securityHeaders`: the ones every other response carries (http/security-headers.ts). */
+export function answerClientErrors(server: Server, logger: Logger, securityHeaders: ReadonlyArray<readonly [string, string]>): void {
+  const securityLines = securityHeaders.map(([name, value]) => `${name}: ${value}\r\n`).join('')
   server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
     // A response already under way on this socket cannot be replaced by a problem.
     if (!socket.writable || (socket as Duplex & { _httpMessage?: unknown })._httpMessage) {
@@ -37,6 +39,7 @@ export function answerClientErrors(server: Server, logger: Logger): void {
         `Content-Length: ${Buffer.byteLength(body)}\r\n` +
         `Cache-Control: ${NO_STORE}\r\n` +
         `X-Request-Id: ${requestId}\r\n` +
+        securityLines +
         'Connection: close\r\n\r\n' +
         body,
     )

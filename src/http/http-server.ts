@@ -9,10 +9,11 @@ import { createServer, type RequestListener, type Server } from 'node:http'
 import type { Logger } from 'pino'
 import type { AppConfig } from '../config.js'
 import { answerClientErrors } from './client-errors.js'
+import { socketSecurityHeaders } from './security-headers.js'
 
-type TimeoutConfig = Pick<AppConfig, 'headersTimeoutSeconds' | 'bodyTimeoutSeconds' | 'keepAliveTimeoutSeconds'>
+type ServerConfig = Pick<AppConfig, 'headersTimeoutSeconds' | 'bodyTimeoutSeconds' | 'keepAliveTimeoutSeconds' | 'hstsMaxAgeSeconds'>
 
-export function createHttpServer(app: RequestListener, config: TimeoutConfig, logger: Logger): Server {
+export function createHttpServer(app: RequestListener, config: ServerConfig, logger: Logger): Server {
   const headersTimeout = config.headersTimeoutSeconds * 1000
   const server = createServer(
     {
@@ -25,6 +26,6 @@ export function createHttpServer(app: RequestListener, config: TimeoutConfig, lo
     },
     app,
   )
-  answerClientErrors(server, logger)
+  answerClientErrors(server, logger, socketSecurityHeaders(config))
   return server
 }

@@ -1,10 +1,9 @@
 /** Health checks, the spec as served, and the rendered reference. */
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { sql } from 'kysely'
 import { ServiceUnavailableError } from '../errors.js'
 import type { components } from '../../generated/openapi.js'
 import type { OperationHandler } from '../http/operations.js'
+import { loadDocs } from './docs.js'
 
 /** A database that is down usually takes seconds to come back, not milliseconds. */
 const DATABASE_RETRY_AFTER_SECONDS = 5
@@ -31,16 +30,8 @@ export const getOpenApiJson: OperationHandler<'getOpenApiJson'> = async (_reques
   body: spec.parsed as components['schemas']['OpenApiDocument'],
 })
 
-const renderedDocs = new Map<string, Promise<string>>()
-
 /** `docs/index.html`, built by `npm run docs` from this same `openapi.yaml`. */
-export const getDocs: OperationHandler<'getDocs'> = async (_request, { config }) => {
-  const path = join(config.rootDir, 'docs', 'index.html')
-  let page = renderedDocs.get(path)
-  if (!page) {
-    page = readFile(path, 'utf8')
-    page.catch(() => renderedDocs.delete(path))
-    renderedDocs.set(path, page)
-  }
-  return { status: 200, body: await page }
-}
+export const getDocs: OperationHandler<'getDocs'> = async (_request, { config }) => ({
+  status: 200,
+  body: (await loadDocs(config.rootDir)).html,
+})

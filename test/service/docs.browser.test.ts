@@ -5,7 +5,11 @@
  * must be reachable from the sidebar and rendered visibly in the page (the HTML as
  * served holds them only as JSON state; Redoc's scripts must render them), the page must
  * log no error, and nothing may be fetched from anywhere else, not even after Redoc's
- * timers (telemetry batches go out after a delay) have run. A screenshot is saved to
+ * timers (telemetry batches go out after a delay) have run. All of that happens under the
+ * page's Content-Security-Policy (hashes of its inline code, no `'unsafe-inline'`, no
+ * `'unsafe-eval'`: src/http/security-headers.ts), and every violation the page reports
+ * is recorded: the only one allowed is Redoc's search probing `Function(...)`, which it
+ * survives by indexing in the page (search is tried too). A screenshot is saved to
  * `test-results/docs.png`.
  *
  * Needs `/usr/bin/chromium` (`apt-get install -y chromium`) and `docs/index.html`
@@ -26,7 +30,29 @@ const FAST_FORWARD_MS = 60_000
 interface Opened {
   readonly server: TestServer
   readonly page: Page
-  readonly served: { readonly status: number; readonly contentType: string }
+  readonly served: { readonly status: number; readonly contentType: string; readonly policy: string }
+}
+
+/** A `securitypolicyviolation` event, as the page reported it. */
+interface Violation {
+  readonly directive: string
+  /** `inline`, `eval`, or the URL that was refused. */
+  readonly blocked: string
+  readonly sourceFile: string
+  readonly line: number
+}
+
+/** Runs in the page before any of its scripts: every violation goes to `recordViolation`. */
+const VIOLATION_LISTENER = `document.addEventListener('securitypolicyviolation', (event) => window.recordViolation({
+  directive: event.effectiveDirective, blocked: event.blockedURI, sourceFile: event.sourceFile, line: event.lineNumber,
+}))`
+
+/**
+ * Redoc's search tries `Function(...)` to build its index in a worker; refused (no
+ * `'unsafe-eval'`), it catches the error and indexes in the page.
+ */
+function isSearchEvalProbe(violation: Violation): boolean {
+  return violation.directive === 'script-src' && violation.blocked === 'eval'
 }
 
 let server: TestServer | undefined
@@ -36,6 +62,7 @@ let opened: Promise<Opened>
 const offOrigin: string[] = []
 const consoleErrors: string[] = []
 const pageErrors: string[] = []
+const violations: Violation[] = []
 
 /** Matches an element whose whole text is `text`. */
 function exactly(text: string): RegExp {
@@ -90,6 +117,8 @@ async function open(): Promise<Opened> {
     return route.abort('blockedbyclient')
   })
   const page = await context.newPage()
+  await page.exposeBinding('recordViolation', (_source, violation: Violation) => violations.push(violation))
+  await page.addInitScript({ content: VIOLATION_LISTENER })
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(`${message.text()} (at ${message.location().url || 'unknown'})`)
   })
@@ -99,7 +128,8 @@ async function open(): Promise<Opened> {
 
   const response = await page.goto(`${running.baseUrl}/docs`, { waitUntil: 'load' })
   if (!response) throw new Error('GET /docs gave no response')
-  const served = { status: response.status(), contentType: response.headers()['content-type'] ?? '' }
+  const headers = response.headers()
+  const served = { status: response.status(), contentType: headers['content-type'] ?? '', policy: headers['content-security-policy'] ?? '' }
   await page.locator('.menu-content').waitFor({ state: 'visible', timeout: 10_000 })
   return { server: running, page, served }
 }
@@ -119,6 +149,12 @@ describe('GET /docs in headless Chromium, offline', () => {
     const { served } = await opened
     expect(served.status).toBe(200)
     expect(served.contentType).toMatch(/^text\/html\b/)
+  })
+
+  it('is served under a Content-Security-Policy that allows its own inline scripts by hash, and no eval', async () => {
+    const { served } = await opened
+    expect(served.policy).toMatch(/(^|;)\s*script-src 'sha256-/)
+    expect(served.policy).not.toMatch(/'unsafe-inline'|'unsafe-eval'|'strict-dynamic'|\*/)
   })
 
   it('renders every operation summary in the spec, reached through the sidebar', async () => {
@@ -168,6 +204,18 @@ describe('GET /docs in headless Chromium, offline', () => {
     expect(statSync(SCREENSHOT).size).toBeGreaterThan(10_000)
   })
 
+  it('finds an operation through its search box', async () => {
+    const { server, page } = await opened
+    const summary = server.api.contract.operations().find((op) => op.operationId === 'checkLiveness')?.operation.summary
+    if (typeof summary !== 'string') throw new Error('checkLiveness needs a summary')
+    await page.locator('[data-testid="search-trigger"]').click()
+    const dialog = page.locator('[data-testid="search-dialog"]')
+    await dialog.locator('input').fill(summary)
+    await shown(dialog.getByText(summary, { exact: true }), `the search result "${summary}"`)
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 })
+  })
+
   it('requests nothing off the server, not even once its timers have run', async () => {
     const { page } = await opened
     // The collapsed sidebar draws its own (smaller) badge: render that one too.
@@ -183,5 +231,26 @@ describe('GET /docs in headless Chromium, offline', () => {
     await opened
     expect(pageErrors).toEqual([])
     expect(consoleErrors).toEqual([])
+  })
+
+  it('breaks no rule of its Content-Security-Policy but the search index probing for eval', async () => {
+    await opened
+    expect(violations.filter((violation) => !isSearchEvalProbe(violation))).toEqual([])
+  })
+
+  // Last: the refusal is logged as a console error.
+  it('refuses, and reports, a script injected into the page', async () => {
+    const { page } = await opened
+    const before = violations.length
+    const ran = await page.evaluate(`(() => {
+      const script = document.createElement('script')
+      script.textContent = 'window.injected = true'
+      document.head.append(script)
+      return window.injected === true
+    })()`)
+    expect(ran).toBe(false)
+    await expect
+      .poll(() => violations.slice(before))
+      .toEqual([expect.objectContaining({ directive: 'script-src-elem', blocked: 'inline' })])
   })
 })
