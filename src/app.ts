@@ -2,9 +2,7 @@
  * createApp(deps): the Express app. It never listens and never reads the environment,
  * so tests run it in-process on any database and configuration.
  */
-import { randomUUID } from 'node:crypto'
 import express, { type Express } from 'express'
-import { pinoHttp } from 'pino-http'
 import type { AppDeps } from './deps.js'
 import { NotFoundError } from './errors.js'
 import { createApi } from './http/api.js'
@@ -12,8 +10,8 @@ import { corsMiddleware } from './http/cors.js'
 import type { PlainRequest } from './http/exchange.js'
 import { handlers } from './http/handlers.js'
 import { problemErrorHandler } from './http/problems.js'
-
-const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+import { assignRequestId } from './http/request-id.js'
+import { requestLog } from './http/request-log.js'
 
 export async function createApp(deps: AppDeps): Promise<Express> {
   const api = await createApi(deps, handlers)
@@ -22,19 +20,8 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   app.disable('etag')
   app.set('trust proxy', deps.config.trustProxy)
 
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id']
-        const id = typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID()
-        res.setHeader('X-Request-Id', id)
-        return id
-      },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-    }),
-  )
-
+  app.use(assignRequestId())
+  app.use(requestLog(deps.logger))
   app.use(corsMiddleware(new Set(deps.config.corsOrigins), api))
 
   app.use(async (req, res, next) => {

@@ -14,6 +14,11 @@ export interface AppConfig {
   readonly publicUrl: string | undefined
   /** pino level: `fatal` .. `trace`, or `silent`. */
   readonly logLevel: string
+  /**
+   * `auto`: JSON lines, pretty-printed instead when stdout is a terminal; `json`: JSON
+   * lines always (for a terminal that pipes them on).
+   */
+  readonly logFormat: LogFormat
   /** How long a bearer token lives. */
   readonly tokenTtlSeconds: number
   /** scrypt's CPU/memory cost (N) for new password hashes; a power of two. */
@@ -45,6 +50,8 @@ export interface AppConfig {
   readonly rootDir: string
 }
 
+export type LogFormat = 'auto' | 'json'
+
 /** `src/` when run from source, `dist/` when built: both sit one level below the root. */
 const projectRoot = fileURLToPath(new URL('..', import.meta.url))
 
@@ -53,6 +60,7 @@ export const defaultConfig: AppConfig = {
   databaseUrl: 'data/achiever.sqlite',
   publicUrl: undefined,
   logLevel: 'info',
+  logFormat: 'auto',
   tokenTtlSeconds: 3600,
   scryptCost: 32768,
   loginMaxFailures: 5,
@@ -89,6 +97,12 @@ function trustProxy(raw: string | undefined): boolean | number | string {
   return raw
 }
 
+function logFormat(raw: string | undefined): LogFormat {
+  if (raw === undefined || raw === '') return defaultConfig.logFormat
+  if (raw === 'auto' || raw === 'json') return raw
+  throw new ConfigError(`LOG_FORMAT must be auto or json, not ${JSON.stringify(raw)}`)
+}
+
 /** Comma-separated origins (`https://app.example.com`), each checked and normalised. */
 function origins(raw: string | undefined): readonly string[] {
   if (raw === undefined || raw.trim() === '') return []
@@ -111,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: env.DATABASE_URL || defaultConfig.databaseUrl,
     publicUrl,
     logLevel: env.LOG_LEVEL || defaultConfig.logLevel,
+    logFormat: logFormat(env.LOG_FORMAT),
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', defaultConfig.tokenTtlSeconds, 1),
     scryptCost,
     loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', defaultConfig.loginMaxFailures, 1),

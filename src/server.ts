@@ -14,7 +14,7 @@ import { loadSpec } from './service/spec.js'
 
 async function main(): Promise<void> {
   const config = loadConfig()
-  const logger = createLogger(config.logLevel)
+  const logger = createLogger(config.logLevel, { terminal: process.stdout.isTTY, format: config.logFormat })
   const db = openDatabase(config.databaseUrl)
   await migrateToLatest(db)
   const loginThrottle = new LoginThrottle(config.loginMaxFailures, config.loginWindowSeconds)

@@ -37,6 +37,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8')
   })
 
+  it('reads LOG_FORMAT: auto (the default) or json', () => {
+    expect(loadConfig({}).logFormat).toBe('auto')
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json')
+    expect(() => loadConfig({ LOG_FORMAT: 'pretty' })).toThrow(/LOG_FORMAT must be auto or json/)
+  })
+
   it('refuses nonsense instead of guessing', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError)
     expect(() => loadConfig({ TOKEN_TTL_SECONDS: '0' })).toThrow(/TOKEN_TTL_SECONDS/)

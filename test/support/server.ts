@@ -72,7 +72,7 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
       done()
     },
   })
-  const logger = createLogger(config.logLevel, sink)
+  const logger = createLogger(config.logLevel, { stream: sink })
   const queries: string[] = []
   const db = openDatabase(config.databaseUrl, options.recordQueries ? { onQuery: (sql) => queries.push(sql) } : {})
   await migrateToLatest(db)
