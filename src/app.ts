@@ -9,6 +9,7 @@ import { createApi } from './http/api.js'
 import { corsMiddleware } from './http/cors.js'
 import type { PlainRequest } from './http/exchange.js'
 import { handlers } from './http/handlers.js'
+import { loadShedding } from './http/load-shedding.js'
 import { problemErrorHandler } from './http/problems.js'
 import { assignRequestId } from './http/request-id.js'
 import { requestLog } from './http/request-log.js'
@@ -21,8 +22,10 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   app.set('trust proxy', deps.config.trustProxy)
 
   app.use(assignRequestId())
-  app.use(requestLog(deps.logger))
+  app.use(requestLog(deps.logger, deps.requestWaits))
+  // CORS first, so that a browser can read the 503's Retry-After.
   app.use(corsMiddleware(new Set(deps.config.corsOrigins), api))
+  app.use(loadShedding(deps.requestWaits, deps.config.loadShedLagMs))
 
   app.use(async (req, res, next) => {
     if (req.method === 'OPTIONS') {

@@ -46,6 +46,11 @@ export interface AppConfig {
   readonly keepAliveTimeoutSeconds: number
   /** On SIGTERM, how long requests in flight may take before every connection is cut. */
   readonly shutdownTimeoutSeconds: number
+  /**
+   * How long an `/api/v1` request may wait for the event loop to take it up before it is
+   * answered 503 with Retry-After instead (http/load-shedding.ts).
+   */
+  readonly loadShedLagMs: number
   /** The project root, where `openapi.yaml` and `docs/` live. */
   readonly rootDir: string
 }
@@ -73,6 +78,7 @@ export const defaultConfig: AppConfig = {
   bodyTimeoutSeconds: 30,
   keepAliveTimeoutSeconds: 5,
   shutdownTimeoutSeconds: 10,
+  loadShedLagMs: 200,
   rootDir: projectRoot,
 }
 
@@ -138,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyTimeoutSeconds: integer(env, 'BODY_TIMEOUT_SECONDS', defaultConfig.bodyTimeoutSeconds, 1),
     keepAliveTimeoutSeconds: integer(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', defaultConfig.keepAliveTimeoutSeconds, 1),
     shutdownTimeoutSeconds: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', defaultConfig.shutdownTimeoutSeconds, 1),
+    loadShedLagMs: integer(env, 'LOAD_SHED_LAG_MS', defaultConfig.loadShedLagMs, 1),
     rootDir: defaultConfig.rootDir,
   }
 }

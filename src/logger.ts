@@ -10,7 +10,7 @@ import type { LogFormat } from './config.js'
 import { REDACTED, REDACTED_PATHS, scrubSecrets } from './http/redact.js'
 
 /** How a line reads on a terminal: `request: GET /api/v1/tasks/{taskId} 200 1.2 ms (user 7)`. */
-const PRETTY_MESSAGE = '{msg}{if method}: {method} {route}{path} {status} {ms} ms{end}{if userId} (user {userId}){end}'
+const PRETTY_MESSAGE = '{msg}{if method}: {method} {route}{path} {status} {ms} ms{end}{if userId} (user {userId}){end}{if wait}, waited {wait} ms{end}'
 
 export interface LoggerDestination {
   /** Where lines go instead of stdout (tests capture them). */
@@ -38,7 +38,7 @@ function destination({ stream, terminal = false, format = 'auto' }: LoggerDestin
       options: {
         translateTime: 'SYS:HH:MM:ss.l',
         messageFormat: PRETTY_MESSAGE,
-        ignore: 'reqId,method,route,path,status,ms,userId',
+        ignore: 'reqId,method,route,path,status,ms,userId,wait',
         singleLine: true,
       },
     })

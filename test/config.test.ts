@@ -37,9 +37,10 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8')
   })
 
-  it('reads LOG_FORMAT: auto (the default) or json', () => {
-    expect(loadConfig({}).logFormat).toBe('auto')
-    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json')
+  it('reads LOAD_SHED_LAG_MS (200 by default, at least 1) and LOG_FORMAT (auto or json)', () => {
+    expect(loadConfig({})).toMatchObject({ loadShedLagMs: 200, logFormat: 'auto' })
+    expect(loadConfig({ LOAD_SHED_LAG_MS: '1', LOG_FORMAT: 'json' })).toMatchObject({ loadShedLagMs: 1, logFormat: 'json' })
+    expect(() => loadConfig({ LOAD_SHED_LAG_MS: '0' })).toThrow(/LOAD_SHED_LAG_MS must be an integer >= 1/)
     expect(() => loadConfig({ LOG_FORMAT: 'pretty' })).toThrow(/LOG_FORMAT must be auto or json/)
   })
 

@@ -5,7 +5,8 @@
  *    "route":"/api/v1/tasks/{taskId}","status":200,"ms":1.2,"userId":7,"msg":"request"}
  *
  * `route` is the spec's path template once the request is routed (`path`, the bare path
- * without its query, when it matched no operation); `userId` only when signed in. No headers, no query
+ * without its query, when it matched no operation); `userId` only when signed in; `wait`
+ * only when the request waited for its turn (http/request-turns.ts). No headers, no query
  * string, no body: pino-http's line with every header cost more than many handlers did
  * (issue 9), and carried whatever secrets the URL held.
  */
@@ -13,6 +14,7 @@ import type { IncomingMessage } from 'node:http'
 import type { RequestHandler } from 'express'
 import type { Logger } from 'pino'
 import { requestIdOf } from './request-id.js'
+import type { RequestWaits } from './request-turns.js'
 
 /** What the layers below learn about a request, for its log line. */
 interface Facts {
@@ -47,10 +49,11 @@ interface RequestLine {
   status: number
   ms: number
   userId?: number
+  wait?: number
   aborted?: true
 }
 
-export function requestLog(logger: Logger): RequestHandler {
+export function requestLog(logger: Logger, waits: RequestWaits): RequestHandler {
   return (req, res, next) => {
     const start = performance.now()
     const known: Facts = {}
@@ -60,6 +63,8 @@ export function requestLog(logger: Logger): RequestHandler {
       if (known.route !== undefined) line.route = known.route
       else line.path = req.path.slice(0, MAX_PATH_LENGTH)
       if (known.userId !== undefined) line.userId = known.userId
+      const waited = waits.waitOf(req)
+      if (waited >= 1) line.wait = round(waited)
       if (!res.writableFinished) line.aborted = true
       if (res.statusCode >= 500) logger.error(line, 'request')
       else logger.info(line, 'request')
