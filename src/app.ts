@@ -2,19 +2,18 @@
  * createApp(deps): the Express app. It never listens and never reads the environment,
  * so tests run it in-process on any database and configuration.
  */
-import { randomUUID } from 'node:crypto'
 import express, { type Express } from 'express'
-import { pinoHttp } from 'pino-http'
 import type { AppDeps } from './deps.js'
 import { NotFoundError } from './errors.js'
 import { createApi } from './http/api.js'
 import { corsMiddleware } from './http/cors.js'
 import type { PlainRequest } from './http/exchange.js'
 import { handlers } from './http/handlers.js'
+import { loadShedding } from './http/load-shedding.js'
 import { problemErrorHandler } from './http/problems.js'
+import { assignRequestId } from './http/request-id.js'
+import { requestLog } from './http/request-log.js'
 import { securityHeaders } from './http/security-headers.js'
-
-const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 export async function createApp(deps: AppDeps): Promise<Express> {
   const api = await createApi(deps, handlers)
@@ -24,19 +23,8 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   app.set('trust proxy', deps.config.trustProxy)
   app.use(securityHeaders(deps))
 
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id']
-        const id = typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID()
-        res.setHeader('X-Request-Id', id)
-        return id
-      },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-    }),
-  )
-
+  app.use(assignRequestId())
+  app.use(requestLog(deps.logger, deps.requestWaits))
   // Who asks decides every API answer, errors included (a 404 for someone else's task, a
   // 401, a 429): a shared cache must never hand one caller's answer to another.
   app.use('/api', (_req, res, next) => {
@@ -44,7 +32,9 @@ export async function createApp(deps: AppDeps): Promise<Express> {
     next()
   })
 
+  // CORS first, so that a browser can read the 503's Retry-After.
   app.use(corsMiddleware(new Set(deps.config.corsOrigins), api))
+  app.use(loadShedding(deps.requestWaits, deps.config.loadShedLagMs))
 
   app.use(async (req, res, next) => {
     if (req.method === 'OPTIONS') {

@@ -14,6 +14,11 @@ export interface AppConfig {
   readonly publicUrl: string | undefined
   /** pino level: `fatal` .. `trace`, or `silent`. */
   readonly logLevel: string
+  /**
+   * `auto`: JSON lines, pretty-printed instead when stdout is a terminal; `json`: JSON
+   * lines always (for a terminal that pipes them on).
+   */
+  readonly logFormat: LogFormat
   /** How long a bearer token lives. */
   readonly tokenTtlSeconds: number
   /** scrypt's CPU/memory cost (N) for new password hashes; a power of two. */
@@ -52,9 +57,16 @@ export interface AppConfig {
    * HTTPS alone (behind a TLS proxy, say), never on a plain-HTTP `localhost`.
    */
   readonly hstsMaxAgeSeconds: number
+  /**
+   * How long an `/api/v1` request may wait for the event loop to take it up before it is
+   * answered 503 with Retry-After instead (http/load-shedding.ts).
+   */
+  readonly loadShedLagMs: number
   /** The project root, where `openapi.yaml` and `docs/` live. */
   readonly rootDir: string
 }
+
+export type LogFormat = 'auto' | 'json'
 
 /** `src/` when run from source, `dist/` when built: both sit one level below the root. */
 const projectRoot = fileURLToPath(new URL('..', import.meta.url))
@@ -64,6 +76,7 @@ export const defaultConfig: AppConfig = {
   databaseUrl: 'data/achiever.sqlite',
   publicUrl: undefined,
   logLevel: 'info',
+  logFormat: 'auto',
   tokenTtlSeconds: 3600,
   scryptCost: 32768,
   loginMaxFailures: 5,
@@ -78,6 +91,7 @@ export const defaultConfig: AppConfig = {
   shutdownTimeoutSeconds: 10,
   databaseBusyTimeoutMs: 5000,
   hstsMaxAgeSeconds: 0,
+  loadShedLagMs: 200,
   rootDir: projectRoot,
 }
 
@@ -102,6 +116,12 @@ function trustProxy(raw: string | undefined): boolean | number | string {
   return raw
 }
 
+function logFormat(raw: string | undefined): LogFormat {
+  if (raw === undefined || raw === '') return defaultConfig.logFormat
+  if (raw === 'auto' || raw === 'json') return raw
+  throw new ConfigError(`LOG_FORMAT must be auto or json, not ${JSON.stringify(raw)}`)
+}
+
 /** Comma-separated origins (`https://app.example.com`), each checked and normalised. */
 function origins(raw: string | undefined): readonly string[] {
   if (raw === undefined || raw.trim() === '') return []
@@ -124,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: env.DATABASE_URL || defaultConfig.databaseUrl,
     publicUrl,
     logLevel: env.LOG_LEVEL || defaultConfig.logLevel,
+    logFormat: logFormat(env.LOG_FORMAT),
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', defaultConfig.tokenTtlSeconds, 1),
     scryptCost,
     loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', defaultConfig.loginMaxFailures, 1),
@@ -138,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownTimeoutSeconds: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', defaultConfig.shutdownTimeoutSeconds, 1),
     databaseBusyTimeoutMs: integer(env, 'DATABASE_BUSY_TIMEOUT_MS', defaultConfig.databaseBusyTimeoutMs, 0),
     hstsMaxAgeSeconds: integer(env, 'HSTS_MAX_AGE_SECONDS', defaultConfig.hstsMaxAgeSeconds, 0),
+    loadShedLagMs: integer(env, 'LOAD_SHED_LAG_MS', defaultConfig.loadShedLagMs, 1),
     rootDir: defaultConfig.rootDir,
   }
 }

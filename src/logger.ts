@@ -1,13 +1,51 @@
-import { pino, type DestinationStream, type Logger } from 'pino'
+/**
+ * The process's logger: pino, one JSON object per line with an ISO time, and no
+ * `pid`/`hostname` on each line (the collector knows where a line came from). Writes are
+ * asynchronous (sonic-boom, flushed on exit), so a busy server never waits on its log.
+ * On a terminal the same lines are pretty-printed, in a worker thread (pino-pretty), unless
+ * `LOG_FORMAT=json`. Every line passes through {@link scrubSecrets} before it is written.
+ */
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino'
+import type { LogFormat } from './config.js'
+import { REDACTED, REDACTED_PATHS, scrubSecrets } from './http/redact.js'
 
-/** Structured JSON logs. Credentials are redacted wherever a request is logged. */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  const options = {
+/** How a line reads on a terminal: `request: GET /api/v1/tasks/{taskId} 200 1.2 ms (user 7)`. */
+const PRETTY_MESSAGE = '{msg}{if method}: {method} {route}{path} {status} {ms} ms{end}{if userId} (user {userId}){end}{if wait}, waited {wait} ms{end}'
+
+export interface LoggerDestination {
+  /** Where lines go instead of stdout (tests capture them). */
+  readonly stream?: DestinationStream
+  /** Whether stdout is a terminal; only then, with `auto`, are lines pretty-printed. */
+  readonly terminal?: boolean
+  readonly format?: LogFormat
+}
+
+function options(level: string): LoggerOptions {
+  return {
     level,
-    redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-      censor: '[redacted]',
-    },
+    base: null,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: [...REDACTED_PATHS], censor: REDACTED },
+    hooks: { streamWrite: scrubSecrets },
   }
-  return destination ? pino(options, destination) : pino(options)
+}
+
+function destination({ stream, terminal = false, format = 'auto' }: LoggerDestination): DestinationStream {
+  if (stream) return stream
+  if (terminal && format === 'auto') {
+    return pino.transport({
+      target: 'pino-pretty',
+      options: {
+        translateTime: 'SYS:HH:MM:ss.l',
+        messageFormat: PRETTY_MESSAGE,
+        ignore: 'reqId,method,route,path,status,ms,userId,wait',
+        singleLine: true,
+      },
+    })
+  }
+  return pino.destination({ dest: 1, sync: false })
+}
+
+export function createLogger(level: string, where: LoggerDestination = {}): Logger {
+  return pino(options(level), destination(where))
 }

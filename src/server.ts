@@ -1,5 +1,7 @@
 /**
- * The process: configuration, database, migrations, app, listen. On SIGTERM or SIGINT it
+ * The process: configuration, database, migrations, app, listen; requests to /api/v1 take
+ * turns (http/request-turns.ts) so that the loop keeps accepting connections under load,
+ * and are shed when they waited too long (http/load-shedding.ts). On SIGTERM or SIGINT it
  * stops accepting connections, drains the open ones (http/shutdown.ts), closes the
  * database and exits 0.
  */
@@ -7,20 +9,23 @@ import { createApp } from './app.js'
 import { loadConfig } from './config.js'
 import { migrateToLatest, openDatabase } from './db/connection.js'
 import { createHttpServer } from './http/http-server.js'
+import { isApiRequest } from './http/load-shedding.js'
 import { LoginThrottle } from './http/login-throttle.js'
+import { RequestTurns } from './http/request-turns.js'
 import { drainable } from './http/shutdown.js'
 import { createLogger } from './logger.js'
 import { loadSpec } from './service/spec.js'
 
 async function main(): Promise<void> {
   const config = loadConfig()
-  const logger = createLogger(config.logLevel)
+  const logger = createLogger(config.logLevel, { terminal: process.stdout.isTTY, format: config.logFormat })
   const db = openDatabase(config.databaseUrl, { busyTimeoutMs: config.databaseBusyTimeoutMs })
   await migrateToLatest(db)
   const loginThrottle = new LoginThrottle(config.loginMaxFailures, config.loginWindowSeconds)
-  const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir), loginThrottle })
+  const turns = new RequestTurns((req) => isApiRequest(req.url))
+  const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir), loginThrottle, requestWaits: turns })
 
-  const server = createHttpServer(app, config, logger)
+  const server = createHttpServer(turns.pace(app), config, logger)
   const drainer = drainable(server)
   server.listen(config.port, () => {
     const address = server.address()

@@ -43,6 +43,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HSTS_MAX_AGE_SECONDS: 'one year' })).toThrow(/HSTS_MAX_AGE_SECONDS/)
   })
 
+  it('reads LOAD_SHED_LAG_MS (200 by default, at least 1) and LOG_FORMAT (auto or json)', () => {
+    expect(loadConfig({})).toMatchObject({ loadShedLagMs: 200, logFormat: 'auto' })
+    expect(loadConfig({ LOAD_SHED_LAG_MS: '1', LOG_FORMAT: 'json' })).toMatchObject({ loadShedLagMs: 1, logFormat: 'json' })
+    expect(() => loadConfig({ LOAD_SHED_LAG_MS: '0' })).toThrow(/LOAD_SHED_LAG_MS must be an integer >= 1/)
+    expect(() => loadConfig({ LOG_FORMAT: 'pretty' })).toThrow(/LOG_FORMAT must be auto or json/)
+  })
+
   it('refuses nonsense instead of guessing', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError)
     expect(() => loadConfig({ TOKEN_TTL_SECONDS: '0' })).toThrow(/TOKEN_TTL_SECONDS/)

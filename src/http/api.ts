@@ -16,6 +16,7 @@ import type { HttpExchange } from './exchange.js'
 import type { Handlers, OperationHandler, OperationId } from './operations.js'
 import { assertPlainIntegers } from './parameters.js'
 import { RequestLimit } from './request-limit.js'
+import { noteRoute, noteUser } from './request-log.js'
 import { PathTable } from './routes.js'
 import { toValidationProblem } from './validation.js'
 
@@ -94,6 +95,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
       postRoutingHandler: async (context: Context, exchange: HttpExchange) => {
         // Also called when routing failed; the notFound / methodNotAllowed handler answers then.
         if (!context.operation) return
+        noteRoute(exchange.req, context.operation.path)
         // openapi-backend falls through to a template (`/goals/{goalId}`) when a literal
         // path (`/goals/tree`) lacks the method; the literal path item is the one that counts.
         const allowed = paths.allowedMethods(exchange.req.path)
@@ -109,6 +111,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
         const required = (context.operation.security ?? []).length > 0
         if (required && !context.security?.authorized) return
         const principal = principalOf(context)
+        if (principal) noteUser(exchange.req, principal.userId)
         if (requestLimit && principal) exchange.res.set(await requestLimit.take(principal.userId))
         exchange.request.body = await readRequestBody(exchange.req, context.operation, deps.config.bodyTimeoutSeconds * 1000)
       },

@@ -8,6 +8,7 @@ import type { Logger } from 'pino'
 import type { components } from '../../generated/openapi.js'
 import { AppError } from '../errors.js'
 import { NO_STORE } from './caching.js'
+import { requestIdOf } from './request-id.js'
 
 export type Problem = components['schemas']['Problem']
 
@@ -51,7 +52,7 @@ export function sendProblem(res: Response, problem: Problem, headers: Readonly<R
 export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     if (res.headersSent) {
-      logger.error({ err: error, reqId: req.id }, 'error after the response was sent')
+      logger.error({ err: error, reqId: requestIdOf(req) }, 'error after the response was sent')
       res.destroy()
       return
     }
@@ -59,7 +60,7 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
       sendProblem(res, toProblem(error), error.headers)
       return
     }
-    logger.error({ err: error, reqId: req.id }, 'unhandled error')
+    logger.error({ err: error, reqId: requestIdOf(req) }, 'unhandled error')
     sendProblem(res, internalError)
   }
 }

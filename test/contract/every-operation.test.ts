@@ -2,16 +2,18 @@
  * Rules every operation keeps, checked on every operation in the spec: a valid request
  * succeeds; an unknown query parameter is 400; an Accept that excludes what it offers is
  * 406; headers that do not arrive in time, 408; headers over 16 KiB, 431; without credentials, 401; under a per-user request limit, 429 with Retry-After
- * and the RateLimit fields; without its database, 500 (a bare problem, no internals).
+ * and the RateLimit fields; without its database, 500 (a bare problem, no internals);
+ * while the server is overloaded, 503 with Retry-After on every /api/v1 operation.
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Contract } from '../support/contract.js'
 import { exercised } from '../support/coverage.js'
 import { BARE_INTERNAL_ERROR, expectProblem } from '../support/expect.js'
 import { type PlannedRequest, VALID_REQUESTS, withQuery } from '../support/operation-requests.js'
+import type { RequestWaits } from '../../src/http/request-turns.js'
 import { slowRequest } from '../support/raw.js'
 import { type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
 
@@ -164,5 +166,35 @@ describe('500 without the database: a bare problem that reveals nothing', () => 
     const res = await broken.api.request<Problem>(method, path, options)
     expectProblem(res, 500, 'INTERNAL_ERROR')
     expect(res.body).toEqual(BARE_INTERNAL_ERROR)
+  })
+})
+
+describe('503 with Retry-After while the server is overloaded', () => {
+  let overloaded: TestServer
+  /** What the load shedder reads: the test puts the server in the overloaded state rather than racing the clock. */
+  let lagMs = 0
+  const waits: RequestWaits = { waitOf: () => lagMs }
+  beforeAll(async () => {
+    overloaded = await startTestServer({ loadShedLagMs: 200 }, { requestWaits: waits })
+  })
+  afterAll(() => overloaded.close())
+  afterEach(() => {
+    lagMs = 0
+  })
+
+  const api = everyOperation.filter((id) => contract.operations().find((op) => op.operationId === id)?.path.startsWith('/api/v1/'))
+
+  it('is declared on every /api/v1 operation', () => {
+    expect(declaring(503).filter((id) => api.includes(id))).toEqual(api)
+  })
+
+  it.each(api)('%s', async (operationId) => {
+    // Planned while the server keeps up; sent once requests wait past LOAD_SHED_LAG_MS.
+    const { method, path, options } = await plan(operationId, await signUp(overloaded.api), overloaded)
+    lagMs = 1_000
+    const res = await overloaded.api.request<Problem>(method, path, options)
+    expectProblem(res, 503, 'SERVICE_UNAVAILABLE')
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+    expect(res.operationId).toBe(operationId)
   })
 })

@@ -12,6 +12,8 @@ export interface ServerProcess {
   readonly api: ApiClient
   /** Resolves with the first log entry (a JSON line) that `matches`, logged before or after the call. */
   logged(matches: (entry: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>
+  /** Everything it has written to stdout so far, line by line, as written. */
+  output(): readonly string[]
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>
 }
@@ -25,9 +27,11 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const entries: Array<Record<string, unknown>> = []
+  const output: string[] = []
   const waiting = new Set<{ matches: (entry: Record<string, unknown>) => boolean; resolve: (entry: Record<string, unknown>) => void }>()
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
   lines.on('line', (line) => {
+    output.push(line)
     const entry = JSON.parse(line) as Record<string, unknown>
     entries.push(entry)
     for (const waiter of waiting) {
@@ -51,6 +55,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     baseUrl,
     api: new ApiClient(baseUrl),
     logged,
+    output: () => output,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM')
       return exited

@@ -13,6 +13,8 @@ import { type AppConfig, defaultConfig } from '../../src/config.js'
 import { migrateToLatest, openDatabase } from '../../src/db/connection.js'
 import type { Database } from '../../src/db/schema.js'
 import { createHttpServer } from '../../src/http/http-server.js'
+import { isApiRequest } from '../../src/http/load-shedding.js'
+import { RequestTurns, type RequestWaits } from '../../src/http/request-turns.js'
 import { createLogger } from '../../src/logger.js'
 import { loadSpec } from '../../src/service/spec.js'
 import { LoginThrottle } from '../../src/http/login-throttle.js'
@@ -54,6 +56,11 @@ const TEST_SCRYPT_COST = 1024
 export interface TestServerOptions {
   /** Keep the SQL of every query in `queries` (off by default: benchmarks run millions). */
   readonly recordQueries?: boolean
+  /**
+   * What the load shedder reads instead of the real waits: a test sets the server's
+   * state (overloaded or not) through it rather than racing the clock.
+   */
+  readonly requestWaits?: RequestWaits
 }
 
 export async function startTestServer(overrides: Partial<AppConfig> = {}, options: TestServerOptions = {}): Promise<TestServer> {
@@ -63,6 +70,10 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
     databaseUrl: join(dir, 'test.sqlite'),
     scryptCost: TEST_SCRYPT_COST,
     logLevel: 'info',
+    // This process's event loop is shared with the test runner, whose own work (Ajv
+    // compiling a schema, fast-check setting up) can hold it long enough for a waiting
+    // request to be shed. Tests of shedding set the state through `requestWaits`.
+    loadShedLagMs: 60_000,
     ...overrides,
   }
   const lines: string[] = []
@@ -72,7 +83,7 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
       done()
     },
   })
-  const logger = createLogger(config.logLevel, sink)
+  const logger = createLogger(config.logLevel, { stream: sink })
   const queries: string[] = []
   const db = openDatabase(config.databaseUrl, {
     busyTimeoutMs: config.databaseBusyTimeoutMs,
@@ -80,8 +91,10 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
   })
   await migrateToLatest(db)
   const loginThrottle = new LoginThrottle(config.loginMaxFailures, config.loginWindowSeconds)
-  const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir), loginThrottle })
-  const server: Server = createHttpServer(app, config, logger)
+  const turns = new RequestTurns((req) => isApiRequest(req.url))
+  const requestWaits = options.requestWaits ?? turns
+  const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir), loginThrottle, requestWaits })
+  const server: Server = createHttpServer(turns.pace(app), config, logger)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   // `PRISM=1`: every test client request goes through Prism's validation proxy too.

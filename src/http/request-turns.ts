@@ -1,0 +1,112 @@
+/**
+ * Keeps each turn of the event loop short, so the server keeps accepting connections
+ * under load.
+ *
+ * Why: since libuv 1.45 (Node 20) a listening socket accepts ONE connection per turn of
+ * the event loop (libuv pull request 3696). Node starts every request that a turn reads,
+ * so with 1,000 busy keep-alive connections a turn ran 200-600 ms of handlers, the server
+ * accepted 2-5 connections a second, and a new client sat in a full accept queue for
+ * minutes (`npm run bench:connections`: every new connection timed out after 60 s).
+ *
+ * How: requests are started at once while the current turn has run less than
+ * {@link TURN_SLICE_MS} of them; after that they wait in a FIFO, and one waiting request
+ * is started per turn, each in its own `setImmediate`, so between two of them the loop
+ * turns, accepts a connection and reads what has arrived. Waiting requests thus cost a
+ * turn each instead of lengthening one; how long each waited is kept for the load
+ * shedder (http/load-shedding.ts), which answers 503 to those that waited too long.
+ *
+ * Only the requests `paced` picks wait: the health checks and the docs go first.
+ */
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
+
+/** How long one turn of the loop may run requests before the rest wait for later turns. */
+export const TURN_SLICE_MS = 10
+
+/** How long a request waited for its turn: what the load shedder judges. */
+export interface RequestWaits {
+  /** Milliseconds `req` waited before it was started; 0 if it never waited. */
+  waitOf(req: IncomingMessage): number
+}
+
+interface Waiting {
+  readonly req: IncomingMessage
+  readonly res: ServerResponse
+  readonly listener: RequestListener
+  readonly since: number
+}
+
+export class RequestTurns implements RequestWaits {
+  /** FIFO: entries before `head` have been started. */
+  private readonly waiting: Array<Waiting | undefined> = []
+  private head = 0
+  /** When the current turn started its first request; undefined between turns. */
+  private turnStart: number | undefined
+  private draining = false
+  private readonly waits = new WeakMap<IncomingMessage, number>()
+
+  constructor(
+    private readonly paced: (req: IncomingMessage) => boolean,
+    private readonly sliceMs = TURN_SLICE_MS,
+  ) {}
+
+  waitOf(req: IncomingMessage): number {
+    return this.waits.get(req) ?? 0
+  }
+
+  /** Requests waiting for a turn. */
+  get backlog(): number {
+    return this.waiting.length - this.head
+  }
+
+  /** `listener`, behind the turns: what node:http should call for each request. */
+  pace(listener: RequestListener): RequestListener {
+    return (req, res) => {
+      if (!this.paced(req) || (this.backlog === 0 && this.withinSlice(performance.now()))) {
+        listener(req, res)
+        return
+      }
+      this.waiting.push({ req, res, listener, since: performance.now() })
+      if (!this.draining) {
+        this.draining = true
+        setImmediate(this.startNext)
+      }
+    }
+  }
+
+  private withinSlice(now: number): boolean {
+    if (this.turnStart === undefined) {
+      this.turnStart = now
+      // Runs in this turn's check phase, after every request the turn has read.
+      setImmediate(this.endTurn)
+    }
+    return now - this.turnStart < this.sliceMs
+  }
+
+  private readonly endTurn = (): void => {
+    this.turnStart = undefined
+  }
+
+  /** Starts the request that has waited longest, then yields the rest of the loop's turn. */
+  private readonly startNext = (): void => {
+    const next = this.waiting[this.head]
+    if (next) {
+      this.waiting[this.head++] = undefined
+      if (this.head > 1024 && this.head * 2 > this.waiting.length) {
+        this.waiting.splice(0, this.head)
+        this.head = 0
+      }
+      // A client that hung up while waiting is owed nothing.
+      if (!next.req.socket.destroyed) {
+        this.waits.set(next.req, performance.now() - next.since)
+        next.listener(next.req, next.res)
+      }
+    }
+    if (this.backlog > 0) {
+      setImmediate(this.startNext)
+    } else {
+      this.waiting.length = 0
+      this.head = 0
+      this.draining = false
+    }
+  }
+}
