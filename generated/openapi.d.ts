@@ -1019,7 +1019,7 @@ export interface components {
         /**
          * @description The JSON is malformed or not valid UTF-8, a query or path parameter is of the wrong
          *     type or out of range, a query parameter is not one this operation takes, `to` is
-         *     before `from`, or the Host header is not a host name.
+         *     before `from`, or the Host header is not a host name (or is over 259 characters).
          */
         BadRequest: {
             headers: {
