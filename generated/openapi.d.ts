@@ -525,6 +525,7 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * Format: int64
          * @description A resource's id.
          * @example 1
          */
@@ -537,7 +538,7 @@ export interface components {
         Timestamp: string;
         /**
          * Format: uri
-         * @description The resource's absolute URL.
+         * @description The resource's absolute URL (at most 2,048 characters).
          * @example http://localhost:3000/api/v1/tasks/1
          */
         ResourceUri: string;
@@ -553,6 +554,7 @@ export interface components {
          */
         Email: string;
         /**
+         * Format: password
          * @description At least 8 characters. Stored only as a slow, salted hash; never returned.
          * @example python-rocks
          */
@@ -579,7 +581,7 @@ export interface components {
         /** @description A bearer token and the moment it stops working. */
         Token: {
             /**
-             * @description Send it as `Authorization Bearer <token>`.
+             * @description 256 random bits in base64url; send it as `Authorization Bearer <token>`.
              * @example 3q2-7wJx1Yf0KcU9u8mZQe5oWb6sHnTtLrVgDiAaEkM
              */
             readonly token: string;
@@ -637,6 +639,7 @@ export interface components {
          */
         GoalDescription: string;
         /**
+         * Format: int64
          * @description The id of the goal this one is a sub-goal of; `null` for a top-level goal.
          * @example 1
          */
@@ -653,7 +656,10 @@ export interface components {
             name: components["schemas"]["GoalName"];
             /** @description Up to 512 characters; empty if left out. */
             description?: string;
-            /** @description The goal to add this one under; `null` or left out for the top level. */
+            /**
+             * Format: int64
+             * @description The goal to add this one under; `null` or left out for the top level.
+             */
             parent_id?: number | null;
         };
         /** @description A goal's writable fields, for replace. */
@@ -661,7 +667,10 @@ export interface components {
             name: components["schemas"]["GoalName"];
             /** @description Up to 512 characters; empty if left out. */
             description?: string;
-            /** @description The goal this one is a sub-goal of; `null` or left out for the top level. */
+            /**
+             * Format: int64
+             * @description The goal this one is a sub-goal of; `null` or left out for the top level.
+             */
             parent_id?: number | null;
             /**
              * Format: date-time
@@ -780,13 +789,25 @@ export interface components {
         };
         /** @description Where this page sits in the whole list. */
         PageMeta: {
-            /** @description This page's number, from 1. */
+            /**
+             * Format: int64
+             * @description This page's number, from 1.
+             */
             page: number;
-            /** @description The most items a page holds. */
+            /**
+             * Format: int32
+             * @description The most items a page holds.
+             */
             per_page: number;
-            /** @description How many items match, on all pages. */
+            /**
+             * Format: int64
+             * @description How many items match, on all pages.
+             */
             total: number;
-            /** @description How many pages there are (0 when nothing matches). */
+            /**
+             * Format: int64
+             * @description How many pages there are (0 when nothing matches).
+             */
             pages: number;
         };
         /** @description The process is up. */
@@ -834,14 +855,20 @@ export interface components {
             type: string;
             /** @description A short, human-readable summary of the kind of problem. */
             title: string;
-            /** @description The HTTP status code. */
+            /**
+             * Format: int32
+             * @description The HTTP status code.
+             */
             status: number;
-            /** @description What went wrong with this request, for people. */
+            /** @description What went wrong with this request, for people (at most 1,024 characters, cut short with `…` beyond). */
             detail: string;
             code: components["schemas"]["ProblemCode"];
             /** @description The fields or parameters at fault: at most the first 100, each named once. When more were found, `errors_omitted` says how many were left out. */
             errors?: components["schemas"]["FieldError"][];
-            /** @description How many more fields or parameters were at fault than `errors` lists (present only when the list was cut at 100). */
+            /**
+             * Format: int32
+             * @description How many more fields or parameters were at fault than `errors` lists (present only when the list was cut at 100).
+             */
             errors_omitted?: number;
         };
         /**
@@ -852,16 +879,17 @@ export interface components {
         /** @description One invalid field (`pointer`, a JSON Pointer into the body) or parameter (`parameter`). */
         FieldError: {
             /**
-             * @description A JSON Pointer (RFC 6901) to the field in the request body.
+             * Format: json-pointer
+             * @description A JSON Pointer (RFC 6901) to the field in the request body. A field whose pointer would be over 256 characters is named by the pointer of the whole body, `""`.
              * @example /title
              */
             pointer?: string;
             /**
-             * @description The name of the query or path parameter.
+             * @description The name of the header, query or path parameter; left out for a name over 256 characters.
              * @example per_page
              */
             parameter?: string;
-            /** @description What is wrong with it. */
+            /** @description What is wrong with it (at most 512 characters, cut short with `…` beyond). */
             detail: string;
         };
     };
@@ -870,6 +898,7 @@ export interface components {
         NoContent: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Cache-Control": components["headers"]["Cache-Control"];
                 Vary: components["headers"]["Vary"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -882,6 +911,7 @@ export interface components {
         UserResponse: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 ETag: components["headers"]["ETag"];
                 "Cache-Control": components["headers"]["Cache-Control"];
                 Vary: components["headers"]["Vary"];
@@ -906,6 +936,7 @@ export interface components {
         TaskResponse: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 ETag: components["headers"]["ETag"];
                 "Cache-Control": components["headers"]["Cache-Control"];
                 Vary: components["headers"]["Vary"];
@@ -932,6 +963,7 @@ export interface components {
         GoalResponse: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 ETag: components["headers"]["ETag"];
                 "Cache-Control": components["headers"]["Cache-Control"];
                 Vary: components["headers"]["Vary"];
@@ -961,6 +993,7 @@ export interface components {
             headers: {
                 Location: components["headers"]["Location"];
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 ETag: components["headers"]["ETag"];
                 "Cache-Control": components["headers"]["Cache-Control"];
                 Vary: components["headers"]["Vary"];
@@ -986,12 +1019,15 @@ export interface components {
         /**
          * @description The JSON is malformed or not valid UTF-8, a query or path parameter is of the wrong
          *     type or out of range, a query parameter is not one this operation takes, `to` is
-         *     before `from`, or the Host header is not a host name.
+         *     before `from`, or the Host header is not a host name (or is over 259 characters).
          */
         BadRequest: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Cache-Control": components["headers"]["Cache-Control"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 [name: string]: unknown;
             };
             content: {
@@ -1018,6 +1054,7 @@ export interface components {
             headers: {
                 "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Cache-Control": components["headers"]["Cache-Control"];
                 [name: string]: unknown;
             };
@@ -1038,7 +1075,10 @@ export interface components {
         NotFound: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Cache-Control": components["headers"]["Cache-Control"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 [name: string]: unknown;
             };
             content: {
@@ -1058,6 +1098,7 @@ export interface components {
         NotAcceptable: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Cache-Control": components["headers"]["Cache-Control"];
                 [name: string]: unknown;
             };
@@ -1078,7 +1119,10 @@ export interface components {
         Conflict: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Cache-Control": components["headers"]["Cache-Control"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 [name: string]: unknown;
             };
             content: {
@@ -1104,7 +1148,10 @@ export interface components {
         PayloadTooLarge: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Cache-Control": components["headers"]["Cache-Control"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 [name: string]: unknown;
             };
             content: {
@@ -1124,7 +1171,10 @@ export interface components {
         UnsupportedMediaType: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Cache-Control": components["headers"]["Cache-Control"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 [name: string]: unknown;
             };
             content: {
@@ -1144,7 +1194,10 @@ export interface components {
         ValidationFailed: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Cache-Control": components["headers"]["Cache-Control"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 [name: string]: unknown;
             };
             content: {
@@ -1175,6 +1228,7 @@ export interface components {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Cache-Control": components["headers"]["Cache-Control"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -1197,6 +1251,7 @@ export interface components {
         InternalError: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Cache-Control": components["headers"]["Cache-Control"];
                 [name: string]: unknown;
             };
@@ -1218,6 +1273,7 @@ export interface components {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Cache-Control": components["headers"]["Cache-Control"];
                 [name: string]: unknown;
             };
@@ -1240,6 +1296,7 @@ export interface components {
                 ETag: components["headers"]["ETag"];
                 "Cache-Control": components["headers"]["Cache-Control"];
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content?: never;
@@ -1248,7 +1305,10 @@ export interface components {
         PreconditionFailed: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Cache-Control": components["headers"]["Cache-Control"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 [name: string]: unknown;
             };
             content: {
@@ -1269,6 +1329,9 @@ export interface components {
             headers: {
                 "Cache-Control": components["headers"]["Cache-Control"];
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 [name: string]: unknown;
             };
             content: {
@@ -1324,6 +1387,16 @@ export interface components {
          * @example 2026-12-01T00:00:00Z
          */
         To: string;
+        /**
+         * @description Only tasks whose title contains this text, ignoring case.
+         * @example book
+         */
+        TitleSearch: string;
+        /**
+         * @description Only the direct sub-goals of this goal; `null` for your top-level goals.
+         * @example null
+         */
+        ParentGoalFilter: number | "null";
         /** @description The page to return, from 1. */
         Page: number;
         /** @description How many items a page holds. */
@@ -1368,11 +1441,11 @@ export interface components {
     headers: {
         /** @description The id of this request in the server's logs; yours, echoed, if you sent a sane one. */
         "X-Request-Id": string;
-        /** @description The `uri` of the resource just created. */
+        /** @description The `uri` of the resource just created (at most 2,048 characters). */
         Location: string;
-        /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, where they exist. */
+        /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, where they exist, each keeping the list's filters; at most 16,384 characters in all. */
         Link: string;
-        /** @description The authentication schemes this API accepts (`Basic` and `Bearer`). */
+        /** @description The authentication schemes this operation accepts (`Basic` and `Bearer`, or one of them), each with `realm="achiever"`. */
         "WWW-Authenticate": string;
         /** @description Seconds to wait before trying again. */
         "Retry-After": number;
@@ -1381,7 +1454,7 @@ export interface components {
         /** @description A strong entity tag of this representation; it changes whenever the representation does. Send it back in `If-None-Match` (reads) or `If-Match` (writes). */
         ETag: string;
         /** @description `private, no-cache` on your own data (caches must revalidate, with the `ETag`), `public, max-age=300` on this document and its reference, `no-store` on errors and everything else. */
-        "Cache-Control": string;
+        "Cache-Control": "private, no-cache" | "public, max-age=300" | "no-store";
         /** @description Responses differ by who asks: `Authorization` (and `Origin` where CORS is on). */
         Vary: string;
         /** @description When a per-user request limit is configured: what is left of it, as `"default";r=<remaining>;t=<seconds until the window resets>` (IETF RateLimit header fields). */
@@ -1390,6 +1463,8 @@ export interface components {
         "RateLimit-Policy": string;
         /** @description `true` when this is the stored response to an earlier request with the same `Idempotency-Key`. */
         "Idempotent-Replayed": "true";
+        /** @description CORS: the request's `Origin`, when it is one that the operator allows (`CORS_ORIGINS`, none by default); absent otherwise, and then a browser keeps the response from the script that asked. */
+        "Access-Control-Allow-Origin": string;
     };
     pathItems: never;
 }
@@ -1434,6 +1509,7 @@ export interface operations {
                 headers: {
                     Location: components["headers"]["Location"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -1616,6 +1692,7 @@ export interface operations {
                 headers: {
                     "Cache-Control": components["headers"]["Cache-Control-No-Store"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     Vary: components["headers"]["Vary"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -1677,7 +1754,7 @@ export interface operations {
                  * @description Only tasks whose title contains this text, ignoring case.
                  * @example book
                  */
-                q?: string;
+                q?: components["parameters"]["TitleSearch"];
                 /** @description The order of the list; a leading `-` reverses it. Ties are broken by `id`. */
                 sort?: "created_at" | "-created_at" | "title" | "-title";
             };
@@ -1698,6 +1775,7 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Vary: components["headers"]["Vary"];
@@ -1761,6 +1839,7 @@ export interface operations {
                 headers: {
                     Location: components["headers"]["Location"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Vary: components["headers"]["Vary"];
@@ -1959,7 +2038,7 @@ export interface operations {
                  * @description Only the direct sub-goals of this goal; `null` for your top-level goals.
                  * @example null
                  */
-                parent_id?: number | "null";
+                parent_id?: components["parameters"]["ParentGoalFilter"];
                 /**
                  * @description Only completed goals (`true`, those with an `end`) or open ones (`false`).
                  * @example false
@@ -1983,6 +2062,7 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Vary: components["headers"]["Vary"];
@@ -2066,6 +2146,7 @@ export interface operations {
                 headers: {
                     Location: components["headers"]["Location"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Vary: components["headers"]["Vary"];
@@ -2124,6 +2205,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Vary: components["headers"]["Vary"];
@@ -2385,6 +2467,7 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Vary: components["headers"]["Vary"];
@@ -2509,6 +2592,7 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Vary: components["headers"]["Vary"];
@@ -2638,6 +2722,7 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Vary: components["headers"]["Vary"];
@@ -2710,6 +2795,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Vary: components["headers"]["Vary"];
@@ -2804,6 +2890,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Vary: components["headers"]["Vary"];
@@ -2846,6 +2933,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
@@ -2878,6 +2966,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
@@ -2920,6 +3009,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
@@ -2955,6 +3045,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
@@ -2990,6 +3081,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;

@@ -97,6 +97,18 @@ export const defaultConfig: AppConfig = {
 
 export class ConfigError extends Error {}
 
+/**
+ * The longest `PUBLIC_URL` and CORS origin. Every URL the API sends is built on the one
+ * and every `Access-Control-Allow-Origin` is the other, so this keeps them within the
+ * lengths the spec declares (2,048 for a `uri` or `Location`, 1,024 for an origin).
+ */
+export const MAX_URL_PREFIX_LENGTH = 1024
+
+function notTooLong(name: string, value: string): string {
+  if (value.length > MAX_URL_PREFIX_LENGTH) throw new ConfigError(`${name} must be at most ${MAX_URL_PREFIX_LENGTH} characters long`)
+  return value
+}
+
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
@@ -130,7 +142,7 @@ function origins(raw: string | undefined): readonly string[] {
     if (!URL.canParse(origin) || new URL(origin).origin !== origin.replace(/\/+$/, '')) {
       throw new ConfigError(`CORS_ORIGINS must list origins such as https://app.example.com, not ${JSON.stringify(origin)}`)
     }
-    return new URL(origin).origin
+    return notTooLong('Each of CORS_ORIGINS', new URL(origin).origin)
   })
 }
 
@@ -139,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if ((scryptCost & (scryptCost - 1)) !== 0) throw new ConfigError('SCRYPT_COST must be a power of two')
   const publicUrl = env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined
   if (publicUrl !== undefined && !URL.canParse(publicUrl)) throw new ConfigError('PUBLIC_URL must be an absolute URL')
+  if (publicUrl !== undefined) notTooLong('PUBLIC_URL', publicUrl)
   return {
     port: integer(env, 'PORT', defaultConfig.port, 0),
     databaseUrl: env.DATABASE_URL || defaultConfig.databaseUrl,

@@ -156,9 +156,9 @@ export class ServiceUnavailableError extends AppError {
   }
 }
 
-/** `Retry-After` in whole seconds, at least 1: the spec declares it an integer >= 1. */
+/** `Retry-After` in whole seconds, at least 1: the spec declares it a safe integer >= 1. */
 function retryAfter(seconds: number): Record<string, string> {
-  return { 'Retry-After': String(Math.max(1, Math.ceil(seconds))) }
+  return { 'Retry-After': String(Math.min(Number.MAX_SAFE_INTEGER, Math.max(1, Math.ceil(seconds)))) }
 }
 
 function invalidCount(count: number, noun: string): string {

@@ -57,6 +57,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PUBLIC_URL: 'not a url' })).toThrow(/PUBLIC_URL/)
   })
 
+  it('keeps PUBLIC_URL and each CORS origin within 1,024 characters, so the URLs built on them stay within the spec', () => {
+    const url = (length: number) => `https://api.example.com/${'p'.repeat(length - 24)}`
+    const origin = (length: number) => `https://${'a'.repeat(length - 8)}`
+    expect(loadConfig({ PUBLIC_URL: url(1024) }).publicUrl).toHaveLength(1024)
+    expect(() => loadConfig({ PUBLIC_URL: url(1025) })).toThrow(/PUBLIC_URL must be at most 1024 characters/)
+    expect(loadConfig({ CORS_ORIGINS: origin(1024) }).corsOrigins[0]).toHaveLength(1024)
+    expect(() => loadConfig({ CORS_ORIGINS: origin(1025) })).toThrow(/CORS_ORIGINS must be at most 1024 characters/)
+  })
+
   it.each(['0x10', '1e3', '8.0', ' 8080', '+80', '-1', '9007199254740993'])('refuses %j as an integer (decimal digits only)', (raw) => {
     expect(() => loadConfig({ PORT: raw })).toThrow(/PORT must be an integer/)
     expect(() => loadConfig({ RATE_LIMIT_REQUESTS: raw })).toThrow(/RATE_LIMIT_REQUESTS must be an integer/)

@@ -22,7 +22,9 @@ export function headersInSpec(operations: readonly Operation[]): { request: stri
       if (!('$ref' in parameter) && parameter.in === 'header') request.add(parameter.name)
     }
     for (const reply of Object.values(operation.responses ?? {})) {
-      if (!('$ref' in reply)) for (const name of Object.keys(reply.headers ?? {})) response.add(name)
+      if ('$ref' in reply) continue
+      // The CORS fields themselves are for the browser, not for the script.
+      for (const name of Object.keys(reply.headers ?? {})) if (!/^access-control-/i.test(name)) response.add(name)
     }
   }
   return { request: [...request].sort(), response: [...response].sort() }

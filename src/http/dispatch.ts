@@ -17,6 +17,12 @@ import type { HttpExchange } from './exchange.js'
 import { runIdempotently, type StoredResult } from './idempotency.js'
 import type { OperationHandler, OperationId, OperationResult, Principal } from './operations.js'
 
+/**
+ * The longest Host: a DNS name (253 characters) with a port. It bounds every URL built on
+ * it (`uri`, `Location`, `Link`) within the lengths the spec declares.
+ */
+export const MAX_HOST_LENGTH = 253 + ':65535'.length
+
 /** A host name, IPv4 or bracketed IPv6 address, with an optional port. */
 const SANE_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
 
@@ -29,7 +35,7 @@ export function baseUrlOf(exchange: HttpExchange, deps: AppDeps): string {
   if (deps.config.publicUrl) return deps.config.publicUrl
   const host = exchange.req.get('host') ?? ''
   const protocol = exchange.req.protocol
-  if (!SANE_HOST.test(host) || (protocol !== 'http' && protocol !== 'https')) {
+  if (host.length > MAX_HOST_LENGTH || !SANE_HOST.test(host) || (protocol !== 'http' && protocol !== 'https')) {
     throw new BadRequestError('The Host header is not a valid host name.', [{ parameter: 'Host', detail: 'is not a valid host name' }])
   }
   return `${protocol}://${host}`

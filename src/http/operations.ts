@@ -29,9 +29,17 @@ type BodyOf<Response> = Response extends { content: infer Content } ? Content[ke
 
 /**
  * Headers the HTTP layer sets, the same way for every operation (request id, caching,
- * entity tags, rate limits, idempotent replays); handlers never set these.
+ * entity tags, rate limits, idempotent replays, CORS); handlers never set these.
  */
-type LayerHeaders = 'X-Request-Id' | 'ETag' | 'Cache-Control' | 'Vary' | 'RateLimit' | 'RateLimit-Policy' | 'Idempotent-Replayed'
+type LayerHeaders =
+  | 'X-Request-Id'
+  | 'ETag'
+  | 'Cache-Control'
+  | 'Vary'
+  | 'RateLimit'
+  | 'RateLimit-Policy'
+  | 'Idempotent-Replayed'
+  | 'Access-Control-Allow-Origin'
 type HeadersOf<Response> = Response extends { headers: infer H }
   ? { [K in keyof H as string extends K ? never : K extends LayerHeaders ? never : K]: H[K] }
   : Empty

@@ -6,7 +6,7 @@
 import type { ErrorRequestHandler, Response } from 'express'
 import type { Logger } from 'pino'
 import type { components } from '../../generated/openapi.js'
-import { AppError } from '../errors.js'
+import { AppError, type FieldError } from '../errors.js'
 import { NO_STORE } from './caching.js'
 import { requestIdOf } from './request-id.js'
 
@@ -17,6 +17,55 @@ export const PROBLEM_MEDIA_TYPE = 'application/problem+json'
 /** A problem lists at most this many fields at fault (and says how many more it left out). */
 export const MAX_PROBLEM_ERRORS = 100
 
+/**
+ * The longest `detail`, `errors[].detail` and `errors[].pointer` / `parameter` the spec
+ * declares. Messages may quote what the client sent (a Content-Type, the name of an
+ * unknown field or query parameter), so every problem is held to these here, in one place.
+ */
+export const MAX_DETAIL_LENGTH = 1024
+export const MAX_FIELD_DETAIL_LENGTH = 512
+export const MAX_FIELD_NAME_LENGTH = 256
+
+/** Length as the spec's `maxLength` counts it: in code points, not UTF-16 units. */
+function codePoints(text: string): number {
+  let count = 0
+  for (const _ of text) count++
+  return count
+}
+
+/** `text` cut to `max` code points, the last one an ellipsis, when it is longer. */
+function clip(text: string, max: number): string {
+  if (text.length <= max || codePoints(text) <= max) return text
+  return `${Array.from(text).slice(0, max - 1).join('')}…`
+}
+
+/**
+ * A field or parameter whose name is too long to quote is named by the whole body (the
+ * pointer `""`) or not at all: a cut name would name another field.
+ */
+function boundedFieldError(error: FieldError): FieldError {
+  const { pointer, parameter, detail } = error
+  const tooLong = (name: string | undefined) => name !== undefined && codePoints(name) > MAX_FIELD_NAME_LENGTH
+  if (tooLong(pointer)) {
+    return { pointer: '', detail: clip(`a field whose name is too long to quote ${detail}`, MAX_FIELD_DETAIL_LENGTH) }
+  }
+  if (tooLong(parameter)) {
+    return { detail: clip(`a parameter whose name is too long to quote ${detail}`, MAX_FIELD_DETAIL_LENGTH) }
+  }
+  return { ...error, detail: clip(detail, MAX_FIELD_DETAIL_LENGTH) }
+}
+
+/** Several over-long names end up as the same entry: list it once. */
+function distinct(errors: readonly FieldError[]): FieldError[] {
+  const seen = new Set<string>()
+  return errors.filter(({ pointer, parameter, detail }) => {
+    const key = JSON.stringify([pointer, parameter, detail])
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
 function typeUri(code: string): string {
   return `/problems/${code.toLowerCase().replaceAll('_', '-')}`
 }
@@ -26,10 +75,10 @@ export function toProblem(error: AppError): Problem {
     type: typeUri(error.code),
     title: error.title,
     status: error.status,
-    detail: error.message,
+    detail: clip(error.message, MAX_DETAIL_LENGTH),
     code: error.code,
   }
-  const errors = error.errors ?? []
+  const errors = distinct((error.errors ?? []).map(boundedFieldError))
   if (errors.length > 0) problem.errors = errors.slice(0, MAX_PROBLEM_ERRORS)
   if (errors.length > MAX_PROBLEM_ERRORS) problem.errors_omitted = errors.length - MAX_PROBLEM_ERRORS
   return problem

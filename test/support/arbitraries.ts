@@ -332,6 +332,8 @@ function validString(s: Schema): fc.Arbitrary<string> {
   const max = num(s.maxLength) ?? Number.POSITIVE_INFINITY
   switch (s.format) {
     case undefined:
+    // An OpenAPI hint for interfaces (mask the input), not a constraint: any text.
+    case 'password':
       break
     case 'date-time':
       return dateTime()

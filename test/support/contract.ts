@@ -160,9 +160,15 @@ export class Contract {
     const response = this.resolve(responses[statusKey])
     if (!response) throw new ContractViolation(`${where}: unresolvable response`)
 
+    const responsePointer = this.responsePointer(matched.template, observed.method, statusKey, responses[statusKey])
     for (const [name, header] of Object.entries((response.headers ?? {}) as JsonObject)) {
       const resolved = this.resolve(header)
-      if (resolved?.required === true && !observed.headers.has(name)) throw new ContractViolation(`${where}: required header ${name} is missing`)
+      const value = observed.headers.get(name)
+      if (value === null) {
+        if (resolved?.required === true) throw new ContractViolation(`${where}: required header ${name} is missing`)
+        continue
+      }
+      this.checkHeader(where, name, value, this.headerSchemaPointer(responsePointer, name, header))
     }
 
     const content = response.content as JsonObject | undefined
@@ -177,10 +183,28 @@ export class Contract {
     const mediaType = observed.headers.get('content-type')?.split(';')[0]?.trim() ?? ''
     if (!(mediaType in content)) throw new ContractViolation(`${where}: Content-Type ${mediaType} is not one of ${Object.keys(content).join(', ')}`)
     const body: unknown = /[/+]json$/.test(mediaType) ? JSON.parse(observed.text) : observed.text
-    const responsePointer = this.responsePointer(matched.template, observed.method, statusKey, responses[statusKey])
     this.checkBody(where, `${responsePointer}/content/${pointerToken(mediaType)}/schema`, body)
     if (mediaType === 'application/problem+json') this.checkProblem(where, observed)
     return { operationId, pathTemplate: matched.template }
+  }
+
+  /**
+   * A header's value against its schema (its length, pattern, enum, range): a header is
+   * text on the wire, read as a number where the schema says integer.
+   */
+  private checkHeader(where: string, name: string, value: string, schemaPointer: string): void {
+    const schema = this.resolve({ $ref: `#${schemaPointer}` })
+    const numeric = schema?.type === 'integer' && /^-?\d+$/.test(value)
+    const validate = this.validatorAt(schemaPointer)
+    if (!validate(numeric ? Number(value) : value)) {
+      throw new ContractViolation(`${where}: header ${name} breaks its schema: ${this.ajv.errorsText(validate.errors)} (${value.length} characters: ${value.slice(0, 200)})`)
+    }
+  }
+
+  /** Where a response header's schema lives, following the header's `$ref` if it has one. */
+  private headerSchemaPointer(responsePointer: string, name: string, header: Json | undefined): string {
+    if (header && typeof header === 'object' && !Array.isArray(header) && typeof header.$ref === 'string') return `${header.$ref.slice(1)}/schema`
+    return `${responsePointer}/headers/${pointerToken(name)}/schema`
   }
 
   /** Where the response object lives in the document, following one `$ref` if there is one. */
