@@ -3,6 +3,7 @@
  * method (32 connections, 10 s, median of 2), so a run without settings is comparable
  * with the figures in the issue and in RESULTS.md.
  */
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export type Section = 'startup' | 'requests' | 'lists'
@@ -25,6 +26,8 @@ export interface BenchOptions {
   readonly sections: ReadonlySet<Section>
   /** Write the figures of this run to baseline.json as the new "before" (`--record`). */
   readonly record: boolean
+  /** Where the report is written (BENCH_RESULTS); test/bench/RESULTS.md by default. */
+  readonly resultsPath: string
   /** Where the service's log lines go (BENCH_SERVICE_LOG); /dev/null by default. */
   readonly serviceLog: string
   /** The project root. */
@@ -57,6 +60,7 @@ function sections(raw: string | undefined): Set<Section> {
 }
 
 export function readOptions(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = process.argv.slice(2)): BenchOptions {
+  const root = fileURLToPath(new URL('../..', import.meta.url))
   return {
     seconds: positive(env, 'BENCH_SECONDS', 10),
     warmupSeconds: positive(env, 'BENCH_WARMUP_SECONDS', 2),
@@ -66,7 +70,8 @@ export function readOptions(env: NodeJS.ProcessEnv = process.env, argv: readonly
     listRows: [...new Set(integers(env.BENCH_LIST_ROWS || '1000,100000', 'BENCH_LIST_ROWS'))].sort((a, b) => a - b),
     sections: sections(env.BENCH_ONLY),
     record: argv.includes('--record'),
+    resultsPath: env.BENCH_RESULTS || join(root, 'test/bench/RESULTS.md'),
     serviceLog: env.BENCH_SERVICE_LOG || '/dev/null',
-    root: fileURLToPath(new URL('../..', import.meta.url)),
+    root,
   }
 }

@@ -46,23 +46,40 @@ function requestsTable(requests: readonly RequestFigures[]): string {
 }
 
 function sinceRecorded(results: RunResults, recorded: RunResults): string {
-  const before = new Map(recorded.requests.map((r) => [r.name, r.service]))
-  const beforeLists = new Map(recorded.lists.map((r) => [r.name, r.service]))
+  const before = new Map(recorded.requests.map((r) => [r.name, r]))
+  // The same request names recur for each list size.
+  const listKey = (r: ListFigures) => `${r.rows} ${r.name}`
+  const beforeLists = new Map(recorded.lists.map((r) => [listKey(r), r.service]))
+  const row = (name: string, then: Measurement, now: Measurement, baselineChange: string) => [
+    name,
+    integer(then.rate),
+    integer(now.rate),
+    ratio(now.rate / then.rate),
+    ms(then.p99),
+    ms(now.p99),
+    ratio(now.p99 / then.p99),
+    baselineChange,
+  ]
   const rows = [
-    ...results.requests.map((r) => [r.name, before.get(r.name), r.service] as const),
-    ...results.lists.map((r) => [`${r.name} (${r.rows.toLocaleString('en')} rows)`, beforeLists.get(r.name), r.service] as const),
-  ].flatMap(([name, then, now]) =>
-    then ? [[name, integer(then.rate), integer(now.rate), ratio(now.rate / then.rate), ms(then.p99), ms(now.p99), ratio(now.p99 / then.p99)]] : [],
-  )
+    ...results.requests.flatMap((r) => {
+      const then = before.get(r.name)
+      return then ? [row(r.name, then.service, r.service, ratio(r.baseline.rate / then.baseline.rate))] : []
+    }),
+    ...results.lists.flatMap((r) => {
+      const then = beforeLists.get(listKey(r))
+      return then ? [row(`${r.name} (${r.rows.toLocaleString('en')} rows)`, then, r.service, '')] : []
+    }),
+  ]
   const startup = recorded.startup && results.startup
     ? `\n\nStart-up of the service: ${integer(recorded.startup.service.medianMs)} ms then, ${integer(results.startup.service.medianMs)} ms now.`
     : ''
   return [
     `## The service now against the recorded figures (baseline.json: ${recorded.date}, commit ${recorded.commit})`,
     '',
-    'The same machine is assumed; the plain-Express column of both runs shows how comparable they are.',
+    'Comparable only on the same machine under similar load: the last column, the plain-Express baseline\'s rate now ' +
+      'against its recorded rate, shows how far the machine itself has moved.',
     '',
-    table(['operation', 'req/s then', 'req/s now', 'change', 'p99 then', 'p99 now', 'change'], rows) + startup,
+    table(['operation', 'req/s then', 'req/s now', 'change', 'p99 then', 'p99 now', 'change', 'baseline req/s change'], rows) + startup,
   ].join('\n')
 }
 

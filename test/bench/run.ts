@@ -5,11 +5,11 @@
  * both servers, then starts both (the service as `npm start` runs it, and the plain
  * Express baseline), checks they answer alike, and drives each request in turn at both
  * with the same load, alternating servers round by round. Lists are measured on the
- * service alone. The report goes to stdout and test/bench/RESULTS.md; with `--record`
+ * service alone. The report goes to stdout and test/bench/RESULTS.md (BENCH_RESULTS); with `--record`
  * the figures also become the "before" figures in test/bench/baseline.json.
  *
  * Settings (environment): BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS,
- * BENCH_ROUNDS, BENCH_STARTUPS, BENCH_LIST_ROWS, BENCH_ONLY, BENCH_SERVICE_LOG,
+ * BENCH_ROUNDS, BENCH_STARTUPS, BENCH_LIST_ROWS, BENCH_ONLY, BENCH_RESULTS, BENCH_SERVICE_LOG,
  * BENCH_NOTE (a sentence for the report); see options.ts.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     const recordedPath = join(options.root, 'test/bench/baseline.json')
     const recorded = options.record ? undefined : readRecorded(recordedPath)
     const report = renderReport(results, recorded, reportNote(options))
-    writeFileSync(join(options.root, 'test/bench/RESULTS.md'), report)
+    writeFileSync(options.resultsPath, report)
     if (options.record) writeRecorded(recordedPath, results)
     process.stdout.write(report)
   } finally {
