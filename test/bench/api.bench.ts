@@ -34,7 +34,8 @@ beforeAll(async () => {
     const money = i % 3 === 0 ? '/api/v1/incomes' : '/api/v1/expenses'
     await server.api.post(money, { auth: planner.bearer, json: { description: `Item ${i}`, amount: (i % 997) + 0.01 } })
   }
-})
+  // Two thousand requests through the whole stack: far more than the config's 10 s hook timeout allows.
+}, 180_000)
 afterAll(() => server.close())
 
 describe('requests', () => {
