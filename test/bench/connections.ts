@@ -25,10 +25,11 @@
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process'
 import { mkdtempSync, openSync, readFileSync, rmSync, closeSync } from 'node:fs'
-import { connect, createServer } from 'node:net'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '../support/free-port.js'
 import type { LoadCounts, LoadPlan } from './load-generator.js'
 import type { LoopReport } from './loop-monitor.js'
 
@@ -42,18 +43,6 @@ const WARMUP_SECONDS = number('BENCH_WARMUP_SECONDS', 5)
 const PROBE_TIMEOUT_MS = 60_000
 const TASKS = 20
 const HONOUR_RETRY_AFTER = process.env.BENCH_IGNORE_RETRY_AFTER !== '1'
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

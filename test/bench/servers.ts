@@ -7,10 +7,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { freePort } from '../support/free-port.js'
 import { send } from './http.js'
 
 export type ServerKind = 'baseline' | 'service'
@@ -38,15 +38,6 @@ export interface SpawnOptions {
 const ENTRY: Record<ServerKind, string> = {
   baseline: 'test/bench/baseline-express.mjs',
   service: 'dist/server.js',
-}
-
-export async function freePort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const address = probe.address()
-  const port = typeof address === 'object' && address ? address.port : 0
-  await new Promise<void>((resolve) => probe.close(() => resolve()))
-  return port
 }
 
 function environment(databasePath: string, port: number): NodeJS.ProcessEnv {

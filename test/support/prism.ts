@@ -5,9 +5,9 @@
  * requests still reach the server (the negative tests need our answers, not Prism's).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { freePort } from './free-port.js'
 
 export interface PrismProxy {
   readonly url: string
@@ -15,18 +15,6 @@ export interface PrismProxy {
 }
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 export async function startPrism(upstream: string): Promise<PrismProxy> {
   const port = await freePort()
