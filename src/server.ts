@@ -9,9 +9,8 @@ import { createApp } from './app.js'
 import { loadConfig } from './config.js'
 import { migrateToLatest, openDatabase } from './db/connection.js'
 import { createHttpServer } from './http/http-server.js'
-import { isApiRequest } from './http/load-shedding.js'
+import { apiRequestTurns } from './http/load-shedding.js'
 import { LoginThrottle } from './http/login-throttle.js'
-import { RequestTurns } from './http/request-turns.js'
 import { drainable } from './http/shutdown.js'
 import { createLogger } from './logger.js'
 import { loadSpec } from './service/spec.js'
@@ -22,7 +21,7 @@ async function main(): Promise<void> {
   const db = openDatabase(config.databaseUrl, { busyTimeoutMs: config.databaseBusyTimeoutMs })
   await migrateToLatest(db)
   const loginThrottle = new LoginThrottle(config.loginMaxFailures, config.loginWindowSeconds)
-  const turns = new RequestTurns((req) => isApiRequest(req.url))
+  const turns = apiRequestTurns()
   const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir), loginThrottle, requestWaits: turns })
 
   const server = createHttpServer(turns.pace(app), config, logger)

@@ -10,7 +10,7 @@
  */
 import type { RequestHandler } from 'express'
 import { ServiceUnavailableError } from '../errors.js'
-import type { RequestWaits } from './request-turns.js'
+import { RequestTurns, type RequestWaits } from './request-turns.js'
 
 const API_PREFIX = '/api/v1'
 
@@ -18,10 +18,15 @@ const API_PREFIX = '/api/v1'
 const MAX_RETRY_AFTER_SECONDS = 60
 
 /** Whether a request target (`req.url`, query included) is under `/api/v1`. */
-export function isApiRequest(url: string | undefined): boolean {
+function isApiRequest(url: string | undefined): boolean {
   if (url === undefined || !url.startsWith(API_PREFIX)) return false
   const after = url.charAt(API_PREFIX.length)
   return after === '' || after === '/' || after === '?'
+}
+
+/** Turns for the requests this shedder judges (those under `/api/v1`); the rest go first. */
+export function apiRequestTurns(): RequestTurns {
+  return new RequestTurns((req) => isApiRequest(req.url))
 }
 
 /** The middleware; it throws the 503, which `problems.ts` renders. */

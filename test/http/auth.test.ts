@@ -389,7 +389,7 @@ describe('login throttle under a burst', () => {
 
   // Identical checks in flight share one attempt, and each success clears the count: at most
   // one point is ever outstanding for them, however the twelve interleave.
-  it('12 parallel logins with the right password -> twelve 200s, none locked out by the others', async () => {
+  it('12 parallel logins with the right password -> twelve 200s, none locked out by the others', { timeout: 30_000 }, async () => {
     const server = await startTestServer({ loginMaxFailures: 3, loginWindowSeconds: 60 })
     try {
       const me = await signUp(server.api, 'parallel')

@@ -13,8 +13,8 @@ import { type AppConfig, defaultConfig } from '../../src/config.js'
 import { migrateToLatest, openDatabase } from '../../src/db/connection.js'
 import type { Database } from '../../src/db/schema.js'
 import { createHttpServer } from '../../src/http/http-server.js'
-import { isApiRequest } from '../../src/http/load-shedding.js'
-import { RequestTurns, type RequestWaits } from '../../src/http/request-turns.js'
+import { apiRequestTurns } from '../../src/http/load-shedding.js'
+import type { RequestWaits } from '../../src/http/request-turns.js'
 import { createLogger } from '../../src/logger.js'
 import { loadSpec } from '../../src/service/spec.js'
 import { LoginThrottle } from '../../src/http/login-throttle.js'
@@ -91,7 +91,7 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
   })
   await migrateToLatest(db)
   const loginThrottle = new LoginThrottle(config.loginMaxFailures, config.loginWindowSeconds)
-  const turns = new RequestTurns((req) => isApiRequest(req.url))
+  const turns = apiRequestTurns()
   const requestWaits = options.requestWaits ?? turns
   const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir), loginThrottle, requestWaits })
   const server: Server = createHttpServer(turns.pace(app), config, logger)
