@@ -32,6 +32,16 @@ function jsonWithKeys(count: number): string {
   return `{${Array.from({ length: count }, (_, i) => `"${key(i)}":0`).join(',')}}`
 }
 
+describe('the limits, as the spec tells clients', () => {
+  it('the guide names the field, nesting and errors[] limits the server enforces', async () => {
+    const guide = (await server.api.get<{ info: { description: string } }>('/openapi.json')).body.info.description
+    const row = guide.split('\n').find((line) => line.startsWith('| 422 | `VALIDATION_ERROR`'))
+    expect(row).toContain(`more than ${MAX_BODY_MEMBERS} fields`)
+    expect(row).toContain(`more than ${MAX_BODY_DEPTH} levels`)
+    expect(row).toContain(`at most ${MAX_PROBLEM_ERRORS}`)
+  })
+})
+
 describe('forms with many fields', () => {
   it(`registration with ${MAX_BODY_MEMBERS + 1} fields is a 422 naming the limit`, async () => {
     const res = await server.api.post<Problem>('/api/v1/users', { raw: formWithFields(MAX_BODY_MEMBERS + 1), contentType: 'application/x-www-form-urlencoded' })
