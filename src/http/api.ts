@@ -4,7 +4,7 @@
  * bodies read only once the caller is known.
  */
 import addFormats from 'ajv-formats'
-import { type Context, OpenAPIBackend, OpenAPIValidator, type Operation, type Request as OpenApiRequest } from 'openapi-backend'
+import type { Context, Operation, Request as OpenApiRequest } from 'openapi-backend'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import type { AppDeps } from '../deps.js'
 import { BadRequestError, MethodNotAllowedError, NotAcceptableError, NotFoundError } from '../errors.js'
@@ -14,30 +14,11 @@ import { useDecimalMultipleOf } from './decimal-multiple-of.js'
 import { bindOperation, mediaTypeOf, type OperationTraits, operationTraits, type ReadBack } from './dispatch.js'
 import type { HttpExchange } from './exchange.js'
 import type { Handlers, OperationHandler, OperationId } from './operations.js'
+import { OpenApi31Backend, useCompiledRouter } from './openapi-adapter.js'
 import { assertPlainIntegers } from './parameters.js'
 import { RequestLimit } from './request-limit.js'
 import { noteRoute, noteUser } from './request-log.js'
-import { PathTable } from './routes.js'
 import { toValidationProblem } from './validation.js'
-
-/**
- * openapi-backend 5.21 checks every document against the OpenAPI 3.0 meta-schema, which
- * rejects legal 3.1 (`type: [string, "null"]`) and so fails `init()` in strict mode. Our
- * document is proven valid 3.1 by `redocly lint` in the test command instead.
- */
-class OpenApi31Backend extends OpenAPIBackend {
-  override validateDefinition() {
-    return this.document
-  }
-}
-
-/**
- * openapi-backend precompiles a validator for every response and every response header of
- * every operation: most of its start-up (1.9 of 2.4 s here), though the server only
- * validates requests (the tests hold responses to the spec). Built on first use instead.
- */
-OpenAPIValidator.prototype.preCompileResponseValidators = () => undefined
-OpenAPIValidator.prototype.preCompileResponseHeaderValidators = () => undefined
 
 /** The media types a successful response of `operation` can have. */
 function successMediaTypes(operation: Operation): string[] {
@@ -66,7 +47,6 @@ export interface Api {
 
 export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api> {
   const document = deps.spec.document()
-  const paths = new PathTable(document.paths ?? {})
   /** operationId -> the media types its success responses offer; filled once after init. */
   const offeredMediaTypes = new Map<string, string[]>()
   /** operationId -> how the layer runs it (If-Match, Idempotency-Key, auth); filled once after init. */
@@ -98,16 +78,12 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
         throw new NotFoundError('There is no such route. The API reference is at /docs.')
       },
       methodNotAllowed: async (_context: Context, exchange: HttpExchange) => {
-        throw new MethodNotAllowedError(exchange.req.method, paths.allowedMethods(exchange.req.path))
+        throw new MethodNotAllowedError(exchange.req.method, routes.allowedMethods(exchange.req.path))
       },
       postRoutingHandler: async (context: Context, exchange: HttpExchange) => {
         // Also called when routing failed; the notFound / methodNotAllowed handler answers then.
         if (!context.operation) return
         noteRoute(exchange.req, context.operation.path)
-        // openapi-backend falls through to a template (`/goals/{goalId}`) when a literal
-        // path (`/goals/tree`) lacks the method; the literal path item is the one that counts.
-        const allowed = paths.allowedMethods(exchange.req.path)
-        if (!allowed.includes(exchange.req.method)) throw new MethodNotAllowedError(exchange.req.method, allowed)
         const offered = offeredMediaTypes.get(context.operation.operationId ?? '') ?? ['application/json']
         // Problems are sent whatever Accept says; only success bodies are negotiated.
         if (!exchange.req.accepts(offered)) {
@@ -133,10 +109,8 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
     },
   })
   await api.init()
-
-  // The router rebuilds its operation list on every request; the list never changes.
-  const operations = api.router.getOperations()
-  api.router.getOperations = () => operations
+  const routes = useCompiledRouter(api)
+  const { operations } = routes
   for (const operation of operations) offeredMediaTypes.set(operation.operationId ?? '', successMediaTypes(operation))
   // A PUT, PATCH or DELETE checks If-Match against the GET of the same path item.
   const reads = new Map(operations.filter((o) => o.method === 'get').map((o) => [o.path, o]))
@@ -150,7 +124,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
   }
 
   return {
-    allowedMethods: (path) => paths.allowedMethods(path),
+    allowedMethods: (path) => routes.allowedMethods(path),
     operations: () => operations,
     handle: async (exchange) => {
       try {
