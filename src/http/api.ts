@@ -3,18 +3,17 @@
  * routing, auth or validation never reaches a handler), every failure a domain error,
  * bodies read only once the caller is known.
  */
-import addFormats from 'ajv-formats'
 import { type Context, OpenAPIBackend, OpenAPIValidator, type Operation, type Request as OpenApiRequest } from 'openapi-backend'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import type { AppDeps } from '../deps.js'
 import { BadRequestError, MethodNotAllowedError, NotAcceptableError, NotFoundError } from '../errors.js'
 import { authenticationFailure, createSecurityHandlers, principalOf } from './auth.js'
 import { readRequestBody } from './body.js'
-import { useDecimalMultipleOf } from './decimal-multiple-of.js'
 import { bindOperation, mediaTypeOf, type OperationTraits, operationTraits, type ReadBack } from './dispatch.js'
 import type { HttpExchange } from './exchange.js'
 import type { Handlers, OperationHandler, OperationId } from './operations.js'
 import { assertPlainIntegers } from './parameters.js'
+import { requestValidation, usePrecompiledRequestValidators } from './precompiled-validators.js'
 import { RequestLimit } from './request-limit.js'
 import { noteRoute, noteUser } from './request-log.js'
 import { PathTable } from './routes.js'
@@ -23,7 +22,7 @@ import { toValidationProblem } from './validation.js'
 /**
  * openapi-backend 5.21 checks every document against the OpenAPI 3.0 meta-schema, which
  * rejects legal 3.1 (`type: [string, "null"]`) and so fails `init()` in strict mode. Our
- * document is proven valid 3.1 by `redocly lint` in the test command instead.
+ * document is checked against the 3.1 schema at start-up instead (service/openapi-schema.ts).
  */
 class OpenApi31Backend extends OpenAPIBackend {
   override validateDefinition() {
@@ -84,13 +83,8 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
     definition: document,
     strict: true,
     validate: true,
-    coerceTypes: true,
-    // verbose: errors carry their schema, so `not` can say what is not allowed.
-    ajvOpts: { allErrors: true, useDefaults: true, verbose: true },
-    customizeAjv: (ajv) => {
-      addFormats.default(ajv)
-      return useDecimalMultipleOf(ajv)
-    },
+    // coerceTypes, ajvOpts, customizeAjv: shared with the generator of the precompiled validators.
+    ...requestValidation(),
     securityHandlers: createSecurityHandlers(deps),
     handlers: {
       ...operationHandlers,
@@ -133,6 +127,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
     },
   })
   await api.init()
+  usePrecompiledRequestValidators(api.validator, deps.spec.sha256)
 
   // The router rebuilds its operation list on every request; the list never changes.
   const operations = api.router.getOperations()
