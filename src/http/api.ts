@@ -3,19 +3,18 @@
  * routing, auth or validation never reaches a handler), every failure a domain error,
  * bodies read only once the caller is known.
  */
-import addFormats from 'ajv-formats'
 import type { Context, Operation, Request as OpenApiRequest } from 'openapi-backend'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import type { AppDeps } from '../deps.js'
 import { BadRequestError, MethodNotAllowedError, NotAcceptableError, NotFoundError } from '../errors.js'
 import { authenticationFailure, createSecurityHandlers, principalOf } from './auth.js'
 import { readRequestBody } from './body.js'
-import { useDecimalMultipleOf } from './decimal-multiple-of.js'
 import { bindOperation, mediaTypeOf, type OperationTraits, operationTraits, type ReadBack } from './dispatch.js'
 import type { HttpExchange } from './exchange.js'
 import type { Handlers, OperationHandler, OperationId } from './operations.js'
 import { OpenApi31Backend, useCompiledRouter } from './openapi-adapter.js'
 import { assertPlainIntegers } from './parameters.js'
+import { requestValidation, usePrecompiledRequestValidators } from './precompiled-validators.js'
 import { RequestLimit } from './request-limit.js'
 import { noteRoute, noteUser } from './request-log.js'
 import { toValidationProblem } from './validation.js'
@@ -64,13 +63,8 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
     definition: document,
     strict: true,
     validate: true,
-    coerceTypes: true,
-    // verbose: errors carry their schema, so `not` can say what is not allowed.
-    ajvOpts: { allErrors: true, useDefaults: true, verbose: true },
-    customizeAjv: (ajv) => {
-      addFormats.default(ajv)
-      return useDecimalMultipleOf(ajv)
-    },
+    // coerceTypes, ajvOpts, customizeAjv: shared with the generator of the precompiled validators.
+    ...requestValidation(),
     securityHandlers: createSecurityHandlers(deps),
     handlers: {
       ...operationHandlers,
@@ -110,6 +104,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
   })
   await api.init()
   const routes = useCompiledRouter(api)
+  usePrecompiledRequestValidators(api.validator, deps.spec.sha256)
   const { operations } = routes
   for (const operation of operations) offeredMediaTypes.set(operation.operationId ?? '', successMediaTypes(operation))
   // A PUT, PATCH or DELETE checks If-Match against the GET of the same path item.

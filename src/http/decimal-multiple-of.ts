@@ -4,7 +4,7 @@
  * are read as the shortest decimals that JavaScript prints for them, which is what the
  * client wrote: 0.07 passes and 0.071 fails, at any size.
  */
-import type { Ajv } from 'ajv'
+import { _, type Ajv, type Code, type KeywordCxt, str } from 'ajv'
 import { Big } from 'big.js'
 
 export function isDecimalMultiple(value: number, divisor: number): boolean {
@@ -12,22 +12,24 @@ export function isDecimalMultiple(value: number, divisor: number): boolean {
   return new Big(value).mod(divisor).eq(0)
 }
 
-/** Replaces Ajv's `multipleOf` with the decimal one. */
-export function useDecimalMultipleOf<A extends Pick<Ajv, 'removeKeyword' | 'addKeyword'>>(ajv: A): A {
+/**
+ * Replaces Ajv's `multipleOf` with the decimal one. A code keyword (not a `validate` one)
+ * so that Ajv's standalone code can hold it: `standalone` is the expression that names
+ * {@link isDecimalMultiple} in generated code (http/precompiled-validators.ts).
+ */
+export function useDecimalMultipleOf<A extends Pick<Ajv, 'removeKeyword' | 'addKeyword'>>(ajv: A, standalone?: Code): A {
   ajv.removeKeyword('multipleOf')
   ajv.addKeyword({
     keyword: 'multipleOf',
     type: 'number',
     schemaType: 'number',
-    errors: true,
-    validate: function validate(this: unknown, divisor: number, value: number) {
-      const ok = isDecimalMultiple(value, divisor)
-      if (!ok) {
-        ;(validate as { errors?: unknown[] }).errors = [
-          { keyword: 'multipleOf', message: `must be a multiple of ${divisor}`, params: { multipleOf: divisor } },
-        ]
-      }
-      return ok
+    error: {
+      message: ({ schemaCode }) => str`must be a multiple of ${schemaCode}`,
+      params: ({ schemaCode }) => _`{multipleOf: ${schemaCode}}`,
+    },
+    code(cxt: KeywordCxt) {
+      const decide = cxt.gen.scopeValue('func', { ref: isDecimalMultiple, code: standalone })
+      cxt.fail(_`!${decide}(${cxt.data}, ${cxt.schemaCode})`)
     },
   })
   return ajv

@@ -1,0 +1,31 @@
+/**
+ * `npm run generate` (after openapi-typescript): everything else in generated/ that is
+ * made from openapi.yaml, so that the server does not make it at each start-up.
+ * test/contract/spec.test.ts compares {@link generatedFiles} with the committed files.
+ */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { GENERATED_REQUEST_VALIDATORS } from '../http/precompiled-validators.js'
+import { GENERATED_OPENAPI_SCHEMA } from '../service/openapi-schema.js'
+import { GENERATED_SPEC, type GeneratedSpec, parseYaml, sha256Of } from '../service/spec.js'
+import { openApiSchemaModule } from './openapi-schema.js'
+import { requestValidatorsModule } from './request-validators.js'
+
+/** Path (from the root) -> content of every file this makes; writes nothing. */
+export async function generatedFiles(root: string): Promise<Map<string, string>> {
+  const yaml = readFileSync(join(root, 'openapi.yaml'), 'utf8')
+  const spec: GeneratedSpec = { sha256: sha256Of(yaml), document: parseYaml(yaml) as GeneratedSpec['document'] }
+  return new Map([
+    [GENERATED_SPEC, `${JSON.stringify(spec)}\n`],
+    [GENERATED_REQUEST_VALIDATORS, await requestValidatorsModule(structuredClone(spec.document), spec.sha256)],
+    [GENERATED_OPENAPI_SCHEMA, openApiSchemaModule()],
+  ])
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const root = join(import.meta.dirname, '../..')
+  for (const [path, content] of await generatedFiles(root)) {
+    writeFileSync(join(root, path), content)
+    console.error(`wrote ${path}`)
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * `npm start` builds only what is missing or older than its sources (prestart:
+ * src/build/ensure-built.mjs): decided by modification times, checked here on a scratch
+ * tree with times set by hand.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { OUTPUTS, staleOutputs } from '../../src/build/ensure-built.mjs'
+
+const root = join(import.meta.dirname, '../..')
+let dir: string
+
+/** Writes `path` under the scratch root with its modification time `at` seconds after the epoch. */
+function touch(path: string, at: number): void {
+  const file = join(dir, path)
+  mkdirSync(dirname(file), { recursive: true })
+  writeFileSync(file, '')
+  utimesSync(file, at, at)
+  utimesSync(dirname(file), at, at)
+}
+
+function everything(at: number): void {
+  for (const { output, sources } of OUTPUTS) {
+    for (const source of sources) touch(source.includes('.') ? source : `${source}/index.ts`, at)
+    touch(output, at + 10)
+  }
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'achiever-build-'))
+})
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('staleOutputs', () => {
+  it('builds everything in a fresh clone (no dist/, no docs/index.html)', () => {
+    touch('openapi.yaml', 1000)
+    touch('src/server.ts', 1000)
+    expect(staleOutputs(dir)).toEqual([
+      { script: 'docs', reason: 'docs/index.html is missing' },
+      { script: 'build:dist', reason: 'dist/server.js is missing' },
+    ])
+  })
+
+  it('builds nothing when every output is newer than its sources', () => {
+    everything(1000)
+    expect(staleOutputs(dir)).toEqual([])
+  })
+
+  it('rebuilds only the docs when only openapi.yaml changed', () => {
+    everything(1000)
+    touch('openapi.yaml', 2000)
+    expect(staleOutputs(dir)).toEqual([{ script: 'docs', reason: 'openapi.yaml changed since docs/index.html was built' }])
+  })
+
+  it('rebuilds dist/ when a file deep under src/ changed', () => {
+    everything(1000)
+    touch('src/http/deep/api.ts', 2000)
+    expect(staleOutputs(dir)).toEqual([{ script: 'build:dist', reason: 'src changed since dist/server.js was built' }])
+  })
+
+  it('rebuilds both when package-lock.json changed (new tool versions)', () => {
+    everything(1000)
+    touch('package-lock.json', 2000)
+    expect(staleOutputs(dir).map((s) => s.script)).toEqual(['docs', 'build:dist'])
+  })
+
+  it('names npm scripts that exist, and is what `npm start` runs first', () => {
+    const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
+    for (const { script } of OUTPUTS) expect(scripts[script]).toBeDefined()
+    expect(scripts.prestart).toBe('node src/build/ensure-built.mjs')
+    expect(scripts.build).toBe(OUTPUTS.map((o) => `npm run ${o.script}`).join(' && '))
+  })
+})
