@@ -1,7 +1,8 @@
 /**
  * The process's logger: pino, one JSON object per line with an ISO time, and no
  * `pid`/`hostname` on each line (the collector knows where a line came from). Writes are
- * asynchronous (sonic-boom, flushed on exit), so a busy server never waits on its log.
+ * asynchronous and buffered (sonic-boom, 4 KiB or one second, whichever comes first, and
+ * flushed on exit): one write(2) per line was ~8% of a busy server's CPU (issue 10).
  * On a terminal the same lines are pretty-printed, in a worker thread (pino-pretty), unless
  * `LOG_FORMAT=json`. Every line passes through {@link scrubSecrets} before it is written.
  */
@@ -43,8 +44,14 @@ function destination({ stream, terminal = false, format = 'auto' }: LoggerDestin
       },
     })
   }
-  return pino.destination({ dest: 1, sync: false })
+  const stdout = pino.destination({ dest: 1, sync: false, minLength: BUFFER_BYTES })
+  // A quiet server's lines must not wait for the buffer to fill.
+  setInterval(() => stdout.flush(), FLUSH_INTERVAL_MS).unref()
+  return stdout
 }
+
+const BUFFER_BYTES = 4096
+const FLUSH_INTERVAL_MS = 1000
 
 export function createLogger(level: string, where: LoggerDestination = {}): Logger {
   return pino(options(level), destination(where))

@@ -58,7 +58,9 @@ function parseBody(body: unknown): unknown {
  * deep-cloning the query, re-mapping the headers, parsing cookies and compiling the
  * path template; here each parse is a few copies. What the slimmer parser does not do,
  * the constructor refuses, so a spec that comes to need it fails at start-up, not at
- * request time: cookie parameters, `explode: false` and `content`-encoded parameters.
+ * request time: cookie parameters, `explode: false` and `content`-encoded parameters,
+ * and header parameters with a default (Ajv would write it into the request's headers,
+ * which are passed as they are, not copied).
  */
 export class CompiledRouter extends OpenAPIRouter {
   constructor(
@@ -69,7 +71,8 @@ export class CompiledRouter extends OpenAPIRouter {
     for (const operation of table.operations) {
       for (const parameter of operation.parameters ?? []) {
         if ('$ref' in parameter) continue
-        if (parameter.in === 'cookie' || parameter.explode === false || parameter.content !== undefined) {
+        const headerDefault = parameter.in === 'header' && parameter.schema !== undefined && 'default' in parameter.schema
+        if (parameter.in === 'cookie' || parameter.explode === false || parameter.content !== undefined || headerDefault) {
           throw new Error(`${operation.operationId}: parameter ${parameter.name} needs openapi-backend's own parser`)
         }
       }
@@ -99,8 +102,8 @@ export class CompiledRouter extends OpenAPIRouter {
       ...req,
       method: req.method.toLowerCase(),
       path,
-      // Node has named the headers in lower case already.
-      headers: { ...req.headers },
+      // Node has named the headers in lower case already; validation only reads them.
+      headers: req.headers,
       query: copyQuery(req.query),
       cookies: {},
       params: operation ? this.table.parameters(operation, path) : {},
