@@ -2,6 +2,7 @@
  * Every SQL statement on `goals`. Each one is scoped to the owner: there is no way to
  * reach a goal without naming the user it belongs to.
  */
+import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database } from '../db/schema.js'
 import type { GoalRow } from './goals.table.js'
 
@@ -45,32 +46,59 @@ export function selectAllGoals(db: Database, userId: number): Promise<GoalRow[]>
   return db.selectFrom('goals').selectAll().where('user_id', '=', userId).orderBy('created_at').orderBy('id').execute()
 }
 
+type GoalKey = { userId: number; id: number }
+
+const selectGoalQuery = prepareQuery((db, p: Placeholders<GoalKey>) =>
+  db.selectFrom('goals').selectAll().where('user_id', '=', p('userId')).where('id', '=', p('id')),
+)
+
 export function selectGoal(db: Database, userId: number, id: number): Promise<GoalRow | undefined> {
-  return db.selectFrom('goals').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst()
+  return selectGoalQuery.executeTakeFirst(db, { userId, id })
 }
 
 /**
  * Whether `goalId` is `candidateId` or one of its ancestors, walking up from the
  * candidate: the question "would this parent make a cycle?".
  */
+const selfOrAncestorQuery = prepareQuery(
+  (db, p: Placeholders<{ userId: number; goalId: number; candidateId: number }>) =>
+    db
+      .withRecursive('ancestors(id, parent_id)', (qb) =>
+        qb
+          .selectFrom('goals')
+          .select(['id', 'parent_id'])
+          .where('user_id', '=', p('userId'))
+          .where('id', '=', p('candidateId'))
+          .unionAll((qb) =>
+            qb.selectFrom('goals').innerJoin('ancestors', 'ancestors.parent_id', 'goals.id').select(['goals.id', 'goals.parent_id']),
+          ),
+      )
+      .selectFrom('ancestors')
+      .select('id')
+      .where('id', '=', p('goalId')),
+)
+
 export async function isSelfOrAncestor(db: Database, userId: number, goalId: number, candidateId: number): Promise<boolean> {
-  const hit = await db
-    .withRecursive('ancestors(id, parent_id)', (qb) =>
-      qb
-        .selectFrom('goals')
-        .select(['id', 'parent_id'])
-        .where('user_id', '=', userId)
-        .where('id', '=', candidateId)
-        .unionAll((qb) =>
-          qb.selectFrom('goals').innerJoin('ancestors', 'ancestors.parent_id', 'goals.id').select(['goals.id', 'goals.parent_id']),
-        ),
-    )
-    .selectFrom('ancestors')
-    .select('id')
-    .where('id', '=', goalId)
-    .executeTakeFirst()
+  const hit = await selfOrAncestorQuery.executeTakeFirst(db, { userId, goalId, candidateId })
   return hit !== undefined
 }
+
+const insertGoalQuery = prepareQuery(
+  (db, p: Placeholders<{ userId: number; name: string; description: string; parentId: number | null; now: string }>) =>
+    db
+      .insertInto('goals')
+      .values({
+        user_id: p('userId'),
+        name: p('name'),
+        description: p('description'),
+        parent_id: p('parentId'),
+        start: p('now'),
+        end: null,
+        created_at: p('now'),
+        updated_at: p('now'),
+      })
+      .returningAll(),
+)
 
 export function insertGoal(
   db: Database,
@@ -78,11 +106,8 @@ export function insertGoal(
   fields: Omit<GoalFields, 'end'>,
   now: string,
 ): Promise<GoalRow> {
-  return db
-    .insertInto('goals')
-    .values({ user_id: userId, ...fields, start: now, end: null, created_at: now, updated_at: now })
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const { name, description, parent_id: parentId } = fields
+  return insertGoalQuery.executeTakeFirstOrThrow(db, { userId, name, description, parentId, now })
 }
 
 export function updateGoal(
@@ -101,20 +126,23 @@ export function updateGoal(
     .executeTakeFirst()
 }
 
-/** Deletes the goal and every goal below it in one statement; returns how many went. */
-export async function deleteGoalSubtree(db: Database, userId: number, id: number): Promise<number> {
-  const result = await db
+const deleteGoalSubtreeQuery = prepareQuery((db, p: Placeholders<GoalKey>) =>
+  db
     .withRecursive('subtree(id)', (qb) =>
       qb
         .selectFrom('goals')
         .select('id')
-        .where('user_id', '=', userId)
-        .where('id', '=', id)
+        .where('user_id', '=', p('userId'))
+        .where('id', '=', p('id'))
         .unionAll((qb) => qb.selectFrom('goals').innerJoin('subtree', 'subtree.id', 'goals.parent_id').select('goals.id')),
     )
     .deleteFrom('goals')
-    .where('user_id', '=', userId)
-    .where('id', 'in', (qb) => qb.selectFrom('subtree').select('id'))
-    .executeTakeFirst()
-  return Number(result.numDeletedRows)
+    .where('user_id', '=', p('userId'))
+    .where('id', 'in', (qb) => qb.selectFrom('subtree').select('id')),
+)
+
+/** Deletes the goal and every goal below it in one statement; returns how many went. */
+export async function deleteGoalSubtree(db: Database, userId: number, id: number): Promise<number> {
+  const { numAffectedRows } = await deleteGoalSubtreeQuery.execute(db, { userId, id })
+  return Number(numAffectedRows ?? 0n)
 }

@@ -3,6 +3,7 @@
  * reach a task without naming the user it belongs to.
  */
 import { sql } from 'kysely'
+import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database } from '../db/schema.js'
 import type { TaskRow } from './tasks.table.js'
 
@@ -55,16 +56,34 @@ export async function selectTaskPage(
   return { rows, total: Number(count.total) }
 }
 
+type TaskKey = { userId: number; id: number }
+
+const selectTaskQuery = prepareQuery((db, p: Placeholders<TaskKey>) =>
+  db.selectFrom('tasks').selectAll().where('user_id', '=', p('userId')).where('id', '=', p('id')),
+)
+
 export function selectTask(db: Database, userId: number, id: number): Promise<TaskRow | undefined> {
-  return db.selectFrom('tasks').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst()
+  return selectTaskQuery.executeTakeFirst(db, { userId, id })
 }
 
+const insertTaskQuery = prepareQuery(
+  (db, p: Placeholders<{ userId: number; title: string; description: string; done: number; now: string }>) =>
+    db
+      .insertInto('tasks')
+      .values({
+        user_id: p('userId'),
+        title: p('title'),
+        description: p('description'),
+        done: p('done'),
+        created_at: p('now'),
+        updated_at: p('now'),
+      })
+      .returningAll(),
+)
+
 export function insertTask(db: Database, userId: number, fields: TaskFields, now: string): Promise<TaskRow> {
-  return db
-    .insertInto('tasks')
-    .values({ user_id: userId, ...fields, done: fields.done ? 1 : 0, created_at: now, updated_at: now })
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const { title, description, done } = fields
+  return insertTaskQuery.executeTakeFirstOrThrow(db, { userId, title, description, done: done ? 1 : 0, now })
 }
 
 export function updateTask(
@@ -84,7 +103,11 @@ export function updateTask(
     .executeTakeFirst()
 }
 
+const deleteTaskQuery = prepareQuery((db, p: Placeholders<TaskKey>) =>
+  db.deleteFrom('tasks').where('user_id', '=', p('userId')).where('id', '=', p('id')),
+)
+
 export async function deleteTask(db: Database, userId: number, id: number): Promise<boolean> {
-  const result = await db.deleteFrom('tasks').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst()
-  return result.numDeletedRows > 0n
+  const { numAffectedRows } = await deleteTaskQuery.execute(db, { userId, id })
+  return (numAffectedRows ?? 0n) > 0n
 }

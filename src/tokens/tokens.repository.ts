@@ -1,4 +1,5 @@
 /** Every SQL statement on `tokens`. Tokens are looked up by hash, never stored in the clear. */
+import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database } from '../db/schema.js'
 
 export interface ActiveToken {
@@ -7,34 +8,58 @@ export interface ActiveToken {
   readonly username: string
 }
 
+const insertTokenQuery = prepareQuery(
+  (db, p: Placeholders<{ userId: number; tokenHash: string; createdAt: string; expiresAt: string }>) =>
+    db.insertInto('tokens').values({
+      user_id: p('userId'),
+      token_hash: p('tokenHash'),
+      created_at: p('createdAt'),
+      expires_at: p('expiresAt'),
+    }),
+)
+
 export async function insertToken(
   db: Database,
   token: { userId: number; tokenHash: string; createdAt: string; expiresAt: string },
 ): Promise<void> {
-  await db
-    .insertInto('tokens')
-    .values({ user_id: token.userId, token_hash: token.tokenHash, created_at: token.createdAt, expires_at: token.expiresAt })
-    .execute()
+  const { userId, tokenHash, createdAt, expiresAt } = token
+  await insertTokenQuery.execute(db, { userId, tokenHash, createdAt, expiresAt })
 }
 
-export function findActiveToken(db: Database, tokenHash: string, now: string): Promise<ActiveToken | undefined> {
-  return db
+/** Every authenticated request runs this one. */
+const findActiveTokenQuery = prepareQuery((db, p: Placeholders<{ tokenHash: string; now: string }>) =>
+  db
     .selectFrom('tokens')
     .innerJoin('users', 'users.id', 'tokens.user_id')
     .select(['tokens.id as tokenId', 'users.id as userId', 'users.username as username'])
-    .where('tokens.token_hash', '=', tokenHash)
-    .where('tokens.expires_at', '>', now)
-    .executeTakeFirst()
+    .where('tokens.token_hash', '=', p('tokenHash'))
+    .where('tokens.expires_at', '>', p('now')),
+)
+
+export function findActiveToken(db: Database, tokenHash: string, now: string): Promise<ActiveToken | undefined> {
+  return findActiveTokenQuery.executeTakeFirst(db, { tokenHash, now })
 }
+
+const deleteTokenQuery = prepareQuery((db, p: Placeholders<{ userId: number; tokenId: number }>) =>
+  db.deleteFrom('tokens').where('user_id', '=', p('userId')).where('id', '=', p('tokenId')),
+)
 
 export async function deleteToken(db: Database, userId: number, tokenId: number): Promise<void> {
-  await db.deleteFrom('tokens').where('user_id', '=', userId).where('id', '=', tokenId).execute()
+  await deleteTokenQuery.execute(db, { userId, tokenId })
 }
+
+const deleteTokensOfUserQuery = prepareQuery((db, p: Placeholders<{ userId: number }>) =>
+  db.deleteFrom('tokens').where('user_id', '=', p('userId')),
+)
 
 export async function deleteTokensOfUser(db: Database, userId: number): Promise<void> {
-  await db.deleteFrom('tokens').where('user_id', '=', userId).execute()
+  await deleteTokensOfUserQuery.execute(db, { userId })
 }
 
+const deleteExpiredTokensOfUserQuery = prepareQuery((db, p: Placeholders<{ userId: number; now: string }>) =>
+  db.deleteFrom('tokens').where('user_id', '=', p('userId')).where('expires_at', '<=', p('now')),
+)
+
 export async function deleteExpiredTokensOfUser(db: Database, userId: number, now: string): Promise<void> {
-  await db.deleteFrom('tokens').where('user_id', '=', userId).where('expires_at', '<=', now).execute()
+  await deleteExpiredTokensOfUserQuery.execute(db, { userId, now })
 }

@@ -3,6 +3,7 @@
  * way to reach an income or expense without naming the user it belongs to.
  */
 import { sql } from 'kysely'
+import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database } from '../db/schema.js'
 import type { TimeRange } from './time-range.js'
 import type { TransactionRow, TransactionType } from './transactions.table.js'
@@ -40,8 +41,14 @@ export async function selectTransactionPage(
   return { rows, total: Number(count.total) }
 }
 
+type TransactionKey = { userId: number; id: number }
+
+const selectTransactionQuery = prepareQuery((db, p: Placeholders<TransactionKey>) =>
+  db.selectFrom('transactions').selectAll().where('user_id', '=', p('userId')).where('id', '=', p('id')),
+)
+
 export function selectTransaction(db: Database, userId: number, id: number): Promise<TransactionRow | undefined> {
-  return db.selectFrom('transactions').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst()
+  return selectTransactionQuery.executeTakeFirst(db, { userId, id })
 }
 
 /** Income and expense totals in cents: SQLite sums integers exactly (64-bit). */
@@ -59,15 +66,30 @@ export async function sumTransactions(
   return { incomeCents: sums.income, expenseCents: sums.expense }
 }
 
+const insertTransactionQuery = prepareQuery(
+  (db, p: Placeholders<{ userId: number; type: TransactionType; description: string; amountCents: number; now: string }>) =>
+    db
+      .insertInto('transactions')
+      .values({
+        user_id: p('userId'),
+        type: p('type'),
+        description: p('description'),
+        amount_cents: p('amountCents'),
+        created_at: p('now'),
+      })
+      .returningAll(),
+)
+
 export function insertTransaction(db: Database, userId: number, fields: TransactionFields, now: string): Promise<TransactionRow> {
-  return db
-    .insertInto('transactions')
-    .values({ user_id: userId, ...fields, created_at: now })
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const { type, description, amount_cents: amountCents } = fields
+  return insertTransactionQuery.executeTakeFirstOrThrow(db, { userId, type, description, amountCents, now })
 }
 
+const deleteTransactionQuery = prepareQuery((db, p: Placeholders<TransactionKey>) =>
+  db.deleteFrom('transactions').where('user_id', '=', p('userId')).where('id', '=', p('id')),
+)
+
 export async function deleteTransaction(db: Database, userId: number, id: number): Promise<boolean> {
-  const result = await db.deleteFrom('transactions').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst()
-  return result.numDeletedRows > 0n
+  const { numAffectedRows } = await deleteTransactionQuery.execute(db, { userId, id })
+  return (numAffectedRows ?? 0n) > 0n
 }

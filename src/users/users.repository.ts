@@ -1,14 +1,30 @@
 /** Every SQL statement on `users`. Callers pass the owner's id; nothing here trusts input. */
+import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database } from '../db/schema.js'
 import type { NewUserRow, UserRow, UserRowUpdate } from './users.table.js'
 
+const findUserByIdQuery = prepareQuery((db, p: Placeholders<{ id: number }>) =>
+  db.selectFrom('users').selectAll().where('id', '=', p('id')),
+)
+
 export function findUserById(db: Database, id: number): Promise<UserRow | undefined> {
-  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+  return findUserByIdQuery.executeTakeFirst(db, { id })
 }
 
+const findUserByUsernameQuery = prepareQuery((db, p: Placeholders<{ username: string }>) =>
+  db.selectFrom('users').selectAll().where('username', '=', p('username')),
+)
+
 export function findUserByUsername(db: Database, username: string): Promise<UserRow | undefined> {
-  return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst()
+  return findUserByUsernameQuery.executeTakeFirst(db, { username })
 }
+
+const usernameOrEmailTakenQuery = prepareQuery((db, p: Placeholders<{ username: string; email: string }>) =>
+  db
+    .selectFrom('users')
+    .select((eb) => [eb('username', '=', p('username')).as('by_name'), eb('email', '=', p('email')).as('by_email')])
+    .where((eb) => eb.or([eb('username', '=', p('username')), eb('email', '=', p('email'))])),
+)
 
 /**
  * Whether any account has this username, whether any has this email address (letter
@@ -20,11 +36,7 @@ export async function usernameOrEmailTaken(
   username: string,
   email: string,
 ): Promise<{ username: boolean; email: boolean; sameAccount: boolean }> {
-  const rows = await db
-    .selectFrom('users')
-    .select((eb) => [eb('username', '=', username).as('by_name'), eb('email', '=', email).as('by_email')])
-    .where((eb) => eb.or([eb('username', '=', username), eb('email', '=', email)]))
-    .execute()
+  const { rows } = await usernameOrEmailTakenQuery.execute(db, { username, email })
   return {
     username: rows.some((row) => Boolean(row.by_name)),
     email: rows.some((row) => Boolean(row.by_email)),
@@ -32,15 +44,28 @@ export async function usernameOrEmailTaken(
   }
 }
 
+const insertUserQuery = prepareQuery(
+  (db, p: Placeholders<{ username: string; email: string; passwordHash: string; createdAt: string }>) =>
+    db
+      .insertInto('users')
+      .values({ username: p('username'), email: p('email'), password_hash: p('passwordHash'), created_at: p('createdAt') })
+      .returningAll(),
+)
+
 export function insertUser(db: Database, user: NewUserRow): Promise<UserRow> {
-  return db.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow()
+  const { id, username, email, password_hash: passwordHash, created_at: createdAt } = user
+  // A row with its id chosen is another statement; the service never chooses one.
+  if (id !== undefined) return db.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow()
+  return insertUserQuery.executeTakeFirstOrThrow(db, { username, email, passwordHash, createdAt })
 }
 
 export function updateUser(db: Database, id: number, changes: UserRowUpdate): Promise<UserRow | undefined> {
   return db.updateTable('users').set(changes).where('id', '=', id).returningAll().executeTakeFirst()
 }
 
+const deleteUserQuery = prepareQuery((db, p: Placeholders<{ id: number }>) => db.deleteFrom('users').where('id', '=', p('id')))
+
 /** Removes the user; their tokens and tasks go with them (`ON DELETE CASCADE`). */
 export async function deleteUser(db: Database, id: number): Promise<void> {
-  await db.deleteFrom('users').where('id', '=', id).execute()
+  await deleteUserQuery.execute(db, { id })
 }

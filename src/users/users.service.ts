@@ -5,7 +5,7 @@ import { ConflictError } from '../errors.js'
 import { deleteTokensOfUser } from '../tokens/tokens.repository.js'
 import { hashPassword } from './passwords.js'
 import { inTransaction } from '../db/transaction.js'
-import { insertUser, updateUser, usernameOrEmailTaken } from './users.repository.js'
+import { findUserById, insertUser, updateUser, usernameOrEmailTaken } from './users.repository.js'
 import type { NewUserRow, UserRow, UserRowUpdate } from './users.table.js'
 
 export function usernameTaken(): ConflictError {
@@ -119,7 +119,7 @@ export async function changeUser(
   if (input.password !== undefined) changes.password_hash = await hashPassword(input.password, scryptCost)
   try {
     return await inTransaction(db, async (trx) => {
-      if (Object.keys(changes).length === 0) return trx.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst()
+      if (Object.keys(changes).length === 0) return findUserById(trx, userId)
       const row = await updateUser(trx, userId, changes)
       if (row && input.password !== undefined) await deleteTokensOfUser(trx, userId)
       return row
