@@ -50,6 +50,11 @@ export function taskSortKey(row: TaskRow, sort: TaskSort): string {
  * position (served by the (user_id, key, id) indexes of migration 0007).
  */
 export function selectTasks(db: Database, userId: number, filter: TaskFilter, sort: TaskSort, range: RowRange): Promise<TaskRow[]> {
+  return taskListQuery(db, userId, filter, sort, range).execute()
+}
+
+/** The query of {@link selectTasks}, unrun: its plan is checked in the tests. */
+export function taskListQuery(db: Database, userId: number, filter: TaskFilter, sort: TaskSort, range: RowRange) {
   const direction: SortDirection = sort.startsWith('-') ? 'desc' : 'asc'
   let query = filtered(db, userId, filter).selectAll()
   const { after } = range
@@ -59,7 +64,7 @@ export function selectTasks(db: Database, userId: number, filter: TaskFilter, so
     )
   }
   query = query.orderBy((eb) => sortKey(eb, sort), direction).orderBy('id', direction).limit(range.limit)
-  return (range.offset ? query.offset(range.offset) : query).execute()
+  return range.offset ? query.offset(range.offset) : query
 }
 
 export async function countTasks(db: Database, userId: number, filter: TaskFilter): Promise<number> {
