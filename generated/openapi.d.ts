@@ -626,7 +626,7 @@ export interface components {
         /** @description One page of tasks. */
         TaskList: {
             data: components["schemas"]["Task"][];
-            meta: components["schemas"]["PageMeta"];
+            meta: components["schemas"]["ListMeta"];
         };
         /**
          * @description 1 to 64 characters, not all of them blank; no two of your goals share a name.
@@ -719,7 +719,7 @@ export interface components {
         /** @description One page of goals. */
         GoalList: {
             data: components["schemas"]["Goal"][];
-            meta: components["schemas"]["PageMeta"];
+            meta: components["schemas"]["ListMeta"];
         };
         /**
          * @description Money coming in (`income`) or going out (`expense`).
@@ -767,7 +767,7 @@ export interface components {
         /** @description One page of incomes and expenses. */
         TransactionList: {
             data: components["schemas"]["Transaction"][];
-            meta: components["schemas"]["PageMeta"];
+            meta: components["schemas"]["ListMeta"];
         };
         /** @description Exact totals of your incomes and expenses, each with at most two decimal places. */
         Balance: {
@@ -787,7 +787,27 @@ export interface components {
              */
             balance: number;
         };
-        /** @description Where this page sits in the whole list. */
+        /** @description `PageMeta` for a page asked for by number (`page`); `CursorPageMeta` for a cursor page (no `page`). */
+        ListMeta: components["schemas"]["PageMeta"] | components["schemas"]["CursorPageMeta"];
+        /** @description A cursor page: its size, and the size of the whole list only when you asked for it with `include_total=true`. The `Link` header's `next` leads on. */
+        CursorPageMeta: {
+            /**
+             * Format: int32
+             * @description The most items a page holds.
+             */
+            per_page: number;
+            /**
+             * Format: int64
+             * @description How many items match, on all pages (only with `include_total=true`).
+             */
+            total?: number;
+            /**
+             * Format: int64
+             * @description How many pages of `per_page` there are (only with `include_total=true`).
+             */
+            pages?: number;
+        };
+        /** @description Where a page asked for by number sits in the whole list. */
         PageMeta: {
             /**
              * Format: int64
@@ -1397,10 +1417,23 @@ export interface components {
          * @example null
          */
         ParentGoalFilter: number | "null";
-        /** @description The page to return, from 1. */
+        /**
+         * @description The page to return by number, from 1; its `meta` carries `page`, `total` and `pages`. Without it the list is walked by cursor (see `cursor`). Not with `cursor`.
+         * @example 1
+         */
         Page: number;
         /** @description How many items a page holds. */
         PerPage: number;
+        /**
+         * @description Where a cursor page starts: the opaque value that the `next` link of the previous page carries (follow that link rather than building it). It only works with the list, `sort` and filters it came from; anything else is `400`. Without it (and without `page`), the first page. Not with `page`.
+         * @example eyJmIjoiVjh4c2Z2c3BrUVhrIiwiayI6IjIwMjYtMTEtMjFUMTA6MDA6MDAuMDAwWiIsImkiOjIwfQ
+         */
+        Cursor: string;
+        /**
+         * @description On a cursor page, also count every item that matches (`meta.total` and `meta.pages`); counting costs time in proportion to the list, so it is off unless asked. A page asked for by number always has its total.
+         * @example true
+         */
+        IncludeTotal: boolean;
         /**
          * @description Change or delete only if the resource still has one of these `ETag`s (or any, with `*`); otherwise `412` and nothing changes.
          * @example "5-zQZ3xLKkXvJQ5DbJvJ5v0KEHJqk"
@@ -1443,7 +1476,7 @@ export interface components {
         "X-Request-Id": string;
         /** @description The `uri` of the resource just created (at most 2,048 characters). */
         Location: string;
-        /** @description RFC 8288 links to the `first`, `prev`, `next` and `last` pages, where they exist, each keeping the list's filters; at most 16,384 characters in all. */
+        /** @description RFC 8288 links, each keeping the list's filters and sort, at most 16,384 characters in all. A page asked for by number links to the `first`, `prev`, `next` and `last` pages, where they exist; a cursor page to the `first` page and, unless it is the last, to the `next` one (with its `cursor`). */
         Link: string;
         /** @description The authentication schemes this operation accepts (`Basic` and `Bearer`, or one of them), each with `realm="achiever"`. */
         "WWW-Authenticate": string;
@@ -1741,10 +1774,23 @@ export interface operations {
     listTasks: {
         parameters: {
             query?: {
-                /** @description The page to return, from 1. */
+                /**
+                 * @description The page to return by number, from 1; its `meta` carries `page`, `total` and `pages`. Without it the list is walked by cursor (see `cursor`). Not with `cursor`.
+                 * @example 1
+                 */
                 page?: components["parameters"]["Page"];
                 /** @description How many items a page holds. */
                 per_page?: components["parameters"]["PerPage"];
+                /**
+                 * @description Where a cursor page starts: the opaque value that the `next` link of the previous page carries (follow that link rather than building it). It only works with the list, `sort` and filters it came from; anything else is `400`. Without it (and without `page`), the first page. Not with `page`.
+                 * @example eyJmIjoiVjh4c2Z2c3BrUVhrIiwiayI6IjIwMjYtMTEtMjFUMTA6MDA6MDAuMDAwWiIsImkiOjIwfQ
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description On a cursor page, also count every item that matches (`meta.total` and `meta.pages`); counting costs time in proportion to the list, so it is off unless asked. A page asked for by number always has its total.
+                 * @example true
+                 */
+                include_total?: components["parameters"]["IncludeTotal"];
                 /**
                  * @description Only tasks that are done (`true`) or not yet done (`false`).
                  * @example false
@@ -2030,10 +2076,23 @@ export interface operations {
     listGoals: {
         parameters: {
             query?: {
-                /** @description The page to return, from 1. */
+                /**
+                 * @description The page to return by number, from 1; its `meta` carries `page`, `total` and `pages`. Without it the list is walked by cursor (see `cursor`). Not with `cursor`.
+                 * @example 1
+                 */
                 page?: components["parameters"]["Page"];
                 /** @description How many items a page holds. */
                 per_page?: components["parameters"]["PerPage"];
+                /**
+                 * @description Where a cursor page starts: the opaque value that the `next` link of the previous page carries (follow that link rather than building it). It only works with the list, `sort` and filters it came from; anything else is `400`. Without it (and without `page`), the first page. Not with `page`.
+                 * @example eyJmIjoiVjh4c2Z2c3BrUVhrIiwiayI6IjIwMjYtMTEtMjFUMTA6MDA6MDAuMDAwWiIsImkiOjIwfQ
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description On a cursor page, also count every item that matches (`meta.total` and `meta.pages`); counting costs time in proportion to the list, so it is off unless asked. A page asked for by number always has its total.
+                 * @example true
+                 */
+                include_total?: components["parameters"]["IncludeTotal"];
                 /**
                  * @description Only the direct sub-goals of this goal; `null` for your top-level goals.
                  * @example null
@@ -2435,10 +2494,23 @@ export interface operations {
     listIncomes: {
         parameters: {
             query?: {
-                /** @description The page to return, from 1. */
+                /**
+                 * @description The page to return by number, from 1; its `meta` carries `page`, `total` and `pages`. Without it the list is walked by cursor (see `cursor`). Not with `cursor`.
+                 * @example 1
+                 */
                 page?: components["parameters"]["Page"];
                 /** @description How many items a page holds. */
                 per_page?: components["parameters"]["PerPage"];
+                /**
+                 * @description Where a cursor page starts: the opaque value that the `next` link of the previous page carries (follow that link rather than building it). It only works with the list, `sort` and filters it came from; anything else is `400`. Without it (and without `page`), the first page. Not with `page`.
+                 * @example eyJmIjoiVjh4c2Z2c3BrUVhrIiwiayI6IjIwMjYtMTEtMjFUMTA6MDA6MDAuMDAwWiIsImkiOjIwfQ
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description On a cursor page, also count every item that matches (`meta.total` and `meta.pages`); counting costs time in proportion to the list, so it is off unless asked. A page asked for by number always has its total.
+                 * @example true
+                 */
+                include_total?: components["parameters"]["IncludeTotal"];
                 /**
                  * @description Only what was recorded at or after this moment (RFC 3339; encode `+` as `%2B`).
                  * @example 2026-11-01T00:00:00Z
@@ -2560,10 +2632,23 @@ export interface operations {
     listExpenses: {
         parameters: {
             query?: {
-                /** @description The page to return, from 1. */
+                /**
+                 * @description The page to return by number, from 1; its `meta` carries `page`, `total` and `pages`. Without it the list is walked by cursor (see `cursor`). Not with `cursor`.
+                 * @example 1
+                 */
                 page?: components["parameters"]["Page"];
                 /** @description How many items a page holds. */
                 per_page?: components["parameters"]["PerPage"];
+                /**
+                 * @description Where a cursor page starts: the opaque value that the `next` link of the previous page carries (follow that link rather than building it). It only works with the list, `sort` and filters it came from; anything else is `400`. Without it (and without `page`), the first page. Not with `page`.
+                 * @example eyJmIjoiVjh4c2Z2c3BrUVhrIiwiayI6IjIwMjYtMTEtMjFUMTA6MDA6MDAuMDAwWiIsImkiOjIwfQ
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description On a cursor page, also count every item that matches (`meta.total` and `meta.pages`); counting costs time in proportion to the list, so it is off unless asked. A page asked for by number always has its total.
+                 * @example true
+                 */
+                include_total?: components["parameters"]["IncludeTotal"];
                 /**
                  * @description Only what was recorded at or after this moment (RFC 3339; encode `+` as `%2B`).
                  * @example 2026-11-01T00:00:00Z
@@ -2685,10 +2770,23 @@ export interface operations {
     listTransactions: {
         parameters: {
             query?: {
-                /** @description The page to return, from 1. */
+                /**
+                 * @description The page to return by number, from 1; its `meta` carries `page`, `total` and `pages`. Without it the list is walked by cursor (see `cursor`). Not with `cursor`.
+                 * @example 1
+                 */
                 page?: components["parameters"]["Page"];
                 /** @description How many items a page holds. */
                 per_page?: components["parameters"]["PerPage"];
+                /**
+                 * @description Where a cursor page starts: the opaque value that the `next` link of the previous page carries (follow that link rather than building it). It only works with the list, `sort` and filters it came from; anything else is `400`. Without it (and without `page`), the first page. Not with `page`.
+                 * @example eyJmIjoiVjh4c2Z2c3BrUVhrIiwiayI6IjIwMjYtMTEtMjFUMTA6MDA6MDAuMDAwWiIsImkiOjIwfQ
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description On a cursor page, also count every item that matches (`meta.total` and `meta.pages`); counting costs time in proportion to the list, so it is off unless asked. A page asked for by number always has its total.
+                 * @example true
+                 */
+                include_total?: components["parameters"]["IncludeTotal"];
                 /**
                  * @description Only incomes or only expenses.
                  * @example expense

@@ -100,3 +100,5 @@ export function isProblem(value: unknown): value is Problem {
     typeof value.code === 'string'
   )
 }
+
+export { type ListItem, type ListPath, type ListQuery, ListPageError, listAll, nextLink } from './paginate.js'

@@ -2,9 +2,10 @@
 import { NotFoundError } from '../errors.js'
 import { authenticatedUser } from '../http/auth.js'
 import type { OperationHandler } from '../http/operations.js'
-import { offsetOf, pageLinks, pageMeta, pageRequest } from '../http/pagination.js'
-import { deleteGoalSubtree, selectAllGoals, selectGoal, selectGoalPage } from './goals.repository.js'
+import { listPage } from '../http/pagination.js'
+import { countGoals, deleteGoalSubtree, selectAllGoals, selectGoal, selectGoals } from './goals.repository.js'
 import { goalUri, toGoalForest, toGoalResource } from './goals.resource.js'
+import type { GoalRow } from './goals.table.js'
 import { changeGoal, createGoal as createGoalRow, type GoalChanges } from './goals.service.js'
 
 function noSuchGoal(id: number): NotFoundError {
@@ -14,13 +15,19 @@ function noSuchGoal(id: number): NotFoundError {
 export const listGoals: OperationHandler<'listGoals'> = async (request, { db }) => {
   const user = authenticatedUser(request)
   const { parent_id, completed } = request.query
-  const page = pageRequest(request.query)
-  const parentId = parent_id === 'null' ? null : parent_id
-  const { rows, total } = await selectGoalPage(db, user.userId, { parentId, completed }, page.perPage, offsetOf(page))
-  const meta = pageMeta(page, total)
+  const filter = { parentId: parent_id === 'null' ? null : parent_id, completed }
+  const { rows, meta, link } = await listPage<GoalRow>(request.query, {
+    list: 'goals',
+    url: `${request.baseUrl}/api/v1/goals`,
+    filters: { parent_id, completed },
+    sortKey: (row) => row.created_at,
+    byOffset: (limit, offset) => selectGoals(db, user.userId, filter, { limit, offset }),
+    after: (after, limit) => selectGoals(db, user.userId, filter, { limit, after }),
+    count: () => countGoals(db, user.userId, filter),
+  })
   return {
     status: 200,
-    headers: { Link: pageLinks(`${request.baseUrl}/api/v1/goals`, { parent_id, completed }, meta) },
+    headers: { Link: link },
     body: { data: rows.map((row) => toGoalResource(row, request.baseUrl)), meta },
   }
 }

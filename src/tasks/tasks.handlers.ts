@@ -2,12 +2,14 @@
 import { NotFoundError } from '../errors.js'
 import { authenticatedUser } from '../http/auth.js'
 import type { OperationHandler } from '../http/operations.js'
-import { offsetOf, pageLinks, pageMeta, pageRequest } from '../http/pagination.js'
+import { listPage } from '../http/pagination.js'
 import {
+  countTasks,
   deleteTask as deleteTaskRow,
   insertTask,
-  type TaskFields, selectTask, selectTaskPage, updateTask as updateTaskRow } from './tasks.repository.js'
+  type TaskFields, selectTask, selectTasks, taskSortKey, updateTask as updateTaskRow } from './tasks.repository.js'
 import { taskUri, toTaskResource } from './tasks.resource.js'
+import type { TaskRow } from './tasks.table.js'
 
 function noSuchTask(id: number): NotFoundError {
   return new NotFoundError(`There is no task ${id}.`)
@@ -16,12 +18,19 @@ function noSuchTask(id: number): NotFoundError {
 export const listTasks: OperationHandler<'listTasks'> = async (request, { db }) => {
   const user = authenticatedUser(request)
   const { done, q, sort = 'created_at' } = request.query
-  const page = pageRequest(request.query)
-  const { rows, total } = await selectTaskPage(db, user.userId, { done, titleContains: q }, sort, page.perPage, offsetOf(page))
-  const meta = pageMeta(page, total)
+  const filter = { done, titleContains: q }
+  const { rows, meta, link } = await listPage<TaskRow>(request.query, {
+    list: 'tasks',
+    url: `${request.baseUrl}/api/v1/tasks`,
+    filters: { done, q, sort },
+    sortKey: (row) => taskSortKey(row, sort),
+    byOffset: (limit, offset) => selectTasks(db, user.userId, filter, sort, { limit, offset }),
+    after: (after, limit) => selectTasks(db, user.userId, filter, sort, { limit, after }),
+    count: () => countTasks(db, user.userId, filter),
+  })
   return {
     status: 200,
-    headers: { Link: pageLinks(`${request.baseUrl}/api/v1/tasks`, { done, q, sort }, meta) },
+    headers: { Link: link },
     body: { data: rows.map((row) => toTaskResource(row, request.baseUrl)), meta },
   }
 }

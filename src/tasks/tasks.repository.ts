@@ -2,9 +2,10 @@
  * Every SQL statement on `tasks`. Each one is scoped to the owner: there is no way to
  * reach a task without naming the user it belongs to.
  */
-import { sql } from 'kysely'
+import { type Expression, type ExpressionBuilder, sql } from 'kysely'
+import { afterPosition, type RowRange, type SortDirection } from '../db/keyset.js'
 import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
-import type { Database } from '../db/schema.js'
+import type { Database, DatabaseSchema } from '../db/schema.js'
 import type { TaskRow } from './tasks.table.js'
 
 export type TaskSort = 'created_at' | '-created_at' | 'title' | '-title'
@@ -35,25 +36,41 @@ function filtered(db: Database, userId: number, filter: TaskFilter) {
   return query
 }
 
-export async function selectTaskPage(
-  db: Database,
-  userId: number,
-  filter: TaskFilter,
-  sort: TaskSort,
-  limit: number,
-  offset: number,
-): Promise<{ rows: TaskRow[]; total: number }> {
-  const direction = sort.startsWith('-') ? 'desc' : 'asc'
-  const base = filtered(db, userId, filter)
-  let query = base.selectAll()
-  query = sort.endsWith('title')
-    ? query.orderBy((eb) => eb.fn('lower', ['title']), direction)
-    : query.orderBy('created_at', direction)
-  const [rows, count] = await Promise.all([
-    query.orderBy('id', direction).limit(limit).offset(offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
-  ])
-  return { rows, total: Number(count.total) }
+/** The sort key of an order, as SQL: titles compare ignoring case. */
+function sortKey(eb: ExpressionBuilder<DatabaseSchema, 'tasks'>, sort: TaskSort): Expression<string> {
+  return sort.endsWith('title') ? eb.fn<string>('lower', [eb.ref('title')]) : eb.ref('created_at')
+}
+
+/** A row's value of the sort key, as a cursor keeps it (the keyset query lowers it again). */
+export function taskSortKey(row: TaskRow, sort: TaskSort): string {
+  return sort.endsWith('title') ? row.title : row.created_at
+}
+
+/**
+ * A page of tasks in `sort` order, ties broken by `id`: by offset, or after a keyset
+ * position (served by the (user_id, key, id) indexes of migration 0007).
+ */
+export function selectTasks(db: Database, userId: number, filter: TaskFilter, sort: TaskSort, range: RowRange): Promise<TaskRow[]> {
+  return taskListQuery(db, userId, filter, sort, range).execute()
+}
+
+/** The query of {@link selectTasks}, unrun: its plan is checked in the tests. */
+export function taskListQuery(db: Database, userId: number, filter: TaskFilter, sort: TaskSort, range: RowRange) {
+  const direction: SortDirection = sort.startsWith('-') ? 'desc' : 'asc'
+  let query = filtered(db, userId, filter).selectAll()
+  const { after } = range
+  if (after) {
+    query = query.where((eb) =>
+      afterPosition(eb, sortKey(eb, sort), sort.endsWith('title') ? eb.fn<string>('lower', [eb.val(after.key)]) : eb.val(after.key), eb.ref('id'), after, direction),
+    )
+  }
+  query = query.orderBy((eb) => sortKey(eb, sort), direction).orderBy('id', direction).limit(range.limit)
+  return range.offset ? query.offset(range.offset) : query
+}
+
+export async function countTasks(db: Database, userId: number, filter: TaskFilter): Promise<number> {
+  const count = await filtered(db, userId, filter).select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow()
+  return Number(count.total)
 }
 
 type TaskKey = { userId: number; id: number }

@@ -2,13 +2,14 @@
 import { NotFoundError } from '../errors.js'
 import { authenticatedUser } from '../http/auth.js'
 import type { OperationHandler, OperationRequest } from '../http/operations.js'
-import { offsetOf, pageLinks, pageMeta, pageRequest } from '../http/pagination.js'
+import { listPage } from '../http/pagination.js'
 import type { Database } from '../db/schema.js'
 import { timeRange } from './time-range.js'
 import {
   deleteTransaction as deleteTransactionRow,
+  countTransactions,
   selectTransaction,
-  selectTransactionPage,
+  selectTransactions,
   sumTransactions,
 } from './transactions.repository.js'
 import {
@@ -19,7 +20,7 @@ import {
   transactionUri,
 } from './transactions.resource.js'
 import { recordTransaction } from './transactions.service.js'
-import type { TransactionType } from './transactions.table.js'
+import type { TransactionRow, TransactionType } from './transactions.table.js'
 
 /** The three lists differ only in their path and in which types they show. */
 async function transactionPage(
@@ -30,13 +31,19 @@ async function transactionPage(
 ): Promise<{ headers: { Link: string }; body: TransactionList }> {
   const user = authenticatedUser(request)
   const { from, to } = request.query
-  const page = pageRequest(request.query)
-  const range = timeRange({ from, to })
-  const { rows, total } = await selectTransactionPage(db, user.userId, { type, ...range }, page.perPage, offsetOf(page))
-  const meta = pageMeta(page, total)
-  return {
+  const filter = { type, ...timeRange({ from, to }) }
+  const { rows, meta, link } = await listPage<TransactionRow>(request.query, {
+    list: path,
+    url: `${request.baseUrl}/api/v1/${path}`,
     // Only /transactions takes `type`; the others must not get it back in their links.
-    headers: { Link: pageLinks(`${request.baseUrl}/api/v1/${path}`, path === 'transactions' ? { type, from, to } : { from, to }, meta) },
+    filters: path === 'transactions' ? { type, from, to } : { from, to },
+    sortKey: (row) => row.created_at,
+    byOffset: (limit, offset) => selectTransactions(db, user.userId, filter, { limit, offset }),
+    after: (after, limit) => selectTransactions(db, user.userId, filter, { limit, after }),
+    count: () => countTransactions(db, user.userId, filter),
+  })
+  return {
+    headers: { Link: link },
     body: { data: rows.map((row) => toTransactionResource(row, request.baseUrl)), meta },
   }
 }

@@ -3,6 +3,7 @@
  * way to reach an income or expense without naming the user it belongs to.
  */
 import { sql } from 'kysely'
+import { afterPosition, type RowRange } from '../db/keyset.js'
 import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database } from '../db/schema.js'
 import type { TimeRange } from './time-range.js'
@@ -26,19 +27,21 @@ function filtered(db: Database, userId: number, filter: TransactionFilter) {
   return query
 }
 
-export async function selectTransactionPage(
-  db: Database,
-  userId: number,
-  filter: TransactionFilter,
-  limit: number,
-  offset: number,
-): Promise<{ rows: TransactionRow[]; total: number }> {
-  const base = filtered(db, userId, filter)
-  const [rows, count] = await Promise.all([
-    base.selectAll().orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
-  ])
-  return { rows, total: Number(count.total) }
+/**
+ * A page of transactions in (created_at, id) order: by offset, or after a keyset position
+ * (served by the (user_id, created_at, id) and (user_id, type, created_at, id) indexes).
+ */
+export function selectTransactions(db: Database, userId: number, filter: TransactionFilter, range: RowRange): Promise<TransactionRow[]> {
+  let query = filtered(db, userId, filter).selectAll()
+  const { after } = range
+  if (after) query = query.where((eb) => afterPosition(eb, eb.ref('created_at'), eb.val(after.key), eb.ref('id'), after, 'asc'))
+  query = query.orderBy('created_at').orderBy('id').limit(range.limit)
+  return (range.offset ? query.offset(range.offset) : query).execute()
+}
+
+export async function countTransactions(db: Database, userId: number, filter: TransactionFilter): Promise<number> {
+  const count = await filtered(db, userId, filter).select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow()
+  return Number(count.total)
 }
 
 type TransactionKey = { userId: number; id: number }

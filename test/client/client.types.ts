@@ -3,7 +3,7 @@
  * `@ts-expect-error` line must be an error, or the build fails. They prove that calls
  * which stray from the spec do not compile, and that results carry the spec's types.
  */
-import { type AchieverClient, createAchieverClient, login, type Problem, type Schemas } from '../../src/client/index.js'
+import { type AchieverClient, createAchieverClient, type ListPath, listAll, login, type Problem, type Schemas } from '../../src/client/index.js'
 
 /** True only when A and B are the same type (not merely assignable one way). */
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
@@ -93,4 +93,24 @@ export async function requests(): Promise<void> {
 
   // @ts-expect-error auth is Basic with a username and password, or Bearer.
   createAchieverClient({ baseUrl: 'http://localhost:3000', auth: { basic: ['miguel', 'python-rocks'] } })
+}
+
+export async function lists(): Promise<void> {
+  // listAll yields the list's items, typed, and takes its filters (not page or cursor).
+  for await (const task of listAll(api, '/api/v1/tasks', { query: { done: false, sort: '-title', per_page: 100, include_total: false } })) {
+    const isTask: Equals<typeof task, Schemas['Task']> = true
+    void isTask
+  }
+  for await (const transaction of listAll(api, '/api/v1/transactions', { query: { type: 'income' } })) {
+    const isTransaction: Equals<typeof transaction, Schemas['Transaction']> = true
+    void isTransaction
+  }
+  const paths: Equals<ListPath, '/api/v1/tasks' | '/api/v1/goals' | '/api/v1/incomes' | '/api/v1/expenses' | '/api/v1/transactions'> = true
+  void paths
+  // @ts-expect-error a walk starts at the beginning: no page number.
+  void listAll(api, '/api/v1/tasks', { query: { page: 2 } })
+  // @ts-expect-error nor a cursor.
+  void listAll(api, '/api/v1/goals', { query: { cursor: 'x' } })
+  // @ts-expect-error the tree is not a paged list.
+  void listAll(api, '/api/v1/goals/tree')
 }

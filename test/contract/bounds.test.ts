@@ -223,6 +223,8 @@ function acceptedAtBound(field: Field, status: number): boolean {
   if (field.name === 'If-Match') return status === 412
   // A goal id at its bound is not one of this user's goals: a rule, not the schema, says so.
   if (field.name === '/parent_id') return status === 422
+  // A made-up cursor of that length is not one the server issued: another detail says so.
+  if (field.name === 'cursor') return status === 400
   return false
 }
 
@@ -374,7 +376,8 @@ describe('URLs built on the longest PUBLIC_URL (1,024 characters), with the long
 
   it.each(lists.map((l) => [l.operationId, l] as const))('%s with every filter at its longest -> a Link within 16,384 characters', async (_id, { path, operation }) => {
     const query = new URLSearchParams()
-    for (const field of fieldsOf(path, operation)) if (field.where === 'query') query.set(field.name, longest(field.schema))
+    // `cursor` is not sent with `page`, and a made-up one is refused: issued ones are bounded in test/http/cursor.test.ts.
+    for (const field of fieldsOf(path, operation)) if (field.where === 'query' && field.name !== 'cursor') query.set(field.name, longest(field.schema))
     const res = await far.api.get(`${path}?${query.toString()}`, { auth: user.bearer })
     expect(res.status, res.text).toBe(200)
     expect(lengthOf(res.headers.get('link') ?? '')).toBeLessThanOrEqual(16_384)

@@ -7,7 +7,8 @@
  * For each operation, two properties:
  *  - valid: a request whose parameters and body satisfy the spec is answered 2xx. The
  *    only exceptions: 404 when a path parameter is a random id (not one the user made),
- *    and 409 when a body value is one already taken on this server (a unique name).
+ *    409 when a body value is one already taken on this server (a unique name), and
+ *    400 naming `cursor` when a made-up cursor was sent.
  *  - invalid: a request with exactly one part broken is answered 400 (a parameter, or a
  *    body that is not well-formed) or 422 (a well-formed body that breaks its schema).
  * And on every response, whatever it is: the ApiClient checks it against the contract
@@ -785,6 +786,8 @@ function judgeValid(op: OperationModel, plan: Plan, exchange: Exchange): void {
   // If-Match: * fails for a resource that does not exist (RFC 9110, 13.1.1).
   if (status === 412 && randomId && plan.headers.some(([name, value]) => name.toLowerCase() === 'if-match' && value === '*')) return
   if (status === 409 && takesTakenValue(exchange.body)) throw new Skip()
+  // A made-up `cursor` fits its schema but is not one the server issued (nor goes with `page`): 400 naming it.
+  if (status === 400 && plan.query.some(([name]) => name === 'cursor') && /"parameter":"cursor"/.test(exchange.response.text)) return
   throw failure(op, exchange, `2xx${randomId ? ' or 404 (a random id)' : ''}`)
 }
 

@@ -62,8 +62,12 @@ async function read(user: TestUser, id: number): Promise<Goal> {
   return res.body
 }
 
+/**
+ * A page by number (page 1 unless the query says otherwise), whose meta carries the
+ * total; cursor pages, the default without `page`, are walked in test/http/cursor-pages.test.ts.
+ */
 async function list(user: TestUser, query: Record<string, string | number | boolean> = {}): Promise<ApiResponse<GoalList>> {
-  const res = await server.api.get<GoalList>(listPath(query), { auth: user.bearer })
+  const res = await server.api.get<GoalList>(listPath({ page: 1, ...query }), { auth: user.bearer })
   expect(res.status, res.text).toBe(200)
   return res
 }

@@ -770,7 +770,7 @@ describe('keys live in the database', () => {
       expect(new Set(responses.map((r) => r.headers.get('location'))).size).toBe(1)
       expect(responses.filter((r) => r.headers.get('idempotent-replayed') === null)).toHaveLength(1)
 
-      const list = await processB.api.get<TaskList>('/api/v1/tasks', { auth: me.bearer })
+      const list = await processB.api.get<TaskList>('/api/v1/tasks?include_total=true', { auth: me.bearer })
       expect(list.status).toBe(200)
       expect(list.body.meta.total).toBe(2)
       expect(list.body.data.map((task) => task.id).sort()).toEqual([original.body.id, responses[0]?.body.id].sort())

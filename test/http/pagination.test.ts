@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { offsetOf, pageLinks, pageMeta, pageRequest } from '../../src/http/pagination.js'
+import { cursorLinks, offsetOf, pageLinks, pageMeta, pageRequest } from '../../src/http/pagination.js'
 
 describe('pageMeta', () => {
   it('counts pages, rounding up, and 0 pages for an empty list', () => {
@@ -41,5 +41,22 @@ describe('pageLinks', () => {
     const header = pageLinks(url, { done: false, q: 'a&b c', sort: undefined }, pageMeta({ page: 1, perPage: 2 }, 5))
     expect(header).toContain('<http://h/api/v1/tasks?done=false&q=a%26b+c&page=2&per_page=2>; rel="next"')
     expect(header).not.toContain('sort')
+  })
+})
+
+describe('cursorLinks', () => {
+  const url = 'http://h/api/v1/tasks'
+
+  it('links the first page only, when there is no next', () => {
+    expect(cursorLinks(url, { sort: 'title', q: undefined }, { perPage: 5, includeTotal: false, next: undefined })).toBe(
+      '<http://h/api/v1/tasks?sort=title&per_page=5>; rel="first"',
+    )
+  })
+
+  it('links the next page with its cursor, keeping the filters and include_total', () => {
+    expect(cursorLinks(url, { done: false }, { perPage: 5, includeTotal: true, next: 'abc_-' })).toBe(
+      '<http://h/api/v1/tasks?done=false&per_page=5&include_total=true>; rel="first", ' +
+        '<http://h/api/v1/tasks?done=false&per_page=5&include_total=true&cursor=abc_->; rel="next"',
+    )
   })
 })

@@ -42,8 +42,12 @@ async function createMany(user: TestUser, titles: readonly string[]): Promise<Ta
   return tasks
 }
 
+/**
+ * A page by number (page 1 unless the query says otherwise), whose meta carries the
+ * total; cursor pages, the default without `page`, are walked in test/http/cursor-pages.test.ts.
+ */
 async function list(user: TestUser, query: Record<string, string | number | boolean> = {}): Promise<ApiResponse<TaskList>> {
-  const res = await server.api.get<TaskList>(listPath(query), { auth: user.bearer })
+  const res = await server.api.get<TaskList>(listPath({ page: 1, ...query }), { auth: user.bearer })
   expect(res.status, res.text).toBe(200)
   return res
 }

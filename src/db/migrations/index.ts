@@ -9,6 +9,7 @@ import * as goals from './0003_goals.js'
 import * as transactions from './0004_transactions.js'
 import * as idempotencyKeys from './0005_idempotency_keys.js'
 import * as idempotencyKeyOperation from './0006_idempotency_key_operation.js'
+import * as listKeysetIndexes from './0007_list_keyset_indexes.js'
 
 const migrations: Record<string, Migration> = {
   '0001_users_and_tokens': usersAndTokens,
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0004_transactions': transactions,
   '0005_idempotency_keys': idempotencyKeys,
   '0006_idempotency_key_operation': idempotencyKeyOperation,
+  '0007_list_keyset_indexes': listKeysetIndexes,
 }
 
 export const migrationProvider: MigrationProvider = {
