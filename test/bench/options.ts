@@ -6,8 +6,8 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export type Section = 'startup' | 'requests' | 'lists'
-const SECTIONS: readonly Section[] = ['startup', 'requests', 'lists']
+export type Section = 'startup' | 'requests' | 'lists' | 'memory'
+const SECTIONS: readonly Section[] = ['startup', 'requests', 'lists', 'memory']
 
 export interface BenchOptions {
   /** Seconds each measured load runs (BENCH_SECONDS). */
@@ -23,6 +23,8 @@ export interface BenchOptions {
   /** The list sizes seeded, one user each (BENCH_LIST_ROWS, comma-separated). */
   readonly listRows: readonly number[]
   /** Which parts run (BENCH_ONLY, comma-separated: startup, requests, lists). */
+  /** Length of each of the memory section's two "minutes" of mixed load. */
+  readonly memorySeconds: number
   readonly sections: ReadonlySet<Section>
   /** Write the figures of this run to baseline.json as the new "before" (`--record`). */
   readonly record: boolean
@@ -67,6 +69,7 @@ export function readOptions(env: NodeJS.ProcessEnv = process.env, argv: readonly
     connections: Math.round(positive(env, 'BENCH_CONNECTIONS', 32)),
     rounds: Math.round(positive(env, 'BENCH_ROUNDS', 2)),
     startups: Math.round(positive(env, 'BENCH_STARTUPS', 3)),
+    memorySeconds: positive(env, 'BENCH_MEMORY_SECONDS', 60),
     listRows: [...new Set(integers(env.BENCH_LIST_ROWS || '1000,100000', 'BENCH_LIST_ROWS'))].sort((a, b) => a - b),
     sections: sections(env.BENCH_ONLY),
     record: argv.includes('--record'),

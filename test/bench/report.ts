@@ -4,6 +4,7 @@
  * baseline.json holds recorded figures, the change since then.
  */
 import type { Measurement } from './load.js'
+import { memoryTable } from './memory.js'
 import type { ListFigures, RequestFigures, RunResults } from './results.js'
 
 /** Issue 10, target 1: the service's rate at least 0.8x plain Express's, its p99 at most 1.5x. */
@@ -147,6 +148,7 @@ export function renderReport(results: RunResults, recorded: RunResults | undefin
       listsTable(results.lists),
     )
   }
+  if (results.memory) parts.push('', '## Memory under a mixed load (target 7)', '', memoryTable(results.memory))
   if (results.serviceRssMiB !== undefined) {
     parts.push('', `Resident size of the service after all of the run's load: ${results.serviceRssMiB.toFixed(0)} MiB (target 7: under 150 MB).`)
   }

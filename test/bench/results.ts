@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, release, totalmem, type } from 'node:os'
 import type { Measurement } from './load.js'
+import type { MemoryFigures } from './memory.js'
 
 export interface Machine {
   readonly cpu: string
@@ -47,6 +48,7 @@ export interface RunResults {
   startup?: StartupFigures
   readonly requests: RequestFigures[]
   readonly lists: ListFigures[]
+  memory?: MemoryFigures
   /** The service's resident size after all the load of the run, in MiB. */
   serviceRssMiB?: number
 }

@@ -9,7 +9,7 @@
  * the figures also become the "before" figures in test/bench/baseline.json.
  *
  * Settings (environment): BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS,
- * BENCH_ROUNDS, BENCH_STARTUPS, BENCH_LIST_ROWS, BENCH_ONLY, BENCH_RESULTS, BENCH_SERVICE_LOG,
+ * BENCH_ROUNDS, BENCH_STARTUPS, BENCH_MEMORY_SECONDS, BENCH_LIST_ROWS, BENCH_ONLY, BENCH_RESULTS, BENCH_SERVICE_LOG,
  * BENCH_NOTE (a sentence for the report); see options.ts.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks'
 import { ensureBuilt } from './build.js'
 import { type LoadCase, type Measurement, runLoad } from './load.js'
 import { listCases, sideBySideCases } from './cases.js'
+import { measureMemory } from './memory.js'
 import { type BenchOptions, readOptions } from './options.js'
 import { checkParity } from './parity.js'
 import { renderReport } from './report.js'
@@ -131,6 +132,10 @@ async function main(): Promise<void> {
       for (const load of listCases(seeded)) {
         results.lists.push({ name: load.name, rows: load.rows, page: load.page, first: load.first, service: await measureAlone(load, service, options) })
       }
+    }
+    if (options.sections.has('memory')) {
+      const mixed = [...sideBySideCases(seeded), ...listCases(seeded).slice(0, 1)]
+      results.memory = await measureMemory(service, mixed, options.memorySeconds, options.connections)
     }
     const rss = service.rssMiB()
     if (rss !== undefined) results.serviceRssMiB = rss
