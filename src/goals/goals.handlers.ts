@@ -21,8 +21,7 @@ export const listGoals: OperationHandler<'listGoals'> = async (request, { db }) 
     url: `${request.baseUrl}/api/v1/goals`,
     filters: { parent_id, completed },
     sortKey: (row) => row.created_at,
-    byOffset: (limit, offset) => selectGoals(db, user.userId, filter, { limit, offset }),
-    after: (after, limit) => selectGoals(db, user.userId, filter, { limit, after }),
+    rows: (range) => selectGoals(db, user.userId, filter, range),
     count: () => countGoals(db, user.userId, filter),
   })
   return {

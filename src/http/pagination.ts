@@ -6,7 +6,8 @@
  */
 import type { components } from '../../generated/openapi.js'
 import { invalidParameters } from '../errors.js'
-import { decodeCursor, encodeCursor, type KeysetPosition, type ListFilters, listFingerprint } from './cursor.js'
+import type { RowRange } from '../db/keyset.js'
+import { decodeCursor, encodeCursor, type ListFilters, listFingerprint } from './cursor.js'
 
 export type PageMeta = components['schemas']['PageMeta']
 export type CursorPageMeta = components['schemas']['CursorPageMeta']
@@ -30,21 +31,22 @@ export function pageMeta({ page, perPage }: PageRequest, total: number): PageMet
   return { page, per_page: perPage, total, pages: Math.ceil(total / perPage) }
 }
 
+/** `<url?filters&extra>; rel="rel"`: one link of a list, keeping its filters. */
+function listLink(url: string, filters: ListFilters, extra: Readonly<Record<string, string | undefined>>, rel: string): string {
+  const params = new URLSearchParams()
+  for (const [name, value] of Object.entries({ ...filters, ...extra })) {
+    if (value !== undefined) params.set(name, String(value))
+  }
+  return `<${url}?${params.toString()}>; rel="${rel}"`
+}
+
 /**
  * `first`, `prev`, `next` and `last` links that keep the list's filters. `prev` and `next`
  * appear only where those pages exist; `last` is page 1 for an empty list.
  */
 export function pageLinks(url: string, filters: ListFilters, meta: PageMeta): string {
   const last = Math.max(1, meta.pages)
-  const link = (page: number, rel: string) => {
-    const params = new URLSearchParams()
-    for (const [name, value] of Object.entries(filters)) {
-      if (value !== undefined) params.set(name, String(value))
-    }
-    params.set('page', String(page))
-    params.set('per_page', String(meta.per_page))
-    return `<${url}?${params.toString()}>; rel="${rel}"`
-  }
+  const link = (page: number, rel: string) => listLink(url, filters, { page: String(page), per_page: String(meta.per_page) }, rel)
   const links = [link(1, 'first')]
   if (meta.page > 1) links.push(link(Math.min(meta.page - 1, last), 'prev'))
   if (meta.page < last) links.push(link(meta.page + 1, 'next'))
@@ -70,10 +72,8 @@ export interface ListSource<Row extends { readonly id: number }> {
   readonly filters: ListFilters
   /** The row's value of the sort key, as the keyset query compares it. */
   readonly sortKey: (row: Row) => string
-  /** `limit` rows after skipping `offset`, in the list's order. */
-  readonly byOffset: (limit: number, offset: number) => Promise<Row[]>
-  /** `limit` rows after `position` (from the start without one), in the list's order. */
-  readonly after: (position: KeysetPosition | undefined, limit: number) => Promise<Row[]>
+  /** The rows in `range` (an offset, or the rows after a position), in the list's order. */
+  readonly rows: (range: RowRange) => Promise<Row[]>
   readonly count: () => Promise<number>
 }
 
@@ -91,7 +91,7 @@ export async function listPage<Row extends { readonly id: number }>(query: ListQ
     throw invalidParameters([{ parameter: 'cursor', detail: 'cannot be sent with page: walk the list by cursor or by page number' }])
   }
   const request = { page: query.page, perPage }
-  const [rows, total] = await Promise.all([source.byOffset(perPage, offsetOf(request)), source.count()])
+  const [rows, total] = await Promise.all([source.rows({ limit: perPage, offset: offsetOf(request) }), source.count()])
   const meta = pageMeta(request, total)
   return { rows, meta, link: pageLinks(source.url, source.filters, meta) }
 }
@@ -105,7 +105,7 @@ async function cursorPage<Row extends { readonly id: number }>(
   const fingerprint = listFingerprint(source.list, source.filters)
   const position = query.cursor === undefined ? undefined : decodeCursor(query.cursor, fingerprint)
   const includeTotal = query.include_total === true
-  const [fetched, total] = await Promise.all([source.after(position, perPage + 1), includeTotal ? source.count() : undefined])
+  const [fetched, total] = await Promise.all([source.rows({ limit: perPage + 1, after: position }), includeTotal ? source.count() : undefined])
   const rows = fetched.slice(0, perPage)
   const last = rows.at(-1)
   const next = fetched.length > perPage && last ? encodeCursor(fingerprint, { key: source.sortKey(last), id: last.id }) : undefined
@@ -119,15 +119,7 @@ export function cursorLinks(
   filters: ListFilters,
   page: { readonly perPage: number; readonly includeTotal: boolean; readonly next: string | undefined },
 ): string {
-  const link = (cursor: string | undefined, rel: string) => {
-    const params = new URLSearchParams()
-    for (const [name, value] of Object.entries(filters)) {
-      if (value !== undefined) params.set(name, String(value))
-    }
-    params.set('per_page', String(page.perPage))
-    if (page.includeTotal) params.set('include_total', 'true')
-    if (cursor !== undefined) params.set('cursor', cursor)
-    return `<${url}?${params.toString()}>; rel="${rel}"`
-  }
+  const link = (cursor: string | undefined, rel: string) =>
+    listLink(url, filters, { per_page: String(page.perPage), include_total: page.includeTotal ? 'true' : undefined, cursor }, rel)
   return page.next === undefined ? link(undefined, 'first') : `${link(undefined, 'first')}, ${link(page.next, 'next')}`
 }

@@ -24,8 +24,7 @@ export const listTasks: OperationHandler<'listTasks'> = async (request, { db }) 
     url: `${request.baseUrl}/api/v1/tasks`,
     filters: { done, q, sort },
     sortKey: (row) => taskSortKey(row, sort),
-    byOffset: (limit, offset) => selectTasks(db, user.userId, filter, sort, { limit, offset }),
-    after: (after, limit) => selectTasks(db, user.userId, filter, sort, { limit, after }),
+    rows: (range) => selectTasks(db, user.userId, filter, sort, range),
     count: () => countTasks(db, user.userId, filter),
   })
   return {

@@ -38,8 +38,7 @@ async function transactionPage(
     // Only /transactions takes `type`; the others must not get it back in their links.
     filters: path === 'transactions' ? { type, from, to } : { from, to },
     sortKey: (row) => row.created_at,
-    byOffset: (limit, offset) => selectTransactions(db, user.userId, filter, { limit, offset }),
-    after: (after, limit) => selectTransactions(db, user.userId, filter, { limit, after }),
+    rows: (range) => selectTransactions(db, user.userId, filter, range),
     count: () => countTransactions(db, user.userId, filter),
   })
   return {
