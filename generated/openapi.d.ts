@@ -1844,10 +1844,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "meta": {
-                     *         "page": 1,
-                     *         "per_page": 20,
-                     *         "total": 1,
-                     *         "pages": 1
+                     *         "per_page": 20
                      *       }
                      *     }
                      */
@@ -2146,10 +2143,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "meta": {
-                     *         "page": 1,
-                     *         "per_page": 20,
-                     *         "total": 1,
-                     *         "pages": 1
+                     *         "per_page": 20
                      *       }
                      *     }
                      */
@@ -2561,10 +2555,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "meta": {
-                     *         "page": 1,
-                     *         "per_page": 20,
-                     *         "total": 1,
-                     *         "pages": 1
+                     *         "per_page": 20
                      *       }
                      *     }
                      */
@@ -2699,10 +2690,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "meta": {
-                     *         "page": 1,
-                     *         "per_page": 20,
-                     *         "total": 1,
-                     *         "pages": 1
+                     *         "per_page": 20
                      *       }
                      *     }
                      */
@@ -2850,10 +2838,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "meta": {
-                     *         "page": 1,
-                     *         "per_page": 20,
-                     *         "total": 2,
-                     *         "pages": 1
+                     *         "per_page": 20
                      *       }
                      *     }
                      */
