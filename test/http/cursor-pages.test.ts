@@ -123,7 +123,8 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 
-describe('following next walks every task once, as the page numbers do', () => {
+// Each case walks a list twice, a page a request: dozens of requests, so an honest timeout.
+describe('following next walks every task once, as the page numbers do', { timeout: 30_000 }, () => {
   const sorts = ['created_at', '-created_at', 'title', '-title'] as const
   const filters: Query[] = [{}, { done: true }, { done: false }, { q: 'e' }, { done: false, q: 'PL' }]
   it.each(sorts.flatMap((sort) => filters.map((filter) => [sort, JSON.stringify(filter), filter] as const)))(
@@ -151,7 +152,8 @@ describe('following next walks every task once, as the page numbers do', () => {
   })
 })
 
-describe('following next walks every goal and transaction once, as the page numbers do', () => {
+// Each case walks a list twice, a page a request: dozens of requests, so an honest timeout.
+describe('following next walks every goal and transaction once, as the page numbers do', { timeout: 30_000 }, () => {
   it.each([
     ['/api/v1/goals', {}],
     ['/api/v1/goals', { parent_id: 'null' }],

@@ -6,23 +6,17 @@
 import { join } from 'node:path'
 import type { ValidateFunction } from 'ajv'
 import fc from 'fast-check'
-import { OpenAPIBackend } from 'openapi-backend'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { OpenApi31Backend } from '../../src/http/openapi-adapter.js'
 import { requestValidation, usePrecompiledRequestValidators } from '../../src/http/precompiled-validators.js'
 import { loadSpec } from '../../src/service/spec.js'
 import { invalidValue, validValue } from '../support/arbitraries.js'
 
 const root = join(import.meta.dirname, '../..')
 
-class Backend extends OpenAPIBackend {
-  override validateDefinition() {
-    return this.document
-  }
-}
-
 async function initialised() {
   const spec = loadSpec(root)
-  const api = new Backend({ definition: spec.document(), strict: true, validate: true, ...requestValidation() })
+  const api = new OpenApi31Backend({ definition: spec.document(), strict: true, validate: true, ...requestValidation() })
   await api.init()
   return { spec, api }
 }
