@@ -2,7 +2,7 @@
  * Every SQL statement on `goals`. Each one is scoped to the owner: there is no way to
  * reach a goal without naming the user it belongs to.
  */
-import { afterPosition, type RowRange } from '../db/keyset.js'
+import { countRows, inCreatedOrder, type RowRange } from '../db/keyset.js'
 import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database } from '../db/schema.js'
 import type { GoalRow } from './goals.table.js'
@@ -32,16 +32,11 @@ function filtered(db: Database, userId: number, filter: GoalFilter) {
  * (served by the (user_id, created_at, id) and (user_id, parent_id, created_at, id) indexes).
  */
 export function selectGoals(db: Database, userId: number, filter: GoalFilter, range: RowRange): Promise<GoalRow[]> {
-  let query = filtered(db, userId, filter).selectAll()
-  const { after } = range
-  if (after) query = query.where((eb) => afterPosition(eb, eb.ref('created_at'), eb.val(after.key), eb.ref('id'), after, 'asc'))
-  query = query.orderBy('created_at').orderBy('id').limit(range.limit)
-  return (range.offset ? query.offset(range.offset) : query).execute()
+  return inCreatedOrder(filtered(db, userId, filter).selectAll(), range).execute()
 }
 
-export async function countGoals(db: Database, userId: number, filter: GoalFilter): Promise<number> {
-  const count = await filtered(db, userId, filter).select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow()
-  return Number(count.total)
+export function countGoals(db: Database, userId: number, filter: GoalFilter): Promise<number> {
+  return countRows(filtered(db, userId, filter))
 }
 
 /** All of a user's goals in sibling order, for assembling the tree: one query, whatever the depth. */

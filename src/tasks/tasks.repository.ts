@@ -3,7 +3,7 @@
  * reach a task without naming the user it belongs to.
  */
 import { type Expression, type ExpressionBuilder, sql } from 'kysely'
-import { afterPosition, type RowRange, type SortDirection } from '../db/keyset.js'
+import { afterPosition, countRows, type RowRange, type SortDirection } from '../db/keyset.js'
 import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database, DatabaseSchema } from '../db/schema.js'
 import type { TaskRow } from './tasks.table.js'
@@ -68,9 +68,8 @@ export function taskListQuery(db: Database, userId: number, filter: TaskFilter, 
   return range.offset ? query.offset(range.offset) : query
 }
 
-export async function countTasks(db: Database, userId: number, filter: TaskFilter): Promise<number> {
-  const count = await filtered(db, userId, filter).select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow()
-  return Number(count.total)
+export function countTasks(db: Database, userId: number, filter: TaskFilter): Promise<number> {
+  return countRows(filtered(db, userId, filter))
 }
 
 type TaskKey = { userId: number; id: number }

@@ -3,7 +3,7 @@
  * way to reach an income or expense without naming the user it belongs to.
  */
 import { sql } from 'kysely'
-import { afterPosition, type RowRange } from '../db/keyset.js'
+import { countRows, inCreatedOrder, type RowRange } from '../db/keyset.js'
 import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database } from '../db/schema.js'
 import type { TimeRange } from './time-range.js'
@@ -32,16 +32,11 @@ function filtered(db: Database, userId: number, filter: TransactionFilter) {
  * (served by the (user_id, created_at, id) and (user_id, type, created_at, id) indexes).
  */
 export function selectTransactions(db: Database, userId: number, filter: TransactionFilter, range: RowRange): Promise<TransactionRow[]> {
-  let query = filtered(db, userId, filter).selectAll()
-  const { after } = range
-  if (after) query = query.where((eb) => afterPosition(eb, eb.ref('created_at'), eb.val(after.key), eb.ref('id'), after, 'asc'))
-  query = query.orderBy('created_at').orderBy('id').limit(range.limit)
-  return (range.offset ? query.offset(range.offset) : query).execute()
+  return inCreatedOrder(filtered(db, userId, filter).selectAll(), range).execute()
 }
 
-export async function countTransactions(db: Database, userId: number, filter: TransactionFilter): Promise<number> {
-  const count = await filtered(db, userId, filter).select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow()
-  return Number(count.total)
+export function countTransactions(db: Database, userId: number, filter: TransactionFilter): Promise<number> {
+  return countRows(filtered(db, userId, filter))
 }
 
 type TransactionKey = { userId: number; id: number }
