@@ -1,40 +1,32 @@
 /**
- * openapi-backend, set up the way this service needs it: strict (a request that fails
- * routing, auth or validation never reaches a handler), every failure a domain error,
- * bodies read only once the caller is known.
+ * The request path of every operation, in the order openapi-backend's strict mode runs
+ * it: route (404, 405), negotiate (406), check integer spellings, authenticate (401,
+ * 429), read the body, validate (400, 422), run the handler. A request that fails a step
+ * never reaches a handler, and every failure is a domain error.
+ *
+ * openapi-backend routes (with the compiled router the adapter gives it) and validates
+ * (with its Ajv validators, precompiled at `npm run generate`); its `handleRequest`,
+ * which re-parses the request four times and re-reads the operation's security,
+ * parameters and responses from the document on every call, is replaced by this
+ * straight line over the per-operation plans (http/operation-plan.ts).
  */
-import type { Context, Operation, Request as OpenApiRequest } from 'openapi-backend'
-import type { OpenAPIV3_1 } from 'openapi-types'
+import type { ErrorObject } from 'ajv'
+import type { Operation, Request as OpenApiRequest } from 'openapi-backend'
 import type { AppDeps } from '../deps.js'
 import { BadRequestError, MethodNotAllowedError, NotAcceptableError, NotFoundError } from '../errors.js'
-import { authenticationFailure, createSecurityHandlers, principalOf } from './auth.js'
+import { authenticate, createSecurityHandlers } from './auth.js'
 import { readRequestBody } from './body.js'
-import { bindOperation, mediaTypeOf, type OperationTraits, operationTraits, type ReadBack } from './dispatch.js'
+import { runOperation } from './dispatch.js'
 import type { HttpExchange } from './exchange.js'
-import type { Handlers, OperationHandler, OperationId } from './operations.js'
 import { OpenApi31Backend, useCompiledRouter } from './openapi-adapter.js'
+import { compileOperationPlans, type OperationPlan } from './operation-plan.js'
+import type { Handlers } from './operations.js'
 import { assertPlainIntegers } from './parameters.js'
 import { requestValidation, usePrecompiledRequestValidators } from './precompiled-validators.js'
 import { RequestLimit } from './request-limit.js'
 import { noteRoute, noteUser } from './request-log.js'
+import { withoutTrailingSlashes } from './route-table.js'
 import { toValidationProblem } from './validation.js'
-
-/** The media types a successful response of `operation` can have. */
-function successMediaTypes(operation: Operation): string[] {
-  const types = Object.entries(operation.responses ?? {})
-    .filter(([status]) => status.startsWith('2'))
-    .flatMap(([, response]) => Object.keys((response as OpenAPIV3_1.ResponseObject).content ?? {}))
-  return types.length > 0 ? [...new Set(types)] : ['application/json']
-}
-
-function isDecodable(path: string): boolean {
-  try {
-    decodeURIComponent(path)
-    return true
-  } catch {
-    return false
-  }
-}
 
 export interface Api {
   handle(exchange: HttpExchange): Promise<void>
@@ -44,96 +36,76 @@ export interface Api {
   operations(): readonly Operation[]
 }
 
-export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api> {
-  const document = deps.spec.document()
-  /** operationId -> the media types its success responses offer; filled once after init. */
-  const offeredMediaTypes = new Map<string, string[]>()
-  /** operationId -> how the layer runs it (If-Match, Idempotency-Key, auth); filled once after init. */
-  const traits = new Map<string, OperationTraits>()
-  const traitsOf = (operationId: string): OperationTraits => {
-    const found = traits.get(operationId)
-    if (!found) throw new Error(`no traits for operation ${operationId}`)
-    return found
+/** Path parameters, percent-decoded; a malformed escape such as `/tasks/%ZZ` is a 400. */
+function decodedParameters(decode: () => Record<string, string>): Record<string, string> {
+  try {
+    return decode()
+  } catch (error) {
+    if (!(error instanceof URIError)) throw error
+    throw new BadRequestError('A path parameter is not valid percent-encoding.', [{ detail: 'is not valid percent-encoding' }])
   }
-  const bind = <Id extends OperationId>(id: Id) => bindOperation<Id>(handlers[id], deps, traitsOf)
-  const requestLimit = deps.config.rateLimitRequests > 0 ? new RequestLimit(deps.config.rateLimitRequests, deps.config.rateLimitWindowSeconds) : undefined
-  const operationHandlers = Object.fromEntries((Object.keys(handlers) as OperationId[]).map((id) => [id, bind(id)]))
+}
 
-  const api = new OpenApi31Backend({
-    definition: document,
+export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api> {
+  const backend = new OpenApi31Backend({
+    definition: deps.spec.document(),
     strict: true,
     validate: true,
     // coerceTypes, ajvOpts, customizeAjv: shared with the generator of the precompiled validators.
     ...requestValidation(),
-    securityHandlers: createSecurityHandlers(deps),
-    handlers: {
-      ...operationHandlers,
-      notFound: async () => {
-        throw new NotFoundError('There is no such route. The API reference is at /docs.')
-      },
-      methodNotAllowed: async (_context: Context, exchange: HttpExchange) => {
-        throw new MethodNotAllowedError(exchange.req.method, routes.allowedMethods(exchange.req.path))
-      },
-      postRoutingHandler: async (context: Context, exchange: HttpExchange) => {
-        // Also called when routing failed; the notFound / methodNotAllowed handler answers then.
-        if (!context.operation) return
-        noteRoute(exchange.req, context.operation.path)
-        const offered = offeredMediaTypes.get(context.operation.operationId ?? '') ?? ['application/json']
-        // Problems are sent whatever Accept says; only success bodies are negotiated.
-        if (!exchange.req.accepts(offered)) {
-          throw new NotAcceptableError(`This resource is available as ${offered.join(', ')} only.`)
-        }
-        assertPlainIntegers(context)
-      },
-      postSecurityHandler: async (context: Context, exchange: HttpExchange) => {
-        const required = (context.operation.security ?? []).length > 0
-        if (required && !context.security?.authorized) return
-        const principal = principalOf(context)
-        if (principal) noteUser(exchange.req, principal.userId)
-        if (requestLimit && principal) exchange.res.set(await requestLimit.take(principal.userId))
-        exchange.request.body = await readRequestBody(exchange.req, context.operation, deps.config.bodyTimeoutSeconds * 1000)
-      },
-      unauthorizedHandler: async (context: Context) => {
-        throw authenticationFailure(context)
-      },
-      validationFail: async (context: Context) => {
-        const headerNames = (context.operation.parameters ?? []).flatMap((p) => ('in' in p && p.in === 'header' ? [p.name] : []))
-        throw toValidationProblem(context.validation.errors ?? [], headerNames)
-      },
-    },
   })
-  await api.init()
-  const routes = useCompiledRouter(api)
-  usePrecompiledRequestValidators(api.validator, deps.spec.sha256)
-  const { operations } = routes
-  for (const operation of operations) offeredMediaTypes.set(operation.operationId ?? '', successMediaTypes(operation))
-  // A PUT, PATCH or DELETE checks If-Match against the GET of the same path item.
-  const reads = new Map(operations.filter((o) => o.method === 'get').map((o) => [o.path, o]))
-  for (const operation of operations) {
-    const read = operation.method === 'get' ? undefined : reads.get(operation.path)
-    const readBack: ReadBack | undefined = read && {
-      handler: handlers[read.operationId as OperationId] as OperationHandler<OperationId>,
-      mediaType: mediaTypeOf(read, 200) ?? 'application/json',
+  await backend.init()
+  const routes = useCompiledRouter(backend)
+  usePrecompiledRequestValidators(backend.validator, deps.spec.sha256)
+  const plans = compileOperationPlans(routes.operations, handlers)
+  const securityHandlers = createSecurityHandlers(deps)
+  const requestLimit = deps.config.rateLimitRequests > 0 ? new RequestLimit(deps.config.rateLimitRequests, deps.config.rateLimitWindowSeconds) : undefined
+  const bodyTimeoutMs = deps.config.bodyTimeoutSeconds * 1000
+
+  /** Authenticates, applies the request limit and reads the body: all that needs to know who asks. */
+  async function admit(plan: OperationPlan, exchange: HttpExchange) {
+    const { authorized, principal, failure } = await authenticate(plan, exchange, securityHandlers)
+    if (!authorized) throw failure()
+    if (principal) {
+      noteUser(exchange.req, principal.userId)
+      if (requestLimit) exchange.res.set(await requestLimit.take(principal.userId))
     }
-    traits.set(operation.operationId ?? '', operationTraits(operation, readBack))
+    const body = await readRequestBody(exchange.req, plan.operation, bodyTimeoutMs)
+    return { principal, body }
+  }
+
+  /** Validates the request (path parameters as decoded) and returns its coerced parameters. */
+  function validate(plan: OperationPlan, request: OpenApiRequest, params: Record<string, string>) {
+    const { errors, coerced } = backend.validator.validateRequest(request, plan.operation)
+    if (errors) throw toValidationProblem(errors as ErrorObject[], plan.headerParameters)
+    // Coerced copies, when a validator ran (every operation with parameters has one).
+    const { params: coercedParams, query } = coerced as { params?: unknown; query?: unknown }
+    return { params: coercedParams ?? params, query: query ?? request.query }
   }
 
   return {
     allowedMethods: (path) => routes.allowedMethods(path),
-    operations: () => operations,
+    operations: () => routes.operations,
     handle: async (exchange) => {
-      try {
-        await api.handleRequest(exchange.request as OpenApiRequest, exchange)
-      } catch (error) {
-        // openapi-backend decodes path parameters with decodeURIComponent, which throws
-        // on a malformed escape such as `/api/v1/tasks/%ZZ`.
-        if (error instanceof URIError && !isDecodable(exchange.request.path)) {
-          throw new BadRequestError('A path parameter is not valid percent-encoding.', [
-            { detail: 'is not valid percent-encoding' },
-          ])
-        }
-        throw error
+      const { request, req } = exchange
+      const path = withoutTrailingSlashes(request.path)
+      const { operation, route } = routes.match(request.method, path)
+      if (!operation) {
+        if (route) throw new MethodNotAllowedError(req.method, route.allowed)
+        throw new NotFoundError('There is no such route. The API reference is at /docs.')
       }
+      const plan = plans.get(operation.operationId ?? '') as OperationPlan
+      const params = decodedParameters(() => routes.parameters(operation, path))
+      noteRoute(req, plan.route)
+      // Problems are sent whatever Accept says; only success bodies are negotiated.
+      if (!req.accepts(plan.offeredMediaTypes as string[])) {
+        throw new NotAcceptableError(`This resource is available as ${plan.offeredMediaTypes.join(', ')} only.`)
+      }
+      assertPlainIntegers(plan.integerParameters, { path: params, query: request.query })
+      const { principal, body } = await admit(plan, exchange)
+      request.body = body
+      const coerced = validate(plan, request as OpenApiRequest, params)
+      await runOperation(plan, exchange, { params: coerced.params, query: coerced.query, body, principal }, deps)
     },
   }
 }

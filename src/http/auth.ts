@@ -1,9 +1,8 @@
 /**
- * openapi-backend security handlers for the spec's `basicAuth` and `bearerAuth` schemes.
+ * Security handlers for the spec's `basicAuth` and `bearerAuth` schemes.
  * A handler returns the {@link Principal} when its scheme's credentials are valid, returns
  * nothing when the request does not use its scheme, and throws when they are wrong.
  */
-import type { Context } from 'openapi-backend'
 import type { AppDeps } from '../deps.js'
 import { AppError, type AuthScheme, UnauthorizedError } from '../errors.js'
 import { findActiveToken } from '../tokens/tokens.repository.js'
@@ -12,6 +11,7 @@ import { verifyAgainstDecoy, verifyPassword } from '../users/passwords.js'
 import { findUserByUsername } from '../users/users.repository.js'
 import type { UserRow } from '../users/users.table.js'
 import type { HttpExchange } from './exchange.js'
+import type { OperationPlan } from './operation-plan.js'
 import type { OperationRequest, OperationId, Principal } from './operations.js'
 
 /** The part of an Authorization header after `scheme `, if the scheme matches. */
@@ -29,7 +29,9 @@ function decodeBasic(credentials: string): { username: string; password: string 
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
 }
 
-type SecurityHandler = (context: Context, exchange: HttpExchange) => Promise<Principal | undefined>
+/** A scheme's check: the principal, undefined when the request does not use the scheme; throws when its credentials are wrong. */
+type SecurityHandler = (exchange: HttpExchange) => Promise<Principal | undefined>
+export type SecurityHandlers = Readonly<Record<string, SecurityHandler>>
 
 /**
  * Checks a username and password under the login throttle: the user when both are right,
@@ -68,34 +70,64 @@ async function checkLogin(
   return user
 }
 
-export function createSecurityHandlers(deps: AppDeps): { basicAuth: SecurityHandler; bearerAuth: SecurityHandler } {
-  const basicAuth: SecurityHandler = async (_context, exchange) => {
+export function createSecurityHandlers(deps: AppDeps): SecurityHandlers {
+  const basicAuth: SecurityHandler = async (exchange) => {
     const credentials = credentialsFor(exchange, 'Basic')
     if (credentials === undefined) return undefined
     const user = await verifyLogin(deps, decodeBasic(credentials), exchange.req.ip ?? 'unknown')
     if (!user) throw new UnauthorizedError('The username or password is wrong.')
     return { userId: user.id, username: user.username, tokenId: null }
   }
-
-  const bearerAuth: SecurityHandler = async (_context, exchange) => {
+  const bearerAuth: SecurityHandler = async (exchange) => {
     const secret = credentialsFor(exchange, 'Bearer')
     if (secret === undefined) return undefined
     const token = secret ? await findActiveToken(deps.db, hashTokenSecret(secret), new Date().toISOString()) : undefined
     if (!token) throw new UnauthorizedError('The token is invalid, expired or revoked.', { invalidToken: true })
     return { userId: token.userId, username: token.username, tokenId: token.tokenId }
   }
-
   return { basicAuth, bearerAuth }
 }
 
-/** The principal from whichever scheme succeeded, or null for public operations. */
-export function principalOf(context: Context): Principal | null {
-  const security = (context.security ?? {}) as Record<string, unknown>
-  for (const scheme of ['bearerAuth', 'basicAuth']) {
-    const result = security[scheme]
-    if (result && typeof result === 'object' && 'userId' in result) return result as Principal
+/** What one scheme made of a request: its principal, nothing (the request does not use it), or why it failed. */
+type SchemeOutcome = Principal | undefined | { readonly error: unknown }
+
+/** Who sent a request, as far as the operation's security requirements are concerned. */
+export interface Authentication {
+  /** One of the requirements is met; always, for a public operation. */
+  readonly authorized: boolean
+  /** The principal from whichever scheme succeeded (bearer first); null when none did. */
+  readonly principal: Principal | null
+  /** Why it is not authorized, as the error to answer with. */
+  failure(): Error
+}
+
+/** The order in which a principal is taken when several schemes succeeded. */
+const PREFERENCE = ['bearerAuth', 'basicAuth']
+
+const isPrincipal = (outcome: SchemeOutcome): outcome is Principal => outcome !== undefined && !('error' in outcome)
+
+/**
+ * Runs the scheme handlers an operation names and weighs its requirements (OpenAPI's
+ * rule: every scheme of one requirement must pass, and one requirement is enough).
+ */
+export async function authenticate(plan: OperationPlan, exchange: HttpExchange, handlers: SecurityHandlers): Promise<Authentication> {
+  const outcomes = new Map<string, SchemeOutcome>()
+  for (const scheme of plan.securitySchemes) {
+    const handler = handlers[scheme]
+    try {
+      outcomes.set(scheme, handler ? await handler(exchange) : undefined)
+    } catch (error) {
+      outcomes.set(scheme, { error: error ?? new Error(`the ${scheme} handler failed`) })
+    }
   }
-  return null
+  const passed = (scheme: string) => isPrincipal(outcomes.get(scheme))
+  const authorized = !plan.secured || plan.securityRequirements.some((requirement) => requirement.every(passed))
+  const preferred = PREFERENCE.map((scheme) => outcomes.get(scheme)).find(isPrincipal)
+  return {
+    authorized,
+    principal: preferred ?? null,
+    failure: () => authenticationFailure([...outcomes.values()], plan.securitySchemes),
+  }
 }
 
 /**
@@ -103,11 +135,9 @@ export function principalOf(context: Context): Principal | null {
  * over plain bad credentials (401); an unexpected failure (the database is down) is
  * rethrown as itself so that it becomes a 500, not a misleading 401.
  */
-export function authenticationFailure(context: Context): Error {
-  const offered = schemesOf(context)
-  const errors = Object.values((context.security ?? {}) as Record<string, unknown>)
-    .map((result) => (result && typeof result === 'object' && 'error' in result ? result.error : undefined))
-    .filter((error): error is unknown => error !== undefined)
+function authenticationFailure(outcomes: readonly SchemeOutcome[], schemeNames: readonly string[]): Error {
+  const offered = schemesOf(schemeNames)
+  const errors = outcomes.flatMap((outcome) => (outcome !== undefined && 'error' in outcome ? [outcome.error] : []))
   const unexpected = errors.find((error) => !(error instanceof AppError))
   if (unexpected !== undefined) return unexpected instanceof Error ? unexpected : new Error(String(unexpected))
   const appErrors = errors.filter((error): error is AppError => error instanceof AppError)
@@ -117,9 +147,8 @@ export function authenticationFailure(context: Context): Error {
   return new UnauthorizedError(cause?.message ?? missingCredentials(offered), { schemes: offered, invalidToken: cause?.invalidToken })
 }
 
-/** The schemes this operation takes, as its spec security requirements list them. */
-function schemesOf(context: Context): AuthScheme[] {
-  const names = (context.operation?.security ?? []).flatMap((requirement) => Object.keys(requirement))
+/** The schemes an operation takes, as its security requirements list them. */
+function schemesOf(names: readonly string[]): AuthScheme[] {
   const schemes: AuthScheme[] = []
   if (names.includes('basicAuth')) schemes.push('Basic')
   if (names.includes('bearerAuth')) schemes.push('Bearer')

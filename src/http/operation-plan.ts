@@ -1,0 +1,161 @@
+/**
+ * What the spec fixes about each operation, read once at start-up into one plan per
+ * operation: who may call it, which header parameters it takes, which integers it
+ * parses, what it answers with (media type, entity tag) for each status, and how the
+ * layer runs it (If-Match against which GET, Idempotency-Key or not). The request path
+ * (http/api.ts) and the result writer (http/dispatch.ts) read these facts; nothing
+ * re-derives them from the document per request.
+ */
+import contentType from 'content-type'
+import type { Operation } from 'openapi-backend'
+import type { OpenAPIV3_1 } from 'openapi-types'
+import type { Handlers, OperationHandler, OperationId } from './operations.js'
+
+/** What one declared status of an operation sends. */
+export interface ResponsePlan {
+  /** The media type of its body; undefined when it has none. */
+  readonly mediaType: string | undefined
+  /** The `Content-Type` header for that body, charset included (all our text is UTF-8). */
+  readonly contentType: string | undefined
+  /** Whether it carries an `ETag` (the spec declares the header for this status). */
+  readonly tagged: boolean
+}
+
+/** The GET whose representation an `If-Match` is compared with. */
+export interface ReadBack {
+  readonly handler: OperationHandler<OperationId>
+  /** What its 200 sends, which the entity tag is computed over. */
+  readonly response: ResponsePlan
+}
+
+/** An integer parameter: Ajv would coerce `0x2` to 2, so its raw spelling is checked. */
+export interface IntegerParameter {
+  readonly name: string
+  readonly in: 'path' | 'query'
+}
+
+export interface OperationPlan {
+  readonly operationId: OperationId
+  /** The operation as openapi-backend lists it (references resolved), for its validator. */
+  readonly operation: Operation
+  /** The spec's path template, as request logs name the route. */
+  readonly route: string
+  readonly handler: OperationHandler<OperationId>
+  /**
+   * The security requirements, each a list of schemes that must all pass; one passing
+   * requirement is enough. Empty for a public operation (`security: []`).
+   */
+  readonly securityRequirements: ReadonlyArray<readonly string[]>
+  /** Every scheme named in {@link securityRequirements}, once. */
+  readonly securitySchemes: readonly string[]
+  readonly secured: boolean
+  /** The header parameters it declares, as the spec spells them. */
+  readonly headerParameters: readonly string[]
+  readonly integerParameters: readonly IntegerParameter[]
+  /** The media types its success responses offer, for `Accept`. */
+  readonly offeredMediaTypes: readonly string[]
+  /** By status code. */
+  readonly responses: ReadonlyMap<number, ResponsePlan>
+  /** For a PUT, PATCH or DELETE that takes `If-Match`: the GET of the same resource. */
+  readonly readBack: ReadBack | undefined
+  /**
+   * It is a signed-in create that takes an `Idempotency-Key`, which the layer applies.
+   * (Registration applies its own: until it has run, its key has no owner.)
+   */
+  readonly idempotent: boolean
+}
+
+function headerParametersOf(operation: Operation): string[] {
+  return (operation.parameters ?? []).flatMap((p) => (!('$ref' in p) && p.in === 'header' ? [p.name] : []))
+}
+
+/** An integer schema, or one that allows an integer among other things (`anyOf`, `oneOf`). */
+function takesInteger(schema: unknown): boolean {
+  const { type, anyOf, oneOf } = (schema ?? {}) as { type?: unknown; anyOf?: unknown[]; oneOf?: unknown[] }
+  if (type === 'integer' || (Array.isArray(type) && type.includes('integer'))) return true
+  return [...(anyOf ?? []), ...(oneOf ?? [])].some(takesInteger)
+}
+
+function integerParametersOf(operation: Operation): IntegerParameter[] {
+  return (operation.parameters ?? []).flatMap((p) =>
+    !('$ref' in p) && (p.in === 'path' || p.in === 'query') && takesInteger(p.schema) ? [{ name: p.name, in: p.in }] : [],
+  )
+}
+
+function isJson(mediaType: string): boolean {
+  return /[/+]json$/.test(mediaType)
+}
+
+function responsePlansOf(operation: Operation): Map<number, ResponsePlan> {
+  const plans = new Map<number, ResponsePlan>()
+  for (const [status, declared] of Object.entries(operation.responses ?? {})) {
+    const response = declared as OpenAPIV3_1.ResponseObject
+    const mediaType = Object.keys(response.content ?? {})[0]
+    plans.set(Number(status), {
+      mediaType,
+      contentType: mediaType === undefined ? undefined : contentType.format({ type: mediaType, parameters: { charset: 'utf-8' } }),
+      tagged: Object.keys(response.headers ?? {}).includes('ETag'),
+    })
+  }
+  return plans
+}
+
+/** The media types a successful response of `operation` can have. */
+function successMediaTypes(operation: Operation): string[] {
+  const types = Object.entries(operation.responses ?? {})
+    .filter(([status]) => status.startsWith('2'))
+    .flatMap(([, response]) => Object.keys((response as OpenAPIV3_1.ResponseObject).content ?? {}))
+  return types.length > 0 ? [...new Set(types)] : ['application/json']
+}
+
+/** The response body's bytes, as they will be sent. */
+export function serialize(response: ResponsePlan, body: unknown): string {
+  return response.mediaType !== undefined && isJson(response.mediaType) ? JSON.stringify(body) : String(body)
+}
+
+const NO_RESPONSE: ResponsePlan = { mediaType: undefined, contentType: undefined, tagged: false }
+
+/** What `plan` sends for `status`; a status the spec does not declare sends no body. */
+export function responsePlanOf(plan: OperationPlan, status: number): ResponsePlan {
+  return plan.responses.get(status) ?? NO_RESPONSE
+}
+
+/** One plan per operation of the spec, each bound to its handler. */
+export function compileOperationPlans(operations: readonly Operation[], handlers: Handlers): ReadonlyMap<string, OperationPlan> {
+  const reads = new Map(operations.filter((o) => o.method === 'get').map((o) => [o.path, o]))
+  const plans = new Map<string, OperationPlan>()
+  for (const operation of operations) {
+    const operationId = operation.operationId as OperationId
+    const handler = handlers[operationId] as OperationHandler<OperationId> | undefined
+    if (!handler) throw new Error(`openapi.yaml has an operation ${operationId} that no handler serves`)
+    const headerParameters = headerParametersOf(operation)
+    const takes = (name: string) => headerParameters.some((declared) => declared.toLowerCase() === name.toLowerCase())
+    // openapi-backend's router has already put the document's global requirements here.
+    const securityRequirements = (operation.security ?? []).map((requirement) => Object.keys(requirement))
+    const secured = operation.security === undefined || operation.security.length > 0
+    const read = operation.method === 'get' ? undefined : reads.get(operation.path)
+    const readBack: ReadBack | undefined =
+      read && takes('If-Match')
+        ? {
+            handler: handlers[read.operationId as OperationId] as OperationHandler<OperationId>,
+            response: responsePlansOf(read).get(200) ?? NO_RESPONSE,
+          }
+        : undefined
+    plans.set(operationId, {
+      operationId,
+      operation,
+      route: operation.path,
+      handler,
+      securityRequirements,
+      securitySchemes: [...new Set(securityRequirements.flat())],
+      secured,
+      headerParameters,
+      integerParameters: integerParametersOf(operation),
+      offeredMediaTypes: successMediaTypes(operation),
+      responses: responsePlansOf(operation),
+      readBack,
+      idempotent: secured && takes('Idempotency-Key'),
+    })
+  }
+  return plans
+}
