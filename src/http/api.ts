@@ -18,6 +18,7 @@ import { authenticate, createSecurityHandlers } from './auth.js'
 import { readRequestBody } from './body.js'
 import { runOperation } from './dispatch.js'
 import type { HttpExchange } from './exchange.js'
+import { AcceptNegotiation } from './negotiation.js'
 import { OpenApi31Backend, useCompiledRouter } from './openapi-adapter.js'
 import { compileOperationPlans, type OperationPlan } from './operation-plan.js'
 import type { Handlers } from './operations.js'
@@ -58,6 +59,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
   const routes = useCompiledRouter(backend)
   usePrecompiledRequestValidators(backend.validator, deps.spec.sha256)
   const plans = compileOperationPlans(routes.operations, handlers)
+  const negotiations = new Map([...plans.values()].map((plan) => [plan.operationId, new AcceptNegotiation(plan.offeredMediaTypes)]))
   const securityHandlers = createSecurityHandlers(deps)
   const requestLimit = deps.config.rateLimitRequests > 0 ? new RequestLimit(deps.config.rateLimitRequests, deps.config.rateLimitWindowSeconds) : undefined
   const bodyTimeoutMs = deps.config.bodyTimeoutSeconds * 1000
@@ -98,7 +100,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
       const params = decodedParameters(() => routes.parameters(operation, path))
       noteRoute(req, plan.route)
       // Problems are sent whatever Accept says; only success bodies are negotiated.
-      if (!req.accepts(plan.offeredMediaTypes as string[])) {
+      if (!negotiations.get(plan.operationId)?.acceptable(req)) {
         throw new NotAcceptableError(`This resource is available as ${plan.offeredMediaTypes.join(', ')} only.`)
       }
       assertPlainIntegers(plan.integerParameters, { path: params, query: request.query })

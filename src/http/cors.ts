@@ -6,7 +6,7 @@
  * no CORS headers at all, so the browser refuses the response.
  */
 import cors, { type CorsOptions } from 'cors'
-import type { Request, RequestHandler } from 'express'
+import type { Request, Response } from 'express'
 import type { Operation } from 'openapi-backend'
 import type { Api } from './api.js'
 
@@ -30,9 +30,10 @@ export function headersInSpec(operations: readonly Operation[]): { request: stri
   return { request: [...request].sort(), response: [...response].sort() }
 }
 
-export function corsMiddleware(allowedOrigins: ReadonlySet<string>, api: Api): RequestHandler {
+/** Sets the CORS headers of a request; a function that does nothing when no origin is configured. */
+export function corsHeaders(allowedOrigins: ReadonlySet<string>, api: Api): (req: Request, res: Response) => Promise<void> | undefined {
   // Without configured origins there is nothing to do, on any request.
-  if (allowedOrigins.size === 0) return (_req, _res, next) => next()
+  if (allowedOrigins.size === 0) return () => undefined
   const headers = headersInSpec(api.operations())
   const middleware = cors<Request>((req, callback) => {
     const origin = req.headers.origin
@@ -52,10 +53,10 @@ export function corsMiddleware(allowedOrigins: ReadonlySet<string>, api: Api): R
     }
     callback(null, options)
   })
-  return (req, res, next) => {
+  return (req, res) => {
     // Whether CORS headers come back depends on Origin: caches must know.
     res.vary('Origin')
-    if (req.headers.origin === undefined) next()
-    else middleware(req, res, next)
+    if (req.headers.origin === undefined) return undefined
+    return new Promise((resolve, reject) => middleware(req, res, (error?: unknown) => (error ? reject(error) : resolve())))
   }
 }

@@ -8,7 +8,7 @@
  * The health checks, the spec and the docs are never shed (nor made to wait): a load
  * balancer must see a busy server as alive and ready.
  */
-import type { RequestHandler } from 'express'
+import type { IncomingMessage } from 'node:http'
 import { ServiceUnavailableError } from '../errors.js'
 import { RequestTurns, type RequestWaits } from './request-turns.js'
 
@@ -29,16 +29,13 @@ export function apiRequestTurns(): RequestTurns {
   return new RequestTurns((req) => isApiRequest(req.url))
 }
 
-/** The middleware; it throws the 503, which `problems.ts` renders. */
-export function loadShedding(waits: RequestWaits, lagBoundMs: number): RequestHandler {
-  return (req, _res, next) => {
+/** The check, run before routing; it throws the 503, which `problems.ts` renders. */
+export function loadShedding(waits: RequestWaits, lagBoundMs: number): (req: IncomingMessage) => void {
+  return (req) => {
     const waited = waits.waitOf(req)
-    if (waited <= lagBoundMs || !isApiRequest(req.originalUrl)) {
-      next()
-      return
-    }
+    if (waited <= lagBoundMs || !isApiRequest(req.url)) return
     // As long again as it waited is a fair guess at when the backlog is gone.
     const retryAfterSeconds = Math.min(MAX_RETRY_AFTER_SECONDS, waited / 1000)
-    next(new ServiceUnavailableError('The server is too busy to take this request now. Retry after the time in Retry-After.', retryAfterSeconds))
+    throw new ServiceUnavailableError('The server is too busy to take this request now. Retry after the time in Retry-After.', retryAfterSeconds)
   }
 }

@@ -4,25 +4,23 @@
  * request carry the same id, so a user quoting it finds them.
  */
 import { randomUUID } from 'node:crypto'
-import type { IncomingMessage } from 'node:http'
-import type { RequestHandler } from 'express'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
-const ids = new WeakMap<IncomingMessage, string>()
+/** A property of the request rather than a WeakMap entry: no per-request work for the GC. */
+const REQUEST_ID = Symbol('requestId')
+type Named = IncomingMessage & { [REQUEST_ID]?: string }
 
 /** The id given to `req` by {@link assignRequestId}; `unknown` before that. */
 export function requestIdOf(req: IncomingMessage): string {
-  return ids.get(req) ?? 'unknown'
+  return (req as Named)[REQUEST_ID] ?? 'unknown'
 }
 
-/** The first middleware: names the request and echoes the name in the response. */
-export function assignRequestId(): RequestHandler {
-  return (req, res, next) => {
-    const given = req.headers['x-request-id']
-    const id = typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID()
-    ids.set(req, id)
-    res.setHeader('X-Request-Id', id)
-    next()
-  }
+/** Names the request and echoes the name in the response; the first step of every request. */
+export function assignRequestId(req: IncomingMessage, res: ServerResponse): void {
+  const given = req.headers['x-request-id']
+  const id = typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID()
+  ;(req as Named)[REQUEST_ID] = id
+  res.setHeader('X-Request-Id', id)
 }

@@ -11,7 +11,7 @@
  * (issue 9), and carried whatever secrets the URL held.
  */
 import type { IncomingMessage } from 'node:http'
-import type { RequestHandler } from 'express'
+import type { Request, Response } from 'express'
 import type { Logger } from 'pino'
 import { requestIdOf } from './request-id.js'
 import type { RequestWaits } from './request-turns.js'
@@ -22,17 +22,19 @@ interface Facts {
   userId?: number
 }
 
-const facts = new WeakMap<IncomingMessage, Facts>()
+/** A property of the request rather than a WeakMap entry: no per-request work for the GC. */
+const FACTS = Symbol('requestLogFacts')
+type Logged = IncomingMessage & { [FACTS]?: Facts }
 
 /** The spec's path template that `req` was routed to. */
 export function noteRoute(req: IncomingMessage, route: string): void {
-  const known = facts.get(req)
+  const known = (req as Logged)[FACTS]
   if (known) known.route = route
 }
 
 /** The signed-in user who sent `req`. */
 export function noteUser(req: IncomingMessage, userId: number): void {
-  const known = facts.get(req)
+  const known = (req as Logged)[FACTS]
   if (known) known.userId = userId
 }
 
@@ -53,11 +55,12 @@ interface RequestLine {
   aborted?: true
 }
 
-export function requestLog(logger: Logger, waits: RequestWaits): RequestHandler {
-  return (req, res, next) => {
+/** Starts the line of a request; it is written when the response is done. */
+export function requestLog(logger: Logger, waits: RequestWaits): (req: Request, res: Response) => void {
+  return (req, res) => {
     const start = performance.now()
     const known: Facts = {}
-    facts.set(req, known)
+    ;(req as Logged)[FACTS] = known
     res.once('close', () => {
       const line: RequestLine = { reqId: requestIdOf(req), method: req.method, status: res.statusCode, ms: round(performance.now() - start) }
       if (known.route !== undefined) line.route = known.route
@@ -69,6 +72,5 @@ export function requestLog(logger: Logger, waits: RequestWaits): RequestHandler 
       if (res.statusCode >= 500) logger.error(line, 'request')
       else logger.info(line, 'request')
     })
-    next()
   }
 }

@@ -15,7 +15,7 @@
  */
 import { IncomingMessage, ServerResponse } from 'node:http'
 import { Socket } from 'node:net'
-import type { RequestHandler } from 'express'
+import type { Request, Response } from 'express'
 import helmet, { type HelmetOptions } from 'helmet'
 import type { AppConfig } from '../config.js'
 import { loadDocs, type RenderedDocs } from '../service/docs.js'
@@ -89,12 +89,12 @@ function pathOf(spec: ApiSpec, operationId: string): string {
 }
 
 /**
- * The express middleware, first in the app. A `GET` or `HEAD` of the docs gets the docs'
+ * Sets the headers of a request, first thing. A `GET` or `HEAD` of the docs gets the docs'
  * policy whatever its status: a `304` carries the policy the cached page is rendered
  * under. Anything else, and the docs while the page is missing (then a 500 problem),
  * gets the API's.
  */
-export function securityHeaders(deps: { readonly config: AppConfig; readonly spec: ApiSpec }): RequestHandler {
+export function securityHeaders(deps: { readonly config: AppConfig; readonly spec: ApiSpec }): (req: Request, res: Response) => Promise<void> | undefined {
   const { config } = deps
   const forApi = helmetWith(API_POLICY, config)
   const docsPath = pathOf(deps.spec, 'getDocs')
@@ -113,17 +113,16 @@ export function securityHeaders(deps: { readonly config: AppConfig; readonly spe
   // helmet run once: the API's headers never change, and setting them from a list costs
   // a fraction of running helmet's dozen middlewares on every request (issue 10).
   const apiHeaders = socketSecurityHeaders(config)
-  return (req, res, next) => {
+  return (req, res) => {
     // The router takes the path with or without trailing slashes (http/route-table.ts).
     const isDocs = (req.method === 'GET' || req.method === 'HEAD') && (req.path === docsPath || req.path === `${docsPath}/`)
     if (isDocs) {
-      docsHeaders()
+      return docsHeaders()
         .catch(() => forApi)
-        .then((middleware) => middleware(req, res, next), next)
-      return
+        .then((middleware) => new Promise<void>((resolve, reject) => middleware(req, res, (error?: unknown) => (error ? reject(error) : resolve()))))
     }
     for (const [name, value] of apiHeaders) res.setHeader(name, value)
-    next()
+    return undefined
   }
 }
 
