@@ -29,6 +29,11 @@ export interface Measurement {
   readonly p99: number
   /** Answers with another status, connection errors and timeouts. */
   readonly failures: number
+  /**
+   * The server's CPU time per answer, in µs (when its CPU time can be read): what a request
+   * costs it, much less moved than the rate by other work on the machine.
+   */
+  readonly cpuUsPerRequest?: number
 }
 
 function percentile(sorted: Float64Array, fraction: number): number {
@@ -36,7 +41,15 @@ function percentile(sorted: Float64Array, fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN
 }
 
-export async function runLoad(port: number, load: LoadCase, seconds: number, connections: number): Promise<Measurement> {
+/** The server under load: where it listens and, where readable, the CPU time it has used (ms). */
+export interface LoadTarget {
+  readonly port: number
+  cpuMs(): number | undefined
+}
+
+export async function runLoad(server: LoadTarget, load: LoadCase, seconds: number, connections: number): Promise<Measurement> {
+  const port = server.port
+  const cpuBefore = server.cpuMs()
   let next = 0
   const paths = load.paths
   const request: autocannon.Request = {
@@ -69,7 +82,10 @@ export async function runLoad(port: number, load: LoadCase, seconds: number, con
     })
   })
   const sorted = latencies.subarray(0, count).sort()
+  const cpuAfter = server.cpuMs()
+  const answers = count + unexpected
   return {
+    ...(cpuBefore !== undefined && cpuAfter !== undefined && answers > 0 ? { cpuUsPerRequest: ((cpuAfter - cpuBefore) * 1000) / answers } : {}),
     rate: count / result.duration,
     p50: percentile(sorted, 0.5),
     p99: percentile(sorted, 0.99),

@@ -24,7 +24,7 @@ async function mixedLoad(server: RunningServer, cases: readonly LoadCase[], seco
   for (let i = 0; left > 0; i++) {
     const slice = Math.min(SLICE_SECONDS, left)
     const load = cases[i % cases.length]
-    if (load) await runLoad(server.port, load, slice, connections)
+    if (load) await runLoad(server, load, slice, connections)
     left -= slice
   }
 }

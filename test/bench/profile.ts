@@ -48,9 +48,9 @@ async function main(): Promise<void> {
     nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', String(INTERVAL_US)],
   })
   log(`service answered after ${Math.round(service.startupMs)} ms (profiling slows it down a little)`)
-  await runLoad(service.port, get, options.warmupSeconds, options.connections)
+  await runLoad(service, get, options.warmupSeconds, options.connections)
   const loadStarted = performance.now()
-  const measured = await runLoad(service.port, get, options.seconds, options.connections)
+  const measured = await runLoad(service, get, options.seconds, options.connections)
   const loadEnded = performance.now()
   log(`${get.name}: ${Math.round(measured.rate)} req/s, p99 ${measured.p99.toFixed(1)} ms under the profiler`)
   await service.stop()

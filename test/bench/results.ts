@@ -95,6 +95,7 @@ export function medianOf(rounds: readonly Measurement[]): Measurement {
     p50: median(rounds.map((r) => r.p50)),
     p99: median(rounds.map((r) => r.p99)),
     failures: rounds.reduce((sum, r) => sum + r.failures, 0),
+    ...(rounds.every((r) => r.cpuUsPerRequest !== undefined) ? { cpuUsPerRequest: median(rounds.map((r) => r.cpuUsPerRequest ?? 0)) } : {}),
   }
 }
 

@@ -62,12 +62,12 @@ async function measureSideBySide(
   servers: Readonly<Record<ServerKind, RunningServer>>,
   options: BenchOptions,
 ): Promise<Record<ServerKind, Measurement>> {
-  for (const kind of SERVER_KINDS) await runLoad(servers[kind].port, load, options.warmupSeconds, options.connections)
+  for (const kind of SERVER_KINDS) await runLoad(servers[kind], load, options.warmupSeconds, options.connections)
   const rounds: Record<ServerKind, Measurement[]> = { baseline: [], service: [] }
   for (let round = 0; round < options.rounds; round++) {
     const order = round % 2 === 0 ? SERVER_KINDS : [...SERVER_KINDS].reverse()
     for (const kind of order) {
-      const measured = await runLoad(servers[kind].port, load, options.seconds, options.connections)
+      const measured = await runLoad(servers[kind], load, options.seconds, options.connections)
       rounds[kind].push(measured)
       log(`${load.name}, round ${round + 1}, ${kind}: ${fmt(measured)}`)
     }
@@ -76,10 +76,10 @@ async function measureSideBySide(
 }
 
 async function measureAlone(load: LoadCase, server: RunningServer, options: BenchOptions): Promise<Measurement> {
-  await runLoad(server.port, load, options.warmupSeconds, options.connections)
+  await runLoad(server, load, options.warmupSeconds, options.connections)
   const rounds: Measurement[] = []
   for (let round = 0; round < options.rounds; round++) {
-    rounds.push(await runLoad(server.port, load, options.seconds, options.connections))
+    rounds.push(await runLoad(server, load, options.seconds, options.connections))
     log(`${load.name}, round ${round + 1}: ${fmt(rounds[round] as Measurement)}`)
   }
   return medianOf(rounds)

@@ -22,6 +22,8 @@ export interface RunningServer {
   readonly pid: number
   /** Resident set size now, in MiB (Linux only; undefined elsewhere). */
   rssMiB(): number | undefined
+  /** CPU time (user + system) the process has used so far, in ms (Linux only; undefined elsewhere). */
+  cpuMs(): number | undefined
   /** SIGTERM, then waits for the exit (SIGKILL after 15 s). */
   stop(): Promise<void>
 }
@@ -97,6 +99,13 @@ export async function startServer(kind: ServerKind, options: SpawnOptions): Prom
       if (!existsSync(status)) return undefined
       const kib = /VmRSS:\s+(\d+)/.exec(readFileSync(status, 'utf8'))?.[1]
       return kib === undefined ? undefined : Number(kib) / 1024
+    },
+    cpuMs: () => {
+      const stat = `/proc/${pid}/stat`
+      if (!existsSync(stat)) return undefined
+      // Fields 14 and 15 (utime, stime), in clock ticks of 10 ms; the name field may hold spaces.
+      const fields = readFileSync(stat, 'utf8').slice(readFileSync(stat, 'utf8').lastIndexOf(')') + 2).split(' ')
+      return (Number(fields[11]) + Number(fields[12])) * 10
     },
     stop: async () => {
       const done = exited(child)
