@@ -57,6 +57,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PUBLIC_URL: 'not a url' })).toThrow(/PUBLIC_URL/)
   })
 
+  it('keeps PORT within 0..65535 and LOG_LEVEL to the levels pino knows, naming the value refused', () => {
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65_535)
+    expect(loadConfig({ PORT: '0' }).port).toBe(0)
+    expect(() => loadConfig({ PORT: '65536' })).toThrow(new ConfigError('PORT must be an integer from 0 to 65535, not "65536"'))
+    expect(loadConfig({ LOG_LEVEL: 'silent' }).logLevel).toBe('silent')
+    expect(() => loadConfig({ LOG_LEVEL: 'verbose' })).toThrow(
+      new ConfigError('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "verbose"'),
+    )
+    expect(() => loadConfig({ SCRYPT_COST: '1000' })).toThrow(new ConfigError('SCRYPT_COST must be a power of two, not 1000'))
+  })
+
   it('keeps PUBLIC_URL and each CORS origin within 1,024 characters, so the URLs built on them stay within the spec', () => {
     const url = (length: number) => `https://api.example.com/${'p'.repeat(length - 24)}`
     const origin = (length: number) => `https://${'a'.repeat(length - 8)}`
