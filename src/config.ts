@@ -4,6 +4,7 @@
  * environment.
  */
 import { fileURLToPath } from 'node:url'
+import express from 'express'
 
 export interface AppConfig {
   /** TCP port to listen on. */
@@ -142,11 +143,23 @@ function logLevel(raw: string | undefined): LogLevel {
   return level
 }
 
-/** `true`/`false`, a hop count, or addresses and subnets (`loopback, 10.0.0.0/8`). */
+/**
+ * `true`/`false`, a hop count, or addresses and subnets (`loopback, 10.0.0.0/8`). The list
+ * is compiled by Express itself, here rather than when the app is built, so that a typo is
+ * a ConfigError and not a stack trace from deep inside start-up.
+ */
 function trustProxy(raw: string | undefined): boolean | number | string {
   if (raw === undefined || raw === '' || raw === 'false') return false
   if (raw === 'true') return true
   if (/^\d+$/.test(raw)) return Number(raw)
+  try {
+    express().set('trust proxy', raw)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new ConfigError(
+      `TRUST_PROXY must be true, false, a hop count or addresses and subnets such as "loopback, 10.0.0.0/8", not ${JSON.stringify(raw)} (${reason})`,
+    )
+  }
   return raw
 }
 
