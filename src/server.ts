@@ -26,6 +26,7 @@ async function openMigratedDatabase(config: AppConfig): Promise<Database> {
     await migrateToLatest(db)
     return db
   } catch (error) {
+    // The failure to report is the first one, not a second from closing what half-opened.
     await db?.destroy().catch(() => undefined)
     throw databaseFailure(config.databaseUrl, error)
   }
