@@ -4,6 +4,7 @@
  * environment.
  */
 import { fileURLToPath } from 'node:url'
+import express from 'express'
 
 export interface AppConfig {
   /** TCP port to listen on. */
@@ -13,7 +14,7 @@ export interface AppConfig {
   /** Absolute URL prefix for `uri` fields and links; derived from each request when unset. */
   readonly publicUrl: string | undefined
   /** pino level: `fatal` .. `trace`, or `silent`. */
-  readonly logLevel: string
+  readonly logLevel: LogLevel
   /**
    * `auto`: JSON lines, pretty-printed instead when stdout is a terminal; `json`: JSON
    * lines always (for a terminal that pipes them on).
@@ -68,6 +69,13 @@ export interface AppConfig {
 
 export type LogFormat = 'auto' | 'json'
 
+/** pino's levels, most severe first; pino throws on any other name, after start-up has begun. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+/** The highest TCP port; 0 lets the system pick a free one. */
+const MAX_PORT = 65_535
+
 /** `src/` when run from source, `dist/` when built: both sit one level below the root. */
 const projectRoot = fileURLToPath(new URL('..', import.meta.url))
 
@@ -95,6 +103,11 @@ export const defaultConfig: AppConfig = {
   rootDir: projectRoot,
 }
 
+/**
+ * A configuration mistake the user fixes by changing a setting: its message is one line
+ * naming the setting, its value and what it must be, shown without a stack trace
+ * (start-up-failure.ts).
+ */
 export class ConfigError extends Error {}
 
 /**
@@ -105,26 +118,48 @@ export class ConfigError extends Error {}
 export const MAX_URL_PREFIX_LENGTH = 1024
 
 function notTooLong(name: string, value: string): string {
-  if (value.length > MAX_URL_PREFIX_LENGTH) throw new ConfigError(`${name} must be at most ${MAX_URL_PREFIX_LENGTH} characters long`)
-  return value
-}
-
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
-  // Decimal digits only: Number() would also take 0x10, 1e3 and ' 8 '.
-  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new ConfigError(`${name} must be an integer >= ${min}, not ${JSON.stringify(raw)}`)
+  if (value.length > MAX_URL_PREFIX_LENGTH) {
+    throw new ConfigError(`${name} must be at most ${MAX_URL_PREFIX_LENGTH} characters long, not ${value.length}`)
   }
   return value
 }
 
-/** `true`/`false`, a hop count, or addresses and subnets (`loopback, 10.0.0.0/8`). */
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  // Decimal digits only: Number() would also take 0x10, 1e3 and ' 8 '.
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`
+    throw new ConfigError(`${name} must be an integer ${range}, not ${JSON.stringify(raw)}`)
+  }
+  return value
+}
+
+function logLevel(raw: string | undefined): LogLevel {
+  if (raw === undefined || raw === '') return defaultConfig.logLevel
+  const level = LOG_LEVELS.find((known) => known === raw)
+  if (level === undefined) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(raw)}`)
+  return level
+}
+
+/**
+ * `true`/`false`, a hop count, or addresses and subnets (`loopback, 10.0.0.0/8`). The list
+ * is compiled by Express itself, here rather than when the app is built, so that a typo is
+ * a ConfigError and not a stack trace from deep inside start-up.
+ */
 function trustProxy(raw: string | undefined): boolean | number | string {
   if (raw === undefined || raw === '' || raw === 'false') return false
   if (raw === 'true') return true
   if (/^\d+$/.test(raw)) return Number(raw)
+  try {
+    express().set('trust proxy', raw)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new ConfigError(
+      `TRUST_PROXY must be true, false, a hop count or addresses and subnets such as "loopback, 10.0.0.0/8", not ${JSON.stringify(raw)} (${reason})`,
+    )
+  }
   return raw
 }
 
@@ -148,15 +183,17 @@ function origins(raw: string | undefined): readonly string[] {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const scryptCost = integer(env, 'SCRYPT_COST', defaultConfig.scryptCost, 2)
-  if ((scryptCost & (scryptCost - 1)) !== 0) throw new ConfigError('SCRYPT_COST must be a power of two')
+  if ((scryptCost & (scryptCost - 1)) !== 0) throw new ConfigError(`SCRYPT_COST must be a power of two, not ${scryptCost}`)
   const publicUrl = env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined
-  if (publicUrl !== undefined && !URL.canParse(publicUrl)) throw new ConfigError('PUBLIC_URL must be an absolute URL')
+  if (publicUrl !== undefined && !URL.canParse(publicUrl)) {
+    throw new ConfigError(`PUBLIC_URL must be an absolute URL such as https://api.example.com, not ${JSON.stringify(env.PUBLIC_URL)}`)
+  }
   if (publicUrl !== undefined) notTooLong('PUBLIC_URL', publicUrl)
   return {
-    port: integer(env, 'PORT', defaultConfig.port, 0),
+    port: integer(env, 'PORT', defaultConfig.port, 0, MAX_PORT),
     databaseUrl: env.DATABASE_URL || defaultConfig.databaseUrl,
     publicUrl,
-    logLevel: env.LOG_LEVEL || defaultConfig.logLevel,
+    logLevel: logLevel(env.LOG_LEVEL),
     logFormat: logFormat(env.LOG_FORMAT),
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', defaultConfig.tokenTtlSeconds, 1),
     scryptCost,

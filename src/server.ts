@@ -3,34 +3,49 @@
  * turns (http/request-turns.ts) so that the loop keeps accepting connections under load,
  * and are shed when they waited too long (http/load-shedding.ts). On SIGTERM or SIGINT it
  * stops accepting connections, drains the open ones (http/shutdown.ts), closes the
- * database and exits 0.
+ * database and exits 0. When it cannot start because of a setting, it says so in one line
+ * and exits 1 (start-up-failure.ts).
  */
 import { createApp } from './app.js'
-import { loadConfig } from './config.js'
+import { type AppConfig, loadConfig } from './config.js'
 import { migrateToLatest, openDatabase } from './db/connection.js'
-import { createHttpServer } from './http/http-server.js'
+import type { Database } from './db/schema.js'
+import { createHttpServer, listen } from './http/http-server.js'
 import { apiRequestTurns } from './http/load-shedding.js'
 import { LoginThrottle } from './http/login-throttle.js'
 import { drainable } from './http/shutdown.js'
 import { createLogger } from './logger.js'
 import { loadSpec } from './service/spec.js'
+import { databaseFailure, listenFailure, startUpFailureReport, withoutPassword } from './start-up-failure.js'
+
+/** Any failure to open, reach or migrate the database is reported as a DATABASE_URL problem. */
+async function openMigratedDatabase(config: AppConfig): Promise<Database> {
+  let db: Database | undefined
+  try {
+    db = openDatabase(config.databaseUrl, { busyTimeoutMs: config.databaseBusyTimeoutMs })
+    await migrateToLatest(db)
+    return db
+  } catch (error) {
+    // The failure to report is the first one, not a second from closing what half-opened.
+    await db?.destroy().catch(() => undefined)
+    throw databaseFailure(config.databaseUrl, error)
+  }
+}
 
 async function main(): Promise<void> {
   const config = loadConfig()
   const logger = createLogger(config.logLevel, { terminal: process.stdout.isTTY, format: config.logFormat })
-  const db = openDatabase(config.databaseUrl, { busyTimeoutMs: config.databaseBusyTimeoutMs })
-  await migrateToLatest(db)
+  const db = await openMigratedDatabase(config)
   const loginThrottle = new LoginThrottle(config.loginMaxFailures, config.loginWindowSeconds)
   const turns = apiRequestTurns()
   const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir), loginThrottle, requestWaits: turns })
 
   const server = createHttpServer(turns.pace(app), config, logger)
   const drainer = drainable(server)
-  server.listen(config.port, () => {
-    const address = server.address()
-    const port = typeof address === 'object' && address ? address.port : config.port
-    logger.info({ port, database: config.databaseUrl }, `Achiever is listening on http://localhost:${port}`)
+  const port = await listen(server, config.port).catch((error: unknown) => {
+    throw listenFailure(config.port, error)
   })
+  logger.info({ port, database: withoutPassword(config.databaseUrl) }, `Achiever is listening on http://localhost:${port}`)
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down')
@@ -45,6 +60,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error)
+  console.error(startUpFailureReport(error))
   process.exit(1)
 })

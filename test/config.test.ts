@@ -35,6 +35,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true)
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2)
     expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8')
+    expect(() => loadConfig({ TRUST_PROXY: 'yes' })).toThrow(/^TRUST_PROXY must be true, false, a hop count or addresses and subnets .*, not "yes" \(invalid IP address: yes\)$/)
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/99' })).toThrow(/not "10\.0\.0\.0\/99" \(invalid range on address/)
   })
 
   it('reads HSTS_MAX_AGE_SECONDS, off (0) unless set', () => {
@@ -55,6 +57,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TOKEN_TTL_SECONDS: '0' })).toThrow(/TOKEN_TTL_SECONDS/)
     expect(() => loadConfig({ SCRYPT_COST: '1000' })).toThrow(/power of two/)
     expect(() => loadConfig({ PUBLIC_URL: 'not a url' })).toThrow(/PUBLIC_URL/)
+  })
+
+  it('keeps PORT within 0..65535 and LOG_LEVEL to the levels pino knows, naming the value refused', () => {
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65_535)
+    expect(loadConfig({ PORT: '0' }).port).toBe(0)
+    expect(() => loadConfig({ PORT: '65536' })).toThrow(new ConfigError('PORT must be an integer from 0 to 65535, not "65536"'))
+    expect(loadConfig({ LOG_LEVEL: 'silent' }).logLevel).toBe('silent')
+    expect(() => loadConfig({ LOG_LEVEL: 'verbose' })).toThrow(
+      new ConfigError('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "verbose"'),
+    )
+    expect(() => loadConfig({ SCRYPT_COST: '1000' })).toThrow(new ConfigError('SCRYPT_COST must be a power of two, not 1000'))
   })
 
   it('keeps PUBLIC_URL and each CORS origin within 1,024 characters, so the URLs built on them stay within the spec', () => {

@@ -42,10 +42,20 @@ export function staleOutputs(root, outputs = OUTPUTS) {
   })
 }
 
+/**
+ * A build that succeeds says nothing: Redocly prints banners on every run (Node 20's end
+ * of life, Redoc 3) that no setting of its turns off, and they are not news to someone
+ * starting the server. A build that fails shows everything it wrote to stderr.
+ */
 export function ensureBuilt(root, log) {
   for (const { script, reason } of staleOutputs(root)) {
     log(`building: ${reason} (npm run ${script})`)
-    execFileSync('npm', ['run', script], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
+    try {
+      execFileSync('npm', ['run', script], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+    } catch (error) {
+      process.stderr.write(typeof error?.stderr === 'string' ? error.stderr : '')
+      throw error
+    }
   }
 }
 

@@ -2,12 +2,12 @@
  * Opens the database: a SQLite file through better-sqlite3, with the pragmas that make
  * it durable and correct, checked rather than assumed.
  */
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import SQLite from 'better-sqlite3'
 import { Kysely, type LogEvent, Migrator, type SqliteDatabase, type SqliteStatement } from 'kysely'
 import { defaultConfig } from '../config.js'
+import { createDirectoriesFor } from './directories.js'
 import { migrationProvider } from './migrations/index.js'
 import { BUSY_WAIT_PER_ATTEMPT_MS, LockWaitingSqliteDialect } from './sqlite-dialect.js'
 import type { Database, DatabaseSchema } from './schema.js'
@@ -86,11 +86,27 @@ export interface DatabaseOptions {
   readonly onQuery?: (sql: string) => void
 }
 
+/**
+ * Opens and configures the SQLite file; a file that cannot be created, opened or written,
+ * or is not a database, fails here with its absolute path named (SQLite's own messages,
+ * "unable to open database file", name none).
+ */
+function openSqlite(path: string): SQLite.Database {
+  let sqlite: SQLite.Database | undefined
+  try {
+    if (path !== ':memory:') createDirectoriesFor(path)
+    sqlite = new SQLite(path)
+    configure(sqlite)
+    return sqlite
+  } catch (error) {
+    sqlite?.close()
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new DatabaseConfigError(`cannot open the SQLite database ${path === ':memory:' ? path : resolve(path)}: ${reason}`, { cause: error })
+  }
+}
+
 export function openDatabase(databaseUrl: string, options: DatabaseOptions = {}): Database {
-  const path = sqlitePath(databaseUrl)
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-  const sqlite = new SQLite(path)
-  configure(sqlite)
+  const sqlite = openSqlite(sqlitePath(databaseUrl))
   const { onQuery, busyTimeoutMs = defaultConfig.databaseBusyTimeoutMs } = options
   return new Kysely<DatabaseSchema>({
     dialect: new LockWaitingSqliteDialect({ database: withStatementCache(sqlite), busyTimeoutMs }),

@@ -29,3 +29,19 @@ export function createHttpServer(app: RequestListener, config: ServerConfig, log
   answerClientErrors(server, logger, socketSecurityHeaders(config))
   return server
 }
+
+/**
+ * Listens on `port` (0: any free one) and resolves with the port it got. A failure (the
+ * port taken, say) rejects, where `server.listen` alone would raise an unhandled 'error'
+ * event and crash with a stack trace.
+ */
+export function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, () => {
+      server.off('error', reject)
+      const address = server.address()
+      resolve(typeof address === 'object' && address ? address.port : port)
+    })
+  })
+}

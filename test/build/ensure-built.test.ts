@@ -6,8 +6,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { OUTPUTS, staleOutputs } from '../../src/build/ensure-built.mjs'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { ensureBuilt, OUTPUTS, staleOutputs } from '../../src/build/ensure-built.mjs'
 
 const root = join(import.meta.dirname, '../..')
 let dir: string
@@ -71,5 +71,34 @@ describe('staleOutputs', () => {
     for (const { script } of OUTPUTS) expect(scripts[script]).toBeDefined()
     expect(scripts.prestart).toBe('node src/build/ensure-built.mjs')
     expect(scripts.build).toBe(OUTPUTS.map((o) => `npm run ${o.script}`).join(' && '))
+  })
+})
+
+describe('ensureBuilt', () => {
+  /** A scratch project whose `docs` build succeeds noisily and whose `build:dist` fails. */
+  function project(): void {
+    const script = (text: string, code: number) => `node -e "process.stderr.write('${text}'); process.exit(${code})"`
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: 'scratch', private: true, scripts: { docs: script('a banner nobody asked for', 0), 'build:dist': script('error TS2322 in src/x.ts', 2) } }),
+    )
+  }
+
+  it('keeps a build that succeeds quiet, and shows all a failing one wrote to stderr', { timeout: 30_000 }, () => {
+    project()
+    const written: string[] = []
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk))
+      return true
+    })
+    const logged: string[] = []
+    try {
+      expect(() => ensureBuilt(dir, (line) => logged.push(line))).toThrow()
+    } finally {
+      stderr.mockRestore()
+    }
+    expect(logged).toEqual(['building: docs/index.html is missing (npm run docs)', 'building: dist/server.js is missing (npm run build:dist)'])
+    expect(written.join('')).toContain('error TS2322 in src/x.ts')
+    expect(written.join('')).not.toContain('a banner nobody asked for')
   })
 })

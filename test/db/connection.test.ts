@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'kysely'
@@ -32,6 +32,23 @@ describe('openDatabase', () => {
     } finally {
       await db.destroy()
     }
+  })
+
+  it('creates every missing folder above the file', async () => {
+    const db = openDatabase(join(dir, 'deep', 'er', 'c.sqlite'))
+    await db.destroy()
+    expect(existsSync(join(dir, 'deep', 'er', 'c.sqlite'))).toBe(true)
+  })
+
+  // Node 20's recursive mkdir loops forever under /proc; the folders are made one at a time instead.
+  it('fails at once, naming the path, where the folder cannot be made', () => {
+    expect(() => openDatabase('/proc/nope/x.db')).toThrow(/^cannot open the SQLite database \/proc\/nope\/x\.db: .*'\/proc\/nope'/)
+  })
+
+  it('fails naming the path for a file that is not a database', () => {
+    const path = join(dir, 'not-a-database.sqlite')
+    writeFileSync(path, 'these are not the pages of a SQLite database, '.repeat(100))
+    expect(() => openDatabase(path)).toThrow(new DatabaseConfigError(`cannot open the SQLite database ${path}: file is not a database`))
   })
 
   it('migrates a fresh database, and again without harm', async () => {

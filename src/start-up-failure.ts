@@ -1,0 +1,62 @@
+/**
+ * What the process says when it cannot start. A configuration mistake (a bad setting, a
+ * database that cannot be opened, a port that is taken) is one line on stderr naming the
+ * setting, its value and what to do, because a stack trace buries the one fact the user
+ * needs; anything else is a bug and keeps its stack.
+ */
+import { ConfigError } from './config.js'
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ')
+}
+
+/** The error's message with its causes' (unless it already says them), on one line: a driver's message may span several. */
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return oneLine(String(error))
+  // Node reports a refused connection to a name with several addresses as an AggregateError with no message.
+  const own = oneLine(error.message || (error instanceof AggregateError ? error.errors.map(reasonOf).join('; ') : '') || error.name)
+  const cause = error.cause === undefined ? '' : reasonOf(error.cause)
+  return cause === '' || own.includes(cause) ? own : `${own}: ${cause}`
+}
+
+/** A database URL as it may be shown: a password in it is replaced by `***`. */
+export function withoutPassword(databaseUrl: string): string {
+  if (!URL.canParse(databaseUrl)) return databaseUrl
+  const url = new URL(databaseUrl)
+  if (url.password === '') return databaseUrl
+  url.password = '***'
+  return url.href
+}
+
+/** The database could not be opened, reached or migrated: the fix is in DATABASE_URL (or at what it names). */
+export function databaseFailure(databaseUrl: string, error: unknown): ConfigError {
+  const shown = withoutPassword(databaseUrl)
+  const reason = reasonOf(error).replaceAll(databaseUrl, shown)
+  return new ConfigError(
+    `DATABASE_URL=${JSON.stringify(shown)} cannot be used: ${reason}. ` +
+      'Set DATABASE_URL to a database this process can reach, open and write (a SQLite file is created if missing).',
+    { cause: error },
+  )
+}
+
+function codeOf(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined
+}
+
+/** `listen` failed: the port is taken or not allowed. */
+export function listenFailure(port: number, error: unknown): ConfigError {
+  const code = codeOf(error)
+  const what =
+    code === 'EADDRINUSE'
+      ? `is already in use (EADDRINUSE). Stop what listens on port ${port}, or set PORT to a free port (0 picks one)`
+      : code === 'EACCES'
+        ? `may not be listened on by this user (EACCES). Set PORT to 1024 or above, or run with the right to bind low ports`
+        : `cannot be listened on: ${reasonOf(error)}. Set PORT to a free port (0 picks one)`
+  return new ConfigError(`PORT=${port} ${what}.`, { cause: error })
+}
+
+/** The line (for a configuration mistake) or the stack (for a bug) that start-up failed with. */
+export function startUpFailureReport(error: unknown): string {
+  if (error instanceof ConfigError) return `Achiever cannot start: ${oneLine(error.message)}`
+  return error instanceof Error ? (error.stack ?? error.message) : String(error)
+}
