@@ -60,12 +60,12 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'achiever-client-package-'))
   app = join(dir, 'my-app')
   mkdirSync(app)
-  const [report] = JSON.parse(await inProject(root, 'npm', ['pack', '-w', '@achiever/client', '--pack-destination', dir, '--json'])) as Packed[]
+  const [report] = JSON.parse(await inProject(root, 'npm', ['pack', '-w', '@achiever/client', '--pack-destination', app, '--json'])) as Packed[]
   if (report === undefined) throw new Error('npm pack reported no package')
   packed = report
   await inProject(app, 'npm', ['init', '-y'])
   await inProject(app, 'npm', ['pkg', 'set', 'type=module'])
-  await inProject(app, 'npm', ['install', join(dir, packed.filename), '--prefer-offline', '--no-audit', '--no-fund'])
+  await inProject(app, 'npm', ['install', `./${packed.filename}`, '--prefer-offline', '--no-audit', '--no-fund'])
   // The README's `npm install -D typescript` then `npx tsc --init`; this checkout's TypeScript stands in for the install.
   await inProject(app, process.execPath, [tsc, '--init'])
   server = await startTestServer()

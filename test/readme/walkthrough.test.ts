@@ -2,8 +2,9 @@
  * README.md's walk-through is true: every command of its ```console blocks is run, in
  * order, against a fresh server, as a reader pasting them would, and each answer must
  * fit what the README shows under it (status line, shown headers, body shape; see
- * body-shape.ts for which values may differ from run to run). Responses go through the
- * test client, so they are held to openapi.yaml as well.
+ * body-shape.ts for which values may differ from run to run); a command shown printing
+ * nothing must succeed (2xx). Responses go through the test client, so they are held to
+ * openapi.yaml as well.
  */
 import { readFileSync } from 'node:fs'
 import { STATUS_CODES } from 'node:http'
