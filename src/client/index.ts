@@ -1,5 +1,5 @@
 /**
- * The typed TypeScript client for the Achiever API (`achiever/client`).
+ * The typed TypeScript client for the Achiever API (`@achiever/client`, packed by packages/client).
  *
  * It is openapi-fetch over the types that openapi-typescript generates from
  * `openapi.yaml`: paths, parameters, bodies, `data` and `error` are all checked against

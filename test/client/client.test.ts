@@ -1,5 +1,5 @@
 /**
- * The SDK (`src/client`, published as `achiever/client`) end to end against a live
+ * The SDK (`src/client`, packed as `@achiever/client` by packages/client) end to end against a live
  * server: each resource through the typed client, and errors read as typed problems
  * with no casts. The SDK gets a fetch that holds every response to `openapi.yaml`
  * (test/support/checked-fetch.ts), as the test client does for the other HTTP tests.

@@ -8,12 +8,13 @@ import type { Contract } from './contract.js'
 import { exercised } from './coverage.js'
 
 /**
- * Wraps the global fetch. Pass the contract of the server's `api`
- * (`checkedFetch(server.api.contract)`) to share its compiled validators.
+ * Wraps the global fetch (or `send`, for a test that puts the checked fetch in the global's
+ * place). Pass the contract of the server's `api` (`checkedFetch(server.api.contract)`)
+ * to share its compiled validators.
  */
-export function checkedFetch(contract: Contract): (request: Request) => Promise<Response> {
+export function checkedFetch(contract: Contract, send: (request: Request) => Promise<Response> = (request) => fetch(request)): (request: Request) => Promise<Response> {
   return async (request) => {
-    const response = await fetch(request)
+    const response = await send(request)
     // Read a copy: the caller still gets the untouched response (body, url, headers).
     const text = await response.clone().text()
     const observed = { method: request.method, path: new URL(request.url).pathname, status: response.status, headers: response.headers, text }
