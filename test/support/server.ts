@@ -2,7 +2,7 @@
  * A real server for one test file: a fresh SQLite database in a temporary directory,
  * migrations run, the app listening on a free port.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -16,7 +16,7 @@ import { createHttpServer } from '../../src/http/http-server.js'
 import { apiRequestTurns } from '../../src/http/load-shedding.js'
 import type { RequestWaits } from '../../src/http/request-turns.js'
 import { createLogger } from '../../src/logger.js'
-import { loadSpec } from '../../src/service/spec.js'
+import { type ApiSpec, loadSpec } from '../../src/service/spec.js'
 import { LoginThrottle } from '../../src/http/login-throttle.js'
 import { ApiClient } from './client.js'
 import { startPrism } from './prism.js'
@@ -63,6 +63,42 @@ export interface TestServerOptions {
   readonly requestWaits?: RequestWaits
 }
 
+/** Each root directory's spec, loaded once per test process: nothing changes it during a run. */
+const specs = new Map<string, ApiSpec>()
+
+function specOf(rootDir: string): ApiSpec {
+  let spec = specs.get(rootDir)
+  if (spec === undefined) {
+    spec = loadSpec(rootDir)
+    specs.set(rootDir, spec)
+  }
+  return spec
+}
+
+/**
+ * A database with every migration run, made once per test process and copied for each
+ * server that does not name its own: migrating a fresh file takes a dozen durable
+ * commits (a tenth of a second alone, several times that on a busy machine), copying
+ * it a millisecond. Each server still runs migrateToLatest on its copy, which finds it
+ * up to date; migrating a fresh file is what the tests in test/db and the server
+ * processes (test/support/process.ts) do.
+ */
+let migratedTemplate: Promise<string> | undefined
+
+async function migrateTemplate(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'achiever-template-'))
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+  const path = join(dir, 'migrated.sqlite')
+  const db = openDatabase(path, { busyTimeoutMs: defaultConfig.databaseBusyTimeoutMs })
+  try {
+    await migrateToLatest(db)
+  } finally {
+    // Closing checkpoints the write-ahead log into the file, so the file alone is whole.
+    await db.destroy()
+  }
+  return path
+}
+
 export async function startTestServer(overrides: Partial<AppConfig> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'achiever-test-'))
   const config: AppConfig = {
@@ -75,6 +111,10 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
     // request to be shed. Tests of shedding set the state through `requestWaits`.
     loadShedLagMs: 60_000,
     ...overrides,
+  }
+  if (overrides.databaseUrl === undefined) {
+    migratedTemplate ??= migrateTemplate()
+    copyFileSync(await migratedTemplate, config.databaseUrl)
   }
   const lines: string[] = []
   const sink = new Writable({
@@ -93,7 +133,7 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
   const loginThrottle = new LoginThrottle(config.loginMaxFailures, config.loginWindowSeconds)
   const turns = apiRequestTurns()
   const requestWaits = options.requestWaits ?? turns
-  const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir), loginThrottle, requestWaits })
+  const app = await createApp({ db, config, logger, spec: specOf(config.rootDir), loginThrottle, requestWaits })
   const server: Server = createHttpServer(turns.pace(app), config, logger)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
