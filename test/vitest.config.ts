@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { configDefaults, defineConfig } from 'vitest/config'
 import { ContractCoverageGate } from './contract/coverage-gate.js'
+import { SERVER_START_TIMEOUT_MS, TEST_TIMEOUT_MS } from './support/timeouts.js'
 
 const throughPrism = process.env.PRISM === '1'
 
@@ -38,9 +39,9 @@ export default defineConfig({
     // on a busy machine, ahead of every file's first request). Each file still starts its
     // own servers on its own databases, so files share code, never state.
     isolate: false,
-    // Through Prism every request takes a detour of a few milliseconds.
-    testTimeout: throughPrism ? 30_000 : 5_000,
-    hookTimeout: throughPrism ? 60_000 : 10_000,
+    // Sized for a busy machine (./support/timeouts.ts). The hooks are where the servers start.
+    testTimeout: TEST_TIMEOUT_MS,
+    hookTimeout: SERVER_START_TIMEOUT_MS,
     // Collects the (operation, status) pairs the tests saw and fails a passing run on a gap.
     reporters: ['default', new ContractCoverageGate()],
   },
