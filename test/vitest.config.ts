@@ -42,6 +42,8 @@ export default defineConfig({
     // Sized for a busy machine (./support/timeouts.ts). The hooks are where the servers start.
     testTimeout: TEST_TIMEOUT_MS,
     hookTimeout: SERVER_START_TIMEOUT_MS,
+    // One migrated database per run, copied for each test server.
+    globalSetup: ['test/support/migrated-database.setup.ts'],
     // Collects the (operation, status) pairs the tests saw and fails a passing run on a gap.
     reporters: ['default', new ContractCoverageGate()],
   },

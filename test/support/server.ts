@@ -19,6 +19,7 @@ import { createLogger } from '../../src/logger.js'
 import { type ApiSpec, loadSpec } from '../../src/service/spec.js'
 import { LoginThrottle } from '../../src/http/login-throttle.js'
 import { ApiClient } from './client.js'
+import { MIGRATED_DATABASE_VARIABLE } from './migrated-database.setup.js'
 import { startPrism } from './prism.js'
 import type { components } from '../../generated/openapi.js'
 
@@ -75,30 +76,6 @@ function specOf(rootDir: string): ApiSpec {
   return spec
 }
 
-/**
- * A database with every migration run, made once per test process and copied for each
- * server that does not name its own: migrating a fresh file takes a dozen durable
- * commits (a tenth of a second alone, several times that on a busy machine), copying
- * it a millisecond. Each server still runs migrateToLatest on its copy, which finds it
- * up to date; migrating a fresh file is what the tests in test/db and the server
- * processes (test/support/process.ts) do.
- */
-let migratedTemplate: Promise<string> | undefined
-
-async function migrateTemplate(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'achiever-template-'))
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
-  const path = join(dir, 'migrated.sqlite')
-  const db = openDatabase(path, { busyTimeoutMs: defaultConfig.databaseBusyTimeoutMs })
-  try {
-    await migrateToLatest(db)
-  } finally {
-    // Closing checkpoints the write-ahead log into the file, so the file alone is whole.
-    await db.destroy()
-  }
-  return path
-}
-
 export async function startTestServer(overrides: Partial<AppConfig> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'achiever-test-'))
   const config: AppConfig = {
@@ -112,10 +89,10 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
     loadShedLagMs: 60_000,
     ...overrides,
   }
-  if (overrides.databaseUrl === undefined) {
-    migratedTemplate ??= migrateTemplate()
-    copyFileSync(await migratedTemplate, config.databaseUrl)
-  }
+  // Under vitest, a copy of the run's migrated database (./migrated-database.setup.ts):
+  // migrateToLatest below then finds it up to date. Elsewhere (benchmarks), a fresh file.
+  const migrated = process.env[MIGRATED_DATABASE_VARIABLE]
+  if (migrated !== undefined && overrides.databaseUrl === undefined) copyFileSync(migrated, config.databaseUrl)
   const lines: string[] = []
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
