@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type ServerProcess, startServerProcess } from './support/process.js'
 import { slowRequest } from './support/raw.js'
 import { signUp } from './support/server.js'
+import { STARTS_A_SERVER } from './support/timeouts.js'
 
 let dir: string
 let server: ServerProcess | undefined
@@ -37,7 +38,7 @@ function idleConnection(baseUrl: string): Promise<{ closed: Promise<void> }> {
 }
 
 describe('SIGTERM', () => {
-  it('exits 0 while clients hold half-sent headers, a stalled body and an idle connection: each is ended', { timeout: 60_000 }, async () => {
+  it('exits 0 while clients hold half-sent headers, a stalled body and an idle connection: each is ended', STARTS_A_SERVER, async () => {
     server = await start({ SHUTDOWN_TIMEOUT_SECONDS: '1', HEADERS_TIMEOUT_SECONDS: '60', BODY_TIMEOUT_SECONDS: '60' })
     const idle = await idleConnection(server.baseUrl)
     const halfHeaders = slowRequest(server.baseUrl, 'GET /api/v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n')
@@ -51,7 +52,7 @@ describe('SIGTERM', () => {
     await Promise.all([halfHeaders, stalledBody])
   })
 
-  it('lets a request in flight finish, answered with Connection: close, then exits 0', { timeout: 60_000 }, async () => {
+  it('lets a request in flight finish, answered with Connection: close, then exits 0', STARTS_A_SERVER, async () => {
     server = await start({ SHUTDOWN_TIMEOUT_SECONDS: '30' })
     const user = await signUp(server.api)
     const body = JSON.stringify({ title: 'Written while shutting down' })

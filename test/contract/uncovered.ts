@@ -1,6 +1,6 @@
 /**
  * (operation, status) pairs the spec declares that no test can make happen from outside,
- * each with the reason. The coverage gate (./coverage.setup.ts) fails on any other gap,
+ * each with the reason. The coverage gate (./coverage-gate.ts) fails on any other gap,
  * and on an entry here that a test does exercise.
  */
 export interface Uncovered {

@@ -198,7 +198,7 @@ describe('two server processes on one database', () => {
     // The first migrates the new file; the second then finds it up to date.
     first = await startServerProcess(env)
     second = await startServerProcess(env)
-  }, 30_000)
+  })
 
   afterAll(async () => {
     await Promise.all([first?.stop(), second?.stop()])

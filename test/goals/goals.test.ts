@@ -19,6 +19,7 @@ import {
   type TestServer,
   type TestUser,
 } from '../support/server.js'
+import { STARTS_A_SERVER } from '../support/timeouts.js'
 
 let server: TestServer
 beforeAll(async () => {
@@ -1567,7 +1568,7 @@ describe('405 METHOD_NOT_ALLOWED on the goal paths', () => {
 })
 
 describe('429 TOO_MANY_REQUESTS on every goal operation once a username is throttled', () => {
-  it('answers each goal operation sent with Basic credentials with 429 and Retry-After', async () => {
+  it('answers each goal operation sent with Basic credentials with 429 and Retry-After', STARTS_A_SERVER, async () => {
     const throttled = await startTestServer({ loginMaxFailures: 1, loginWindowSeconds: 120 })
     try {
       const victim = await signUp(throttled.api)
@@ -1592,7 +1593,7 @@ describe('429 TOO_MANY_REQUESTS on every goal operation once a username is throt
 })
 
 describe('500 INTERNAL_ERROR when the goals table is broken', () => {
-  it('answers each goal operation with a bare 500 that gives nothing away', async () => {
+  it('answers each goal operation with a bare 500 that gives nothing away', STARTS_A_SERVER, async () => {
     const broken = await startTestServer()
     try {
       const victim = await signUp(broken.api)

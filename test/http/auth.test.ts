@@ -18,6 +18,7 @@ import {
   type TransactionList,
   type User,
 } from '../support/server.js'
+import { STARTS_A_SERVER } from '../support/timeouts.js'
 
 let server: TestServer
 beforeAll(async () => {
@@ -351,7 +352,7 @@ describe('login throttle', () => {
 })
 
 describe('login throttle by address', () => {
-  it('after 4x the per-username limit of failures from one address, every Basic login from it is 429', async () => {
+  it('after 4x the per-username limit of failures from one address, every Basic login from it is 429', STARTS_A_SERVER, async () => {
     const server = await startTestServer({ loginMaxFailures: 2, loginWindowSeconds: 60 })
     try {
       const api = server.api
@@ -372,7 +373,7 @@ describe('login throttle by address', () => {
 })
 
 describe('login throttle under a burst', () => {
-  it('lets no more than the allowed number of parallel guesses through to the password check', async () => {
+  it('lets no more than the allowed number of parallel guesses through to the password check', STARTS_A_SERVER, async () => {
     const server = await startTestServer({ loginMaxFailures: 3, loginWindowSeconds: 60 })
     try {
       const target = await signUp(server.api, 'target')
@@ -389,7 +390,7 @@ describe('login throttle under a burst', () => {
 
   // Identical checks in flight share one attempt, and each success clears the count: at most
   // one point is ever outstanding for them, however the twelve interleave.
-  it('12 parallel logins with the right password -> twelve 200s, none locked out by the others', { timeout: 30_000 }, async () => {
+  it('12 parallel logins with the right password -> twelve 200s, none locked out by the others', STARTS_A_SERVER, async () => {
     const server = await startTestServer({ loginMaxFailures: 3, loginWindowSeconds: 60 })
     try {
       const me = await signUp(server.api, 'parallel')

@@ -7,6 +7,7 @@ import { BARE_INTERNAL_ERROR } from '../support/expect.js'
 import type { Credentials } from '../support/client.js'
 import { rawRequest } from '../support/raw.js'
 import { type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
+import { STARTS_A_SERVER } from '../support/timeouts.js'
 
 let server: TestServer
 let me: TestUser
@@ -139,7 +140,7 @@ describe('request bodies, on every operation that takes one', () => {
 })
 
 describe('429 Too Many Requests, on every operation that takes Basic credentials', () => {
-  it('answers every Basic operation with 429 and Retry-After once a username is throttled', async () => {
+  it('answers every Basic operation with 429 and Retry-After once a username is throttled', STARTS_A_SERVER, async () => {
     const throttled = await startTestServer({ loginMaxFailures: 1, loginWindowSeconds: 120 })
     try {
       const victim = await signUp(throttled.api)
@@ -161,7 +162,7 @@ describe('429 Too Many Requests, on every operation that takes Basic credentials
 })
 
 describe('500 Internal Server Error', () => {
-  it('answers every database-backed operation with a bare 500 when the database is gone', async () => {
+  it('answers every database-backed operation with a bare 500 when the database is gone', STARTS_A_SERVER, async () => {
     const broken = await startTestServer()
     const victim = await signUp(broken.api)
     await broken.db.destroy()
@@ -254,7 +255,7 @@ describe('400 Bad Request, from any operation', () => {
     expect(JSON.parse(res.text)).toMatchObject({ code: 'BAD_REQUEST', errors: [{ parameter: 'Host', detail: 'is not a valid host name' }] })
   })
 
-  it('uses PUBLIC_URL, not the Host header, when it is configured', async () => {
+  it('uses PUBLIC_URL, not the Host header, when it is configured', STARTS_A_SERVER, async () => {
     const behindProxy = await startTestServer({ publicUrl: 'https://api.example.com' })
     try {
       const user = await signUp(behindProxy.api)

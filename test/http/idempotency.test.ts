@@ -18,6 +18,7 @@ import type { ApiClient, ApiResponse } from '../support/client.js'
 import { expectProblem, parametersOf, pointersOf } from '../support/expect.js'
 import { type ServerProcess, startServerProcess } from '../support/process.js'
 import { type Problem, signUp, startTestServer, type TaskList, type TestServer, type TestUser, type Token, type User } from '../support/server.js'
+import { STARTS_A_SERVER } from '../support/timeouts.js'
 
 /** What a create answers: every one of them has an `id` and a `uri`. */
 interface Created {
@@ -699,7 +700,7 @@ describe('registration retries check the password as a login does', () => {
 })
 
 describe('registration retries after a lock-out', () => {
-  it('once the window has passed, the right password replays again', async () => {
+  it('once the window has passed, the right password replays again', STARTS_A_SERVER, async () => {
     const brief = await startTestServer({ loginMaxFailures: 1, loginWindowSeconds: 1 })
     try {
       const { json, key, first } = await registeredUnderKey('patient', brief.api)

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServerProcess } from '../support/process.js'
 import { signUp, startTestServer, type Task, type TestServer, type TestUser } from '../support/server.js'
+import { STARTS_A_SERVER } from '../support/timeouts.js'
 
 let server: TestServer
 let me: TestUser
@@ -71,7 +72,7 @@ describe('secrets in the query string', () => {
     expect(server.logs()).not.toContain(secret)
   })
 
-  it('never reaches the log of a failure either (a 500 logs the error with its request id)', { timeout: 30_000 }, async () => {
+  it('never reaches the log of a failure either (a 500 logs the error with its request id)', STARTS_A_SERVER, async () => {
     const broken = await startTestServer()
     try {
       const victim = await signUp(broken.api)
@@ -94,7 +95,7 @@ describe('the process (src/server.ts), logging to stdout as in production', () =
   })
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-  it('writes JSON lines with an ISO time and no secret, and flushes them all before it exits', { timeout: 30_000 }, async () => {
+  it('writes JSON lines with an ISO time and no secret, and flushes them all before it exits', STARTS_A_SERVER, async () => {
     const serverProcess = await startServerProcess({ DATABASE_URL: join(dir, 'db.sqlite') })
     const user = await signUp(serverProcess.api, 'log-process')
     const secret = `process-query-secret-${Date.now()}`

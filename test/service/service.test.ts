@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { type Problem, startTestServer, type TestServer } from '../support/server.js'
+import { STARTS_A_SERVER } from '../support/timeouts.js'
 
 let server: TestServer
 beforeAll(async () => {
@@ -25,7 +26,7 @@ describe('health', () => {
   })
 
   // Starts a server of its own: the time is the start-up's on a busy machine, not the check's.
-  it('GET /readyz is 503 when the database is gone, while /healthz stays 200', { timeout: 30_000 }, async () => {
+  it('GET /readyz is 503 when the database is gone, while /healthz stays 200', STARTS_A_SERVER, async () => {
     const broken = await startTestServer()
     try {
       await broken.db.destroy()
@@ -79,7 +80,7 @@ describe('the rendered reference', () => {
 })
 
 describe('when the rendered reference is missing', () => {
-  it('GET /docs is a 500 problem, not a stack trace', async () => {
+  it('GET /docs is a 500 problem, not a stack trace', STARTS_A_SERVER, async () => {
     const bare = mkdtempSync(join(tmpdir(), 'achiever-nodocs-'))
     copyFileSync(join(import.meta.dirname, '../../openapi.yaml'), join(bare, 'openapi.yaml'))
     const undocumented = await startTestServer({ rootDir: bare })

@@ -1,7 +1,7 @@
 /**
  * Which (operation, status) pairs the tests have seen over real HTTP. Each test process
  * appends the pairs it sees first to its own file, in a directory the gate
- * (test/contract/coverage.setup.ts) makes for the run and reads once every test has run.
+ * (test/contract/coverage-gate.ts) makes for the run and reads once every test has run.
  * Recording is on only in full runs (`CONTRACT_COVERAGE=1`, set by `npm test`).
  */
 import { appendFileSync } from 'node:fs'

@@ -2,7 +2,7 @@
  * A real server for one test file: a fresh SQLite database in a temporary directory,
  * migrations run, the app listening on a free port.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -16,9 +16,10 @@ import { createHttpServer } from '../../src/http/http-server.js'
 import { apiRequestTurns } from '../../src/http/load-shedding.js'
 import type { RequestWaits } from '../../src/http/request-turns.js'
 import { createLogger } from '../../src/logger.js'
-import { loadSpec } from '../../src/service/spec.js'
+import { type ApiSpec, loadSpec } from '../../src/service/spec.js'
 import { LoginThrottle } from '../../src/http/login-throttle.js'
 import { ApiClient } from './client.js'
+import { MIGRATED_DATABASE_VARIABLE } from './migrated-database.setup.js'
 import { startPrism } from './prism.js'
 import type { components } from '../../generated/openapi.js'
 
@@ -63,6 +64,18 @@ export interface TestServerOptions {
   readonly requestWaits?: RequestWaits
 }
 
+/** Each root directory's spec, loaded once per test process: nothing changes it during a run. */
+const specs = new Map<string, ApiSpec>()
+
+function specOf(rootDir: string): ApiSpec {
+  let spec = specs.get(rootDir)
+  if (spec === undefined) {
+    spec = loadSpec(rootDir)
+    specs.set(rootDir, spec)
+  }
+  return spec
+}
+
 export async function startTestServer(overrides: Partial<AppConfig> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'achiever-test-'))
   const config: AppConfig = {
@@ -76,6 +89,10 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
     loadShedLagMs: 60_000,
     ...overrides,
   }
+  // Under vitest, a copy of the run's migrated database (./migrated-database.setup.ts):
+  // migrateToLatest below then finds it up to date. Elsewhere (benchmarks), a fresh file.
+  const migrated = process.env[MIGRATED_DATABASE_VARIABLE]
+  if (migrated !== undefined && overrides.databaseUrl === undefined) copyFileSync(migrated, config.databaseUrl)
   const lines: string[] = []
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -93,7 +110,7 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
   const loginThrottle = new LoginThrottle(config.loginMaxFailures, config.loginWindowSeconds)
   const turns = apiRequestTurns()
   const requestWaits = options.requestWaits ?? turns
-  const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir), loginThrottle, requestWaits })
+  const app = await createApp({ db, config, logger, spec: specOf(config.rootDir), loginThrottle, requestWaits })
   const server: Server = createHttpServer(turns.pace(app), config, logger)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
