@@ -21,8 +21,9 @@
  *
  * Speed (test/bench/response-serializers.bench.ts, Node 20): about 1.3x `JSON.stringify`
  * for one task, 1.05-1.3x for a page of 100. Compiling them all costs 60-90 ms of
- * start-up (loading fast-json-stringify, the builds, the Ajv validators that choose a
- * `oneOf` branch) where loading them takes about 2 ms, so `npm run generate`
+ * start-up, and several times that on a busy machine (loading fast-json-stringify, the
+ * builds, the Ajv validators that choose a `oneOf` branch), where loading them takes
+ * 2-8 ms, so `npm run generate`
  * (src/build/response-serializers.ts) writes them as fast-json-stringify's standalone
  * code to generated/response-serializers.cjs; the server loads that, and compiles them
  * itself only when the file was made from another openapi.yaml (src/http/generated-module.ts).
@@ -127,6 +128,18 @@ export function isClosed(schema: unknown, document: unknown, seen = new Set<stri
 export function responseSchemas(document: OpenAPIV3_1.Document): ResponseSchemas {
   const responses = new Map<string, { mediaType: string; key: string }[]>()
   const compiled = new Map<string, AnySchema>()
+  /** Most responses share their schema object (the 300 problems, through components/responses): look at each once. */
+  const keys = new Map<unknown, string>()
+  const keyOf = (schema: unknown): string => {
+    let key = keys.get(schema)
+    if (key === undefined) {
+      const rebasedSchema = rebased(schema) as AnySchema
+      key = JSON.stringify(rebasedSchema)
+      if (isClosed(schema, document)) compiled.set(key, rebasedSchema)
+      keys.set(schema, key)
+    }
+    return key
+  }
   for (const item of Object.values(document.paths ?? {})) {
     for (const operation of Object.values(item ?? {})) {
       if (!isNode(operation) || typeof operation.operationId !== 'string' || !isNode(operation.responses)) continue
@@ -134,10 +147,7 @@ export function responseSchemas(document: OpenAPIV3_1.Document): ResponseSchemas
         const response = (isNode(declared) && typeof declared.$ref === 'string' ? dereference(document, declared.$ref) : declared) as OpenAPIV3_1.ResponseObject
         const bodies = Object.entries(response.content ?? {}).flatMap(([mediaType, media]) => {
           if (!isJsonMediaType(mediaType) || media.schema === undefined) return []
-          const schema = rebased(media.schema) as AnySchema
-          const key = JSON.stringify(schema)
-          if (isClosed(media.schema, document)) compiled.set(key, schema)
-          return [{ mediaType, key }]
+          return [{ mediaType, key: keyOf(media.schema) }]
         })
         if (bodies.length > 0) responses.set(routeKey(operation.operationId, status), bodies)
       }
