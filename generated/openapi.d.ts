@@ -898,6 +898,8 @@ export interface components {
         ProblemCode: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "VALIDATION_ERROR" | "TOO_MANY_REQUESTS" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE" | "REQUEST_TIMEOUT" | "REQUEST_HEADER_FIELDS_TOO_LARGE" | "PRECONDITION_FAILED" | "IDEMPOTENCY_KEY_REUSED";
         /** @description One invalid field (`pointer`, a JSON Pointer into the body) or parameter (`parameter`). */
         FieldError: {
+            /** @description What is wrong with it (at most 512 characters, cut short with `…` beyond). */
+            detail: string;
             /**
              * Format: json-pointer
              * @description A JSON Pointer (RFC 6901) to the field in the request body. A field whose pointer would be over 256 characters is named by the pointer of the whole body, `""`.
@@ -909,8 +911,6 @@ export interface components {
              * @example per_page
              */
             parameter?: string;
-            /** @description What is wrong with it (at most 512 characters, cut short with `…` beyond). */
-            detail: string;
         };
     };
     responses: {
@@ -1060,8 +1060,8 @@ export interface components {
                  *       "code": "BAD_REQUEST",
                  *       "errors": [
                  *         {
-                 *           "parameter": "per_page",
-                 *           "detail": "must be <= 100"
+                 *           "detail": "must be <= 100",
+                 *           "parameter": "per_page"
                  *         }
                  *       ]
                  *     }
@@ -1155,8 +1155,8 @@ export interface components {
                  *       "code": "CONFLICT",
                  *       "errors": [
                  *         {
-                 *           "pointer": "/username",
-                 *           "detail": "is already taken"
+                 *           "detail": "is already taken",
+                 *           "pointer": "/username"
                  *         }
                  *       ]
                  *     }
@@ -1230,12 +1230,12 @@ export interface components {
                  *       "code": "VALIDATION_ERROR",
                  *       "errors": [
                  *         {
-                 *           "pointer": "/title",
-                 *           "detail": "must NOT have fewer than 1 characters"
+                 *           "detail": "must NOT have fewer than 1 characters",
+                 *           "pointer": "/title"
                  *         },
                  *         {
-                 *           "pointer": "/owner",
-                 *           "detail": "is not a field of this resource"
+                 *           "detail": "is not a field of this resource",
+                 *           "pointer": "/owner"
                  *         }
                  *       ]
                  *     }

@@ -6,10 +6,12 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { GENERATED_REQUEST_VALIDATORS } from '../http/precompiled-validators.js'
+import { GENERATED_RESPONSE_SERIALIZERS } from '../http/response-serializers.js'
 import { GENERATED_OPENAPI_SCHEMA } from '../service/openapi-schema.js'
 import { GENERATED_SPEC, type GeneratedSpec, parseYaml, sha256Of } from '../service/spec.js'
 import { openApiSchemaModule } from './openapi-schema.js'
 import { requestValidatorsModule } from './request-validators.js'
+import { responseSerializersModule } from './response-serializers.js'
 
 /** Path (from the root) -> content of every file this makes; writes nothing. */
 export async function generatedFiles(root: string): Promise<Map<string, string>> {
@@ -18,6 +20,7 @@ export async function generatedFiles(root: string): Promise<Map<string, string>>
   return new Map([
     [GENERATED_SPEC, `${JSON.stringify(spec)}\n`],
     [GENERATED_REQUEST_VALIDATORS, await requestValidatorsModule(structuredClone(spec.document), spec.sha256)],
+    [GENERATED_RESPONSE_SERIALIZERS, responseSerializersModule(spec.document, spec.sha256)],
     [GENERATED_OPENAPI_SCHEMA, openApiSchemaModule()],
   ])
 }

@@ -8,16 +8,14 @@
  * loads that instead of compiling. Same schemas, same options, so the same answers
  * (test/http/precompiled-validators.test.ts holds them to freshly compiled ones).
  *
- * The file records the sha256 of the openapi.yaml it was made from. When the spec has
- * changed since, the server compiles the validators itself, as before, and warns: a
- * stale file costs time, never correctness. test/contract/spec.test.ts fails while the
- * committed file is not what `npm run generate` makes of the current spec.
+ * When the spec has changed since the file was made, the server compiles the validators
+ * itself, as before, and warns (src/http/generated-module.ts).
  */
-import { createRequire } from 'node:module'
 import { _, type Ajv, type Options as AjvOptions, Name, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import { OpenAPIValidator } from 'openapi-backend'
 import { isDecimalMultiple, useDecimalMultipleOf } from './decimal-multiple-of.js'
+import { type GeneratedModule, loadGeneratedModule } from './generated-module.js'
 
 export const GENERATED_REQUEST_VALIDATORS = 'generated/request-validators.cjs'
 
@@ -51,9 +49,7 @@ export function requestValidation(standalone = false) {
   }
 }
 
-export interface GeneratedRequestValidators {
-  /** sha256 of the openapi.yaml the validators were made from. */
-  readonly sha256: string
+export interface GeneratedRequestValidators extends GeneratedModule {
   requestValidators(runtime: StandaloneRuntime): Record<string, ValidateFunction[]>
 }
 
@@ -61,23 +57,13 @@ const compileAll = OpenAPIValidator.prototype.preCompileRequestValidators
 /** init() no longer compiles them: {@link usePrecompiledRequestValidators} provides them after it. */
 OpenAPIValidator.prototype.preCompileRequestValidators = () => undefined
 
-function loadGenerated(): GeneratedRequestValidators | undefined {
-  try {
-    // require: the file is CommonJS, as Ajv's standalone code `require`s its runtime helpers.
-    return createRequire(import.meta.url)(`../../${GENERATED_REQUEST_VALIDATORS}`) as GeneratedRequestValidators
-  } catch {
-    return undefined
-  }
-}
-
 /**
  * Gives `validator` (after openapi-backend's init) its request validators: the generated
  * ones when they were made from `specSha256`, else compiled now, as openapi-backend does.
  */
 export function usePrecompiledRequestValidators(validator: OpenAPIValidator, specSha256: string): 'generated' | 'compiled' {
-  const generated = loadGenerated()
-  if (generated?.sha256 !== specSha256) {
-    process.emitWarning(`${GENERATED_REQUEST_VALIDATORS} was not made from this openapi.yaml (run \`npm run generate\`): compiling the request validators at start-up`)
+  const generated = loadGeneratedModule<GeneratedRequestValidators>(GENERATED_REQUEST_VALIDATORS, specSha256, 'compiling the request validators at start-up')
+  if (!generated) {
     compileAll.call(validator)
     return 'compiled'
   }

@@ -42,17 +42,25 @@ function clip(text: string, max: number): string {
 /**
  * A field or parameter whose name is too long to quote is named by the whole body (the
  * pointer `""`) or not at all: a cut name would name another field.
+ *
+ * Built in the schema's property order, whatever order the error was built in: the
+ * compiled serializer (response-serializers.ts) writes that order, and so must
+ * `JSON.stringify` for the two to give the same bytes.
  */
 function boundedFieldError(error: FieldError): FieldError {
   const { pointer, parameter, detail } = error
   const tooLong = (name: string | undefined) => name !== undefined && codePoints(name) > MAX_FIELD_NAME_LENGTH
   if (tooLong(pointer)) {
-    return { pointer: '', detail: clip(`a field whose name is too long to quote ${detail}`, MAX_FIELD_DETAIL_LENGTH) }
+    return { detail: clip(`a field whose name is too long to quote ${detail}`, MAX_FIELD_DETAIL_LENGTH), pointer: '' }
   }
   if (tooLong(parameter)) {
     return { detail: clip(`a parameter whose name is too long to quote ${detail}`, MAX_FIELD_DETAIL_LENGTH) }
   }
-  return { ...error, detail: clip(detail, MAX_FIELD_DETAIL_LENGTH) }
+  return {
+    detail: clip(detail, MAX_FIELD_DETAIL_LENGTH),
+    ...(pointer === undefined ? {} : { pointer }),
+    ...(parameter === undefined ? {} : { parameter }),
+  }
 }
 
 /** Several over-long names end up as the same entry: list it once. */

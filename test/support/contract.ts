@@ -2,13 +2,18 @@
  * Holds every response the tests see to `openapi.yaml`: the status must be declared on
  * the operation, the Content-Type must be one the spec gives for that status, the body
  * must match its schema, and required headers must be there. Requests that match no
- * operation must get a problem (404, or 405 with `Allow`).
+ * operation must get a problem (404, or 405 with `Allow`). A JSON body must also be
+ * what the server's compiled serializer for that response writes of it, byte for byte
+ * the same as `JSON.stringify` (src/http/response-serializers.ts).
  */
 import { readFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import { parse } from 'yaml'
+import { createResponseSerializers, type ResponseSerializers } from '../../src/http/response-serializers.js'
+import { loadSpec } from '../../src/service/spec.js'
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 type JsonObject = { [key: string]: Json }
@@ -40,8 +45,11 @@ export class Contract {
   private readonly ajv: Ajv2020
   private readonly compiled = new Map<string, ValidateFunction>()
   private readonly paths: Array<{ template: string; pattern: RegExp }>
+  private readonly rootDir: string
+  private serializers?: ResponseSerializers
 
   constructor(specPath = fileURLToPath(new URL('../../openapi.yaml', import.meta.url))) {
+    this.rootDir = dirname(specPath)
     this.document = parse(readFileSync(specPath, 'utf8')) as JsonObject
     this.ajv = new Ajv2020({ strict: false, allErrors: true })
     addFormats.default(this.ajv)
@@ -185,7 +193,18 @@ export class Contract {
     const body: unknown = /[/+]json$/.test(mediaType) ? JSON.parse(observed.text) : observed.text
     this.checkBody(where, `${responsePointer}/content/${pointerToken(mediaType)}/schema`, body)
     if (mediaType === 'application/problem+json') this.checkProblem(where, observed)
+    if (typeof body !== 'string') this.checkSerialized(where, { operationId, status: observed.status, mediaType }, body)
     return { operationId, pathTemplate: matched.template }
+  }
+
+  /** `body` (valid) is written by the compiled serializer for its response as `JSON.stringify` writes it. */
+  private checkSerialized(where: string, response: { operationId: string; status: number; mediaType: string }, body: unknown): void {
+    this.serializers ??= createResponseSerializers(loadSpec(this.rootDir))
+    const serialize = this.serializers.serializerFor(response.operationId, response.status, response.mediaType)
+    if (!serialize) throw new ContractViolation(`${where}: no compiled serializer for this ${response.mediaType} body`)
+    const written = serialize(body)
+    const expected = JSON.stringify(body)
+    if (written !== expected) throw new ContractViolation(`${where}: the compiled serializer writes\n${written.slice(0, 500)}\nwhere JSON.stringify writes\n${expected.slice(0, 500)}`)
   }
 
   /**
