@@ -25,6 +25,7 @@ import type { Handlers } from './operations.js'
 import { assertPlainIntegers } from './parameters.js'
 import { requestValidation, usePrecompiledRequestValidators } from './precompiled-validators.js'
 import { RequestLimit } from './request-limit.js'
+import { createResponseSerializers } from './response-serializers.js'
 import { noteRoute, noteUser } from './request-log.js'
 import { withoutTrailingSlashes } from './route-table.js'
 import { toValidationProblem } from './validation.js'
@@ -58,7 +59,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
   await backend.init()
   const routes = useCompiledRouter(backend)
   usePrecompiledRequestValidators(backend.validator, deps.spec.sha256)
-  const plans = compileOperationPlans(routes.operations, handlers)
+  const plans = compileOperationPlans(routes.operations, handlers, createResponseSerializers(deps.spec))
   const negotiations = new Map([...plans.values()].map((plan) => [plan.operationId, new AcceptNegotiation(plan.offeredMediaTypes)]))
   const securityHandlers = createSecurityHandlers(deps)
   const requestLimit = deps.config.rateLimitRequests > 0 ? new RequestLimit(deps.config.rateLimitRequests, deps.config.rateLimitWindowSeconds) : undefined

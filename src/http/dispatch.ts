@@ -12,7 +12,7 @@ import { cacheControlFor } from './caching.js'
 import { entityTag, ifMatchHolds, isNotModified } from './conditional.js'
 import type { HttpExchange } from './exchange.js'
 import { runIdempotently, type StoredResult } from './idempotency.js'
-import { type OperationPlan, responsePlanOf, serialize } from './operation-plan.js'
+import { type OperationPlan, responsePlanOf } from './operation-plan.js'
 import type { Principal } from './operations.js'
 
 /**
@@ -102,7 +102,7 @@ async function execute(plan: OperationPlan, request: AnyRequest, deps: AppDeps):
     return inTransaction(deps.db, async (trx) => {
       // The resource as a GET would show it now; a missing one is that GET's 404.
       const current = await read({ ...request, query: {}, body: undefined }, withDb(deps, trx))
-      if (current.status === 200 && !ifMatchHolds(ifMatch, entityTag(serialize(readBack.response, current.body)))) {
+      if (current.status === 200 && !ifMatchHolds(ifMatch, entityTag(readBack.response.serialize(current.body)))) {
         throw new PreconditionFailedError('The resource has changed since you read it (its ETag is not the one in If-Match): read it again.')
       }
       return handler(request, withDb(deps, trx))
@@ -133,7 +133,7 @@ function sendResult(exchange: HttpExchange, plan: OperationPlan, result: AnyResu
   const { status, body, headers, replayed } = result
   const { req, res } = exchange
   const response = responsePlanOf(plan, status)
-  const text = body === undefined || response.contentType === undefined ? undefined : serialize(response, body)
+  const text = body === undefined || response.contentType === undefined ? undefined : response.serialize(body)
   const tag = text !== undefined && response.tagged ? entityTag(text) : undefined
 
   if (headers) for (const name of Object.keys(headers)) res.setHeader(name, headers[name] as string)

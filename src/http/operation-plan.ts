@@ -10,6 +10,7 @@ import contentType from 'content-type'
 import type { Operation } from 'openapi-backend'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import type { Handlers, OperationHandler, OperationId } from './operations.js'
+import { isJsonMediaType, type ResponseSerializers, type Serialize } from './response-serializers.js'
 
 /** What one declared status of an operation sends. */
 export interface ResponsePlan {
@@ -19,6 +20,8 @@ export interface ResponsePlan {
   readonly contentType: string | undefined
   /** Whether it carries an `ETag` (the spec declares the header for this status). */
   readonly tagged: boolean
+  /** Its body's text: JSON written from the response schema, anything else as it is. */
+  readonly serialize: Serialize
 }
 
 /** The GET whose representation an `If-Match` is compared with. */
@@ -82,19 +85,21 @@ function integerParametersOf(operation: Operation): IntegerParameter[] {
   )
 }
 
-function isJson(mediaType: string): boolean {
-  return /[/+]json$/.test(mediaType)
-}
+const asText: Serialize = (body) => String(body)
 
-function responsePlansOf(operation: Operation): Map<number, ResponsePlan> {
+function responsePlansOf(operation: Operation, serializers: ResponseSerializers): Map<number, ResponsePlan> {
   const plans = new Map<number, ResponsePlan>()
   for (const [status, declared] of Object.entries(operation.responses ?? {})) {
     const response = declared as OpenAPIV3_1.ResponseObject
     const mediaType = Object.keys(response.content ?? {})[0]
+    const json = mediaType !== undefined && isJsonMediaType(mediaType)
+    const serialize = json ? serializers.serializerFor(operation.operationId ?? '', Number(status), mediaType) : asText
+    if (!serialize) throw new Error(`no response serializer for ${operation.operationId} ${status} ${mediaType}`)
     plans.set(Number(status), {
       mediaType,
       contentType: mediaType === undefined ? undefined : contentType.format({ type: mediaType, parameters: { charset: 'utf-8' } }),
       tagged: Object.keys(response.headers ?? {}).includes('ETag'),
+      serialize,
     })
   }
   return plans
@@ -108,12 +113,7 @@ function successMediaTypes(operation: Operation): string[] {
   return types.length > 0 ? [...new Set(types)] : ['application/json']
 }
 
-/** The response body's bytes, as they will be sent. */
-export function serialize(response: ResponsePlan, body: unknown): string {
-  return response.mediaType !== undefined && isJson(response.mediaType) ? JSON.stringify(body) : String(body)
-}
-
-const NO_RESPONSE: ResponsePlan = { mediaType: undefined, contentType: undefined, tagged: false }
+const NO_RESPONSE: ResponsePlan = { mediaType: undefined, contentType: undefined, tagged: false, serialize: asText }
 
 /** What `plan` sends for `status`; a status the spec does not declare sends no body. */
 export function responsePlanOf(plan: OperationPlan, status: number): ResponsePlan {
@@ -121,7 +121,11 @@ export function responsePlanOf(plan: OperationPlan, status: number): ResponsePla
 }
 
 /** One plan per operation of the spec, each bound to its handler. */
-export function compileOperationPlans(operations: readonly Operation[], handlers: Handlers): ReadonlyMap<string, OperationPlan> {
+export function compileOperationPlans(
+  operations: readonly Operation[],
+  handlers: Handlers,
+  serializers: ResponseSerializers,
+): ReadonlyMap<string, OperationPlan> {
   const reads = new Map(operations.filter((o) => o.method === 'get').map((o) => [o.path, o]))
   const plans = new Map<string, OperationPlan>()
   for (const operation of operations) {
@@ -138,7 +142,7 @@ export function compileOperationPlans(operations: readonly Operation[], handlers
       read && takes('If-Match')
         ? {
             handler: handlers[read.operationId as OperationId] as OperationHandler<OperationId>,
-            response: responsePlansOf(read).get(200) ?? NO_RESPONSE,
+            response: responsePlansOf(read, serializers).get(200) ?? NO_RESPONSE,
           }
         : undefined
     plans.set(operationId, {
@@ -152,7 +156,7 @@ export function compileOperationPlans(operations: readonly Operation[], handlers
       headerParameters,
       integerParameters: integerParametersOf(operation),
       offeredMediaTypes: successMediaTypes(operation),
-      responses: responsePlansOf(operation),
+      responses: responsePlansOf(operation, serializers),
       readBack,
       idempotent: secured && takes('Idempotency-Key'),
     })
