@@ -1,5 +1,5 @@
 /**
- * The process: configuration, database, migrations, app, listen; requests to /api/v1 take
+ * The process: V8's heap growth (heap-growth.ts), configuration, database, migrations, app, listen; requests to /api/v1 take
  * turns (http/request-turns.ts) so that the loop keeps accepting connections under load,
  * and are shed when they waited too long (http/load-shedding.ts). On SIGTERM or SIGINT it
  * stops accepting connections, drains the open ones (http/shutdown.ts), closes the
@@ -14,6 +14,7 @@ import { createHttpServer, listen } from './http/http-server.js'
 import { apiRequestTurns } from './http/load-shedding.js'
 import { LoginThrottle } from './http/login-throttle.js'
 import { drainable } from './http/shutdown.js'
+import { limitHeapGrowth } from './heap-growth.js'
 import { createLogger } from './logger.js'
 import { loadSpec } from './service/spec.js'
 import { databaseFailure, listenFailure, startUpFailureReport, withoutPassword } from './start-up-failure.js'
@@ -33,6 +34,7 @@ async function openMigratedDatabase(config: AppConfig): Promise<Database> {
 }
 
 async function main(): Promise<void> {
+  limitHeapGrowth()
   const config = loadConfig()
   const logger = createLogger(config.logLevel, { terminal: process.stdout.isTTY, format: config.logFormat })
   const db = await openMigratedDatabase(config)

@@ -12,7 +12,9 @@
  * - answer: until the first byte of the response, which needs the server to accept the
  *   connection, read the request and answer it: the wait a new client sees.
  *
- * The server measures its own longest event-loop stall (./loop-monitor.ts, preloaded).
+ * The server measures its own longest event-loop stall (./loop-monitor.ts, preloaded),
+ * and on Linux says what each stall over 50 ms was: the loop running, the main thread
+ * waiting for a CPU, or asleep in a GC waiting for V8's helper threads.
  *
  * The busy clients wait as long as a 503's Retry-After says, as the spec asks;
  * BENCH_IGNORE_RETRY_AFTER=1 makes them send the next request at once instead (the worst
@@ -205,6 +207,12 @@ async function main(): Promise<void> {
     console.log(`  new connection, connect:      ${summary(results.map((r) => r.connect))}`)
     console.log(`  new connection, first answer: ${summary(results.map((r) => r.answer))}${failures(results)}`)
     console.log(`  event loop delay (server):    p50 ${loop.p50} ms  p99 ${loop.p99} ms  max ${loop.max} ms`)
+    const causes = Object.entries(loop.longStalls).map(([cause, n]) => `${n} ${cause}`)
+    if (causes.length > 0) console.log(`    stalls over ${loop.longStallMs} ms: ${causes.join(', ')}`)
+    if (loop.longest) {
+      const { ms, ranMs, waitingMs, gcMs, cause } = loop.longest
+      console.log(`    longest: ${ms} ms, ${cause} (main thread on a CPU ${ranMs} ms, waiting for one ${waitingMs} ms; GC ${gcMs} ms)`)
+    }
     console.log(`  busy connections (${HONOUR_RETRY_AFTER ? 'honouring' : 'ignoring'} Retry-After): ${perSecond}; ${counts.unanswered} got no answer; ${counts.reconnects} reconnects`)
     for (const [kind, values] of Object.entries(counts.latencies)) {
       if (values.length > 0) console.log(`    ${kind.padEnd(5)} response time:        ${summary(values)}`)
