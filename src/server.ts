@@ -7,7 +7,7 @@
  */
 import { createApp } from './app.js'
 import { loadConfig } from './config.js'
-import { migrateToLatest, openDatabase } from './db/connection.js'
+import { databaseOptions, migrateToLatest, openDatabase, printableDatabaseUrl } from './db/connection.js'
 import { createHttpServer } from './http/http-server.js'
 import { apiRequestTurns } from './http/load-shedding.js'
 import { LoginThrottle } from './http/login-throttle.js'
@@ -18,7 +18,7 @@ import { loadSpec } from './service/spec.js'
 async function main(): Promise<void> {
   const config = loadConfig()
   const logger = createLogger(config.logLevel, { terminal: process.stdout.isTTY, format: config.logFormat })
-  const db = openDatabase(config.databaseUrl, { busyTimeoutMs: config.databaseBusyTimeoutMs })
+  const db = openDatabase(config.databaseUrl, databaseOptions(config))
   await migrateToLatest(db)
   const loginThrottle = new LoginThrottle(config.loginMaxFailures, config.loginWindowSeconds)
   const turns = apiRequestTurns()
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   server.listen(config.port, () => {
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : config.port
-    logger.info({ port, database: config.databaseUrl }, `Achiever is listening on http://localhost:${port}`)
+    logger.info({ port, database: printableDatabaseUrl(config.databaseUrl) }, `Achiever is listening on http://localhost:${port}`)
   })
 
   const shutdown = async (signal: string) => {

@@ -7,7 +7,7 @@
 import type { Context, Operation } from 'openapi-backend'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import type { Database } from '../db/schema.js'
-import { inTransaction } from '../db/transaction.js'
+import { inTransaction, inUserTransaction } from '../db/transaction.js'
 import type { AppDeps } from '../deps.js'
 import { BadRequestError, PreconditionFailedError } from '../errors.js'
 import { principalOf } from './auth.js'
@@ -158,14 +158,18 @@ async function execute(
   const ifMatch = readBack ? request.headers['If-Match'] : undefined
   if (ifMatch !== undefined && readBack) {
     const read = readBack.handler as unknown as AnyHandler
-    return inTransaction(deps.db, async (trx) => {
+    const readThenWrite = async (trx: Database) => {
       // The resource as a GET would show it now; a missing one is that GET's 404.
       const current = await read({ ...request, query: {}, body: undefined }, withDb(deps, trx))
       if (current.status === 200 && !ifMatchHolds(ifMatch, entityTag(serialize(readBack.mediaType, current.body)))) {
         throw new PreconditionFailedError('The resource has changed since you read it (its ETag is not the one in If-Match): read it again.')
       }
       return handler(request, withDb(deps, trx))
-    })
+    }
+    // One writer of the user's data at a time, on every replica (db/transaction.ts).
+    return request.principal
+      ? inUserTransaction(deps.db, request.principal.userId, readThenWrite)
+      : inTransaction(deps.db, readThenWrite)
   }
 
   return handler(request, deps)
