@@ -3,7 +3,8 @@
  * size and timeouts, and integers that come back as exact JavaScript numbers.
  */
 import pg from 'pg'
-import { Kysely, type LogEvent, PostgresDialect } from 'kysely'
+import { Kysely, type LogEvent } from 'kysely'
+import { decodeText, TextEncodingPostgresDialect } from './postgres-text.js'
 import type { Database, DatabaseSchema } from './schema.js'
 
 export interface PoolOptions {
@@ -30,10 +31,15 @@ export function parseSafeInteger(text: string): number {
   return value
 }
 
-/** This pool's own parsers: the process-wide defaults of `pg.types` stay untouched. */
+/**
+ * This pool's own parsers: the process-wide defaults of `pg.types` stay untouched.
+ * Text comes back decoded from the form that lets it hold U+0000 (postgres-text.ts).
+ */
 function typeParsers(): pg.CustomTypesConfig {
   const types = new pg.TypeOverrides()
   types.setTypeParser(pg.types.builtins.INT8, parseSafeInteger)
+  types.setTypeParser(pg.types.builtins.TEXT, decodeText)
+  types.setTypeParser(pg.types.builtins.VARCHAR, decodeText)
   return types
 }
 
@@ -49,7 +55,7 @@ export function openPostgres(databaseUrl: string, options: PoolOptions, onQuery?
   // pool, and the next query opens a new one. Without a listener the error would end the process.
   pool.on('error', () => undefined)
   return new Kysely<DatabaseSchema>({
-    dialect: new PostgresDialect({ pool }),
+    dialect: new TextEncodingPostgresDialect({ pool }),
     ...(onQuery ? { log: (event: LogEvent) => onQuery(event.query.sql) } : {}),
   })
 }
