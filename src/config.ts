@@ -5,11 +5,15 @@
  */
 import { fileURLToPath } from 'node:url'
 import express from 'express'
+import { databaseDialect } from './db/dialect-specific.js'
 
 export interface AppConfig {
   /** TCP port to listen on. */
   readonly port: number
-  /** Where the data lives: a SQLite file path, `file:` URL or `:memory:`. */
+  /**
+   * Where the data lives: a SQLite file path, `file:` URL or `:memory:`; or a PostgreSQL
+   * database, `postgres://user[:password]@host[:port]/database`.
+   */
   readonly databaseUrl: string
   /** Absolute URL prefix for `uri` fields and links; derived from each request when unset. */
   readonly publicUrl: string | undefined
@@ -52,6 +56,15 @@ export interface AppConfig {
    * is answered 503 (the wait does not block other requests).
    */
   readonly databaseBusyTimeoutMs: number
+  /** PostgreSQL: the most connections each process (replica) keeps open. */
+  readonly databasePoolSize: number
+  /**
+   * PostgreSQL: how long a query may wait for a connection (opening one, or a turn when
+   * all are busy) before it fails rather than queue on.
+   */
+  readonly databaseConnectTimeoutMs: number
+  /** PostgreSQL: how long one statement may run before the server cancels it; 0 for no limit. */
+  readonly databaseStatementTimeoutMs: number
   /**
    * `Strict-Transport-Security` max-age; 0 (the default) sends none. The pin holds for
    * the host name on every port, so set it only where clients reach the service over
@@ -98,6 +111,9 @@ export const defaultConfig: AppConfig = {
   keepAliveTimeoutSeconds: 5,
   shutdownTimeoutSeconds: 10,
   databaseBusyTimeoutMs: 5000,
+  databasePoolSize: 10,
+  databaseConnectTimeoutMs: 5000,
+  databaseStatementTimeoutMs: 10_000,
   hstsMaxAgeSeconds: 0,
   loadShedLagMs: 200,
   rootDir: projectRoot,
@@ -181,6 +197,20 @@ function origins(raw: string | undefined): readonly string[] {
   })
 }
 
+/**
+ * `DATABASE_URL`: a PostgreSQL URL must parse and name its database; anything else is a
+ * SQLite file.
+ */
+function databaseUrl(raw: string | undefined): string {
+  if (!raw) return defaultConfig.databaseUrl
+  if (databaseDialect(raw) !== 'postgres') return raw
+  const url = URL.canParse(raw) ? new URL(raw) : undefined
+  if (url === undefined || url.hostname === '' || url.pathname.replace(/^\//, '') === '') {
+    throw new ConfigError('DATABASE_URL must be postgres://user@host:port/database for PostgreSQL (or a SQLite file path)')
+  }
+  return raw
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const scryptCost = integer(env, 'SCRYPT_COST', defaultConfig.scryptCost, 2)
   if ((scryptCost & (scryptCost - 1)) !== 0) throw new ConfigError(`SCRYPT_COST must be a power of two, not ${scryptCost}`)
@@ -191,7 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (publicUrl !== undefined) notTooLong('PUBLIC_URL', publicUrl)
   return {
     port: integer(env, 'PORT', defaultConfig.port, 0, MAX_PORT),
-    databaseUrl: env.DATABASE_URL || defaultConfig.databaseUrl,
+    databaseUrl: databaseUrl(env.DATABASE_URL),
     publicUrl,
     logLevel: logLevel(env.LOG_LEVEL),
     logFormat: logFormat(env.LOG_FORMAT),
@@ -208,6 +238,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     keepAliveTimeoutSeconds: integer(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', defaultConfig.keepAliveTimeoutSeconds, 1),
     shutdownTimeoutSeconds: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', defaultConfig.shutdownTimeoutSeconds, 1),
     databaseBusyTimeoutMs: integer(env, 'DATABASE_BUSY_TIMEOUT_MS', defaultConfig.databaseBusyTimeoutMs, 0),
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', defaultConfig.databasePoolSize, 1),
+    databaseConnectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_MS', defaultConfig.databaseConnectTimeoutMs, 1),
+    databaseStatementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', defaultConfig.databaseStatementTimeoutMs, 0),
     hstsMaxAgeSeconds: integer(env, 'HSTS_MAX_AGE_SECONDS', defaultConfig.hstsMaxAgeSeconds, 0),
     loadShedLagMs: integer(env, 'LOAD_SHED_LAG_MS', defaultConfig.loadShedLagMs, 1),
     rootDir: defaultConfig.rootDir,

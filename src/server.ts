@@ -8,7 +8,7 @@
  */
 import { createApp } from './app.js'
 import { type AppConfig, loadConfig } from './config.js'
-import { migrateToLatest, openDatabase } from './db/connection.js'
+import { databaseOptions, migrateToLatest, openDatabase } from './db/connection.js'
 import type { Database } from './db/schema.js'
 import { createHttpServer, listen } from './http/http-server.js'
 import { apiRequestTurns } from './http/load-shedding.js'
@@ -23,7 +23,7 @@ import { databaseFailure, listenFailure, startUpFailureReport, withoutPassword }
 async function openMigratedDatabase(config: AppConfig): Promise<Database> {
   let db: Database | undefined
   try {
-    db = openDatabase(config.databaseUrl, { busyTimeoutMs: config.databaseBusyTimeoutMs })
+    db = openDatabase(config.databaseUrl, databaseOptions(config))
     await migrateToLatest(db)
     return db
   } catch (error) {

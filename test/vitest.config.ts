@@ -27,11 +27,37 @@ const notThroughPrism = [
   'test/goals/goal-tree.test.ts',
 ]
 
+const onPostgres = process.env.TEST_DATABASE === 'postgres'
+
+/**
+ * Left out of the pass on PostgreSQL (`TEST_DATABASE=postgres`): tests that never reach
+ * the database, or reach only SQLite whatever the pass (its dialect, the process's
+ * signals on a SQLite file), which the SQLite pass has run already.
+ */
+const notOnPostgres = [
+  'test/*.test.ts',
+  'test/build/**',
+  'test/support/**',
+  'test/db/sqlite-dialect.test.ts',
+  'test/users/passwords.test.ts',
+  'test/transactions/money.test.ts',
+  'test/http/cursor.test.ts',
+  'test/http/decimal-multiple-of.test.ts',
+  'test/http/inline-sources.test.ts',
+  'test/http/precompiled-validators.test.ts',
+  'test/http/route-table.test.ts',
+  'test/service/docs.browser.test.ts',
+  'test/contract/spec.test.ts',
+]
+
+/** Only in the pass on PostgreSQL: what it shows needs a PostgreSQL server. */
+const onlyOnPostgres = ['test/db/postgres.test.ts']
+
 export default defineConfig({
   test: {
     root: fileURLToPath(new URL('..', import.meta.url)),
     include: ['test/**/*.test.ts'],
-    exclude: [...configDefaults.exclude, ...(throughPrism ? notThroughPrism : [])],
+    exclude: [...configDefaults.exclude, ...(throughPrism ? notThroughPrism : []), ...(onPostgres ? notOnPostgres : onlyOnPostgres)],
     // Most of a test's time is spent waiting on servers, Prism and scrypt: two files at
     // once keep a 2-core machine busy.
     maxWorkers: 2,

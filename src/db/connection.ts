@@ -1,14 +1,17 @@
 /**
- * Opens the database: a SQLite file through better-sqlite3, with the pragmas that make
- * it durable and correct, checked rather than assumed.
+ * Opens the database: by default a SQLite file through better-sqlite3, with the pragmas
+ * that make it durable and correct, checked rather than assumed; or, for a `postgres://`
+ * URL, a PostgreSQL pool (postgres.ts).
  */
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import SQLite from 'better-sqlite3'
 import { Kysely, type LogEvent, Migrator, type SqliteDatabase, type SqliteStatement } from 'kysely'
-import { defaultConfig } from '../config.js'
+import { type AppConfig, defaultConfig } from '../config.js'
+import { databaseDialect } from './dialect-specific.js'
 import { createDirectoriesFor } from './directories.js'
 import { migrationProvider } from './migrations/index.js'
+import { openPostgres, type PoolOptions } from './postgres.js'
 import { BUSY_WAIT_PER_ATTEMPT_MS, LockWaitingSqliteDialect } from './sqlite-dialect.js'
 import type { Database, DatabaseSchema } from './schema.js'
 
@@ -17,9 +20,7 @@ export class DatabaseConfigError extends Error {}
 /** `data/x.sqlite`, `file:data/x.sqlite`, `file:///abs/x.sqlite` or `:memory:` to a path. */
 export function sqlitePath(databaseUrl: string): string {
   if (databaseUrl === ':memory:' || databaseUrl === 'sqlite::memory:') return ':memory:'
-  if (/^postgres(ql)?:/.test(databaseUrl)) {
-    throw new DatabaseConfigError('PostgreSQL is not supported yet: set DATABASE_URL to a SQLite file')
-  }
+  if (databaseDialect(databaseUrl) === 'postgres') throw new DatabaseConfigError(`${databaseUrl} is a PostgreSQL URL, not a SQLite file`)
   if (databaseUrl.startsWith('file://')) return fileURLToPath(databaseUrl)
   if (databaseUrl.startsWith('file:')) return databaseUrl.slice('file:'.length)
   if (databaseUrl.startsWith('sqlite:')) return databaseUrl.slice('sqlite:'.length)
@@ -79,9 +80,17 @@ export function withStatementCache(sqlite: SQLite.Database, size = STATEMENT_CAC
   }
 }
 
+const defaultPool: PoolOptions = {
+  size: defaultConfig.databasePoolSize,
+  connectTimeoutMs: defaultConfig.databaseConnectTimeoutMs,
+  statementTimeoutMs: defaultConfig.databaseStatementTimeoutMs,
+}
+
 export interface DatabaseOptions {
-  /** How long a write may wait for another process's write lock before it fails with a 503. */
+  /** SQLite: how long a write may wait for another process's write lock before it fails with a 503. */
   readonly busyTimeoutMs?: number
+  /** PostgreSQL: the connection pool's size and timeouts. */
+  readonly pool?: PoolOptions
   /** Called with every query Kysely runs: how tests count the queries a request costs. */
   readonly onQuery?: (sql: string) => void
 }
@@ -105,7 +114,23 @@ function openSqlite(path: string): SQLite.Database {
   }
 }
 
+/** The options `config` sets: the SQLite lock wait and the PostgreSQL pool. */
+export function databaseOptions(config: AppConfig): DatabaseOptions {
+  return {
+    busyTimeoutMs: config.databaseBusyTimeoutMs,
+    pool: {
+      size: config.databasePoolSize,
+      connectTimeoutMs: config.databaseConnectTimeoutMs,
+      statementTimeoutMs: config.databaseStatementTimeoutMs,
+    },
+  }
+}
+
 export function openDatabase(databaseUrl: string, options: DatabaseOptions = {}): Database {
+  if (databaseDialect(databaseUrl) === 'postgres') {
+    const { pool = defaultPool, onQuery } = options
+    return openPostgres(databaseUrl, pool, onQuery)
+  }
   const sqlite = openSqlite(sqlitePath(databaseUrl))
   const { onQuery, busyTimeoutMs = defaultConfig.databaseBusyTimeoutMs } = options
   return new Kysely<DatabaseSchema>({
@@ -114,7 +139,12 @@ export function openDatabase(databaseUrl: string, options: DatabaseOptions = {})
   })
 }
 
-/** Brings the schema up to date; throws (and so stops start-up) if any migration fails. */
+/**
+ * Brings the schema up to date; throws (and so stops start-up) if any migration fails.
+ * On PostgreSQL, Kysely's migrator holds an advisory lock for the whole run, so replicas
+ * starting at once migrate one after another: the first does the work, the others find
+ * nothing left to do (test/db/postgres-migrations.test.ts).
+ */
 export async function migrateToLatest(db: Database): Promise<void> {
   const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest()
   if (error) {

@@ -22,7 +22,9 @@ export interface GoalFields {
 
 function filtered(db: Database, userId: number, filter: GoalFilter) {
   let query = db.selectFrom('goals').where('user_id', '=', userId)
-  if (filter.parentId !== undefined) query = query.where('parent_id', 'is', filter.parentId)
+  // `is` only for null: PostgreSQL takes no value after `is`.
+  if (filter.parentId === null) query = query.where('parent_id', 'is', null)
+  else if (filter.parentId !== undefined) query = query.where('parent_id', '=', filter.parentId)
   if (filter.completed !== undefined) query = query.where('end', filter.completed ? 'is not' : 'is', null)
   return query
 }

@@ -9,7 +9,7 @@ import { ConflictError, type FieldError, invalidFields } from '../errors.js'
 import { currentTimestamp, toUtcTimestamp } from '../timestamps.js'
 import { type GoalFields, insertGoal, isSelfOrAncestor, selectGoal, updateGoal } from './goals.repository.js'
 import type { GoalRow } from './goals.table.js'
-import { inTransaction } from '../db/transaction.js'
+import { inUserTransaction } from '../db/transaction.js'
 
 export interface NewGoal {
   readonly name: string
@@ -35,7 +35,7 @@ function refusal(error: unknown): unknown {
 
 export async function createGoal(db: Database, userId: number, goal: NewGoal): Promise<GoalRow> {
   try {
-    return await inTransaction(db, async (trx) => {
+    return await inUserTransaction(db, userId, async (trx) => {
       if (goal.parent_id !== null && !(await selectGoal(trx, userId, goal.parent_id))) throw invalidFields([NOT_YOUR_GOAL])
       return insertGoal(trx, userId, goal, currentTimestamp())
     })
@@ -47,7 +47,7 @@ export async function createGoal(db: Database, userId: number, goal: NewGoal): P
 /** Applies `changes` to the goal; undefined when the user has no such goal. */
 export async function changeGoal(db: Database, userId: number, id: number, changes: GoalChanges): Promise<GoalRow | undefined> {
   try {
-    return await inTransaction(db, async (trx) => {
+    return await inUserTransaction(db, userId, async (trx) => {
       const goal = await selectGoal(trx, userId, id)
       if (!goal) return undefined
       const errors: FieldError[] = []

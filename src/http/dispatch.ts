@@ -5,7 +5,7 @@
  * with the media type, entity tag and cache headers the spec declares for that status.
  */
 import type { Database } from '../db/schema.js'
-import { inTransaction } from '../db/transaction.js'
+import { inTransaction, inUserTransaction } from '../db/transaction.js'
 import type { AppDeps } from '../deps.js'
 import { BadRequestError, PreconditionFailedError } from '../errors.js'
 import { cacheControlFor } from './caching.js'
@@ -99,14 +99,18 @@ async function execute(plan: OperationPlan, request: AnyRequest, deps: AppDeps):
   const ifMatch = readBack ? request.headers['If-Match'] : undefined
   if (ifMatch !== undefined && readBack) {
     const read = readBack.handler as unknown as AnyHandler
-    return inTransaction(deps.db, async (trx) => {
+    const readThenWrite = async (trx: Database) => {
       // The resource as a GET would show it now; a missing one is that GET's 404.
       const current = await read({ ...request, query: {}, body: undefined }, withDb(deps, trx))
       if (current.status === 200 && !ifMatchHolds(ifMatch, entityTag(readBack.response.serialize(current.body)))) {
         throw new PreconditionFailedError('The resource has changed since you read it (its ETag is not the one in If-Match): read it again.')
       }
       return handler(request, withDb(deps, trx))
-    })
+    }
+    // One writer of the user's data at a time, on every replica (db/transaction.ts).
+    return request.principal
+      ? inUserTransaction(deps.db, request.principal.userId, readThenWrite)
+      : inTransaction(deps.db, readThenWrite)
   }
 
   return handler(request, deps)

@@ -26,6 +26,11 @@ export function createHttpServer(app: RequestListener, config: ServerConfig, log
     },
     app,
   )
+  // A client may send its request and then half-close the connection (`Connection:
+  // close`, shutdown(SHUT_WR)). By default Node ends the socket there, dropping the answer
+  // to a request still waiting on the database (on PostgreSQL, every one); this way the
+  // answer goes out first, then the connection closes.
+  ;(server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true
   answerClientErrors(server, logger, socketSecurityHeaders(config))
   return server
 }

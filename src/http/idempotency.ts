@@ -6,7 +6,7 @@
  * in this process or in another on the same database. Keys are per user, for 24 hours.
  */
 import type { Database } from '../db/schema.js'
-import { inTransaction } from '../db/transaction.js'
+import { inUserTransaction } from '../db/transaction.js'
 import {
   deleteExpiredIdempotencyKeys,
   insertIdempotencyKey,
@@ -66,7 +66,7 @@ export async function runIdempotently<R extends StoredResult>(
 ): Promise<R | ReturnType<typeof replayOf>> {
   const hash = requestHash(request.operationId, request.body)
   const now = new Date()
-  return inTransaction(db, async (trx) => {
+  return inUserTransaction(db, request.userId, async (trx) => {
     const stored = await selectIdempotencyKey(trx, request.userId, request.key, keptSince(now))
     if (stored) return replayOf(sameRequest(stored, hash))
     const result = await create(trx)

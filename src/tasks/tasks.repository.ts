@@ -3,6 +3,7 @@
  * reach a task without naming the user it belongs to.
  */
 import { type Expression, type ExpressionBuilder, sql } from 'kysely'
+import { unicodeLower } from '../db/dialect-specific.js'
 import { afterPosition, countRows, type RowRange, type SortDirection } from '../db/keyset.js'
 import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database, DatabaseSchema } from '../db/schema.js'
@@ -31,14 +32,14 @@ function filtered(db: Database, userId: number, filter: TaskFilter) {
   let query = db.selectFrom('tasks').where('user_id', '=', userId)
   if (filter.done !== undefined) query = query.where('done', '=', filter.done ? 1 : 0)
   if (filter.titleContains) {
-    query = query.where(sql<boolean>`lower(${sql.ref('title')}) like ${likePattern(filter.titleContains)} escape '\\'`)
+    query = query.where(sql<boolean>`${unicodeLower(db, sql.ref('title'))} like ${likePattern(filter.titleContains)} escape '\\'`)
   }
   return query
 }
 
 /** The sort key of an order, as SQL: titles compare ignoring case. */
-function sortKey(eb: ExpressionBuilder<DatabaseSchema, 'tasks'>, sort: TaskSort): Expression<string> {
-  return sort.endsWith('title') ? eb.fn<string>('lower', [eb.ref('title')]) : eb.ref('created_at')
+function sortKey(db: Database, eb: ExpressionBuilder<DatabaseSchema, 'tasks'>, sort: TaskSort): Expression<string> {
+  return sort.endsWith('title') ? unicodeLower(db, eb.ref('title')) : eb.ref('created_at')
 }
 
 /** A row's value of the sort key, as a cursor keeps it (the keyset query lowers it again). */
@@ -61,10 +62,10 @@ export function taskListQuery(db: Database, userId: number, filter: TaskFilter, 
   const { after } = range
   if (after) {
     query = query.where((eb) =>
-      afterPosition(eb, sortKey(eb, sort), sort.endsWith('title') ? eb.fn<string>('lower', [eb.val(after.key)]) : eb.val(after.key), eb.ref('id'), after, direction),
+      afterPosition(eb, sortKey(db, eb, sort), sort.endsWith('title') ? unicodeLower(db, eb.val(after.key)) : eb.val(after.key), eb.ref('id'), after, direction),
     )
   }
-  query = query.orderBy((eb) => sortKey(eb, sort), direction).orderBy('id', direction).limit(range.limit)
+  query = query.orderBy((eb) => sortKey(db, eb, sort), direction).orderBy('id', direction).limit(range.limit)
   return range.offset ? query.offset(range.offset) : query
 }
 

@@ -49,7 +49,10 @@ export function selectTransaction(db: Database, userId: number, id: number): Pro
   return selectTransactionQuery.executeTakeFirst(db, { userId, id })
 }
 
-/** Income and expense totals in cents: SQLite sums integers exactly (64-bit). */
+/**
+ * Income and expense totals in cents, summed exactly: SQLite in 64-bit integers;
+ * PostgreSQL in `numeric`, cast back to `bigint` so the pool reads it as an exact number.
+ */
 export async function sumTransactions(
   db: Database,
   userId: number,
@@ -57,8 +60,8 @@ export async function sumTransactions(
 ): Promise<{ incomeCents: number; expenseCents: number }> {
   const sums = await filtered(db, userId, filter)
     .select([
-      sql<number>`coalesce(sum(case when type = 'income' then amount_cents end), 0)`.as('income'),
-      sql<number>`coalesce(sum(case when type = 'expense' then amount_cents end), 0)`.as('expense'),
+      sql<number>`cast(coalesce(sum(case when type = 'income' then amount_cents end), 0) as bigint)`.as('income'),
+      sql<number>`cast(coalesce(sum(case when type = 'expense' then amount_cents end), 0) as bigint)`.as('expense'),
     ])
     .executeTakeFirstOrThrow()
   return { incomeCents: sums.income, expenseCents: sums.expense }

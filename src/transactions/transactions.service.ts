@@ -8,7 +8,7 @@ import { currentTimestamp } from '../timestamps.js'
 import { MAX_TOTAL_CENTS, fromCents, toCents } from './money.js'
 import { insertTransaction, sumTransactions } from './transactions.repository.js'
 import type { TransactionRow, TransactionType } from './transactions.table.js'
-import { inTransaction } from '../db/transaction.js'
+import { inUserTransaction } from '../db/transaction.js'
 
 export async function recordTransaction(
   db: Database,
@@ -18,7 +18,7 @@ export async function recordTransaction(
 ): Promise<TransactionRow> {
   const size = Math.abs(toCents(input.amount))
   const amountCents = type === 'income' ? size : -size
-  return inTransaction(db, async (trx) => {
+  return inUserTransaction(db, userId, async (trx) => {
     const totals = await sumTransactions(trx, userId, { type })
     const total = Math.abs(type === 'income' ? totals.incomeCents : totals.expenseCents)
     if (total + size > MAX_TOTAL_CENTS) {

@@ -1,4 +1,5 @@
 /** Every SQL statement on `users`. Callers pass the owner's id; nothing here trusts input. */
+import { emailKey } from '../db/dialect-specific.js'
 import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database } from '../db/schema.js'
 import type { NewUserRow, UserRow, UserRowUpdate } from './users.table.js'
@@ -22,13 +23,18 @@ export function findUserByUsername(db: Database, username: string): Promise<User
 const usernameOrEmailTakenQuery = prepareQuery((db, p: Placeholders<{ username: string; email: string }>) =>
   db
     .selectFrom('users')
-    .select((eb) => [eb('username', '=', p('username')).as('by_name'), eb('email', '=', p('email')).as('by_email')])
-    .where((eb) => eb.or([eb('username', '=', p('username')), eb('email', '=', p('email'))])),
+    .select((eb) => [
+      eb('username', '=', p('username')).as('by_name'),
+      eb(emailKey(db, eb.ref('email')), '=', emailKey(db, eb.val(p('email')))).as('by_email'),
+    ])
+    .where((eb) =>
+      eb.or([eb('username', '=', p('username')), eb(emailKey(db, eb.ref('email')), '=', emailKey(db, eb.val(p('email'))))]),
+    ),
 )
 
 /**
  * Whether any account has this username, whether any has this email address (letter
- * case aside: the column is `COLLATE NOCASE`), and whether one account has both; in one
+ * case aside: `emailKey`, as the unique index compares), and whether one account has both; in one
  * statement, and so one snapshot.
  */
 export async function usernameOrEmailTaken(

@@ -100,7 +100,11 @@ export async function registerUserUnderKey(
       return { created }
     })
   } catch (error) {
-    return conflictFrom(error)
+    if (!isUniqueViolation(error, 'users', 'username') && !isUniqueViolation(error, 'users', 'email')) throw error
+    // A racing registration committed first. SQLite's one writer at a time makes the
+    // check above see it; PostgreSQL's concurrent writers meet at the unique index
+    // instead, once the other has committed: so look again, as the check would have.
+    return { taken: await takenFields(db, input) }
   }
 }
 

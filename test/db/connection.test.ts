@@ -16,7 +16,7 @@ describe('sqlitePath', () => {
     expect(sqlitePath(':memory:')).toBe(':memory:')
   })
 
-  it('says clearly that PostgreSQL is not there yet', () => {
+  it('refuses a PostgreSQL URL: openDatabase opens those as PostgreSQL, never as a file', () => {
     expect(() => sqlitePath('postgres://u@h/db')).toThrow(DatabaseConfigError)
   })
 })

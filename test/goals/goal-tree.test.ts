@@ -3,10 +3,8 @@
  * goals, the number of queries a tree costs, and cycles that two servers race to make.
  * Large trees are written straight into the database; everything is read over HTTP.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestDatabase, idsChosenIn, type TestDatabase } from '../support/database.js'
 import { expectProblem } from '../support/expect.js'
 import { mulberry32 } from '../support/random.js'
 import { type ServerProcess, startServerProcess } from '../support/process.js'
@@ -69,6 +67,7 @@ async function insertGoals(
         .execute()
     }
   })
+  await idsChosenIn(server.db, 'goals')
   return planned
 }
 
@@ -183,26 +182,26 @@ describe('the database itself', () => {
     const mine = await server.api.post<Goal>('/api/v1/goals', { auth: stranger.bearer, json: { name: 'Mine' } })
     await expect(
       server.db.updateTable('goals').set({ parent_id: theirs.body.id }).where('id', '=', mine.body.id).execute(),
-    ).rejects.toThrow(/FOREIGN KEY/)
+    ).rejects.toThrow(/foreign key/i) // SQLite: FOREIGN KEY constraint failed; PostgreSQL: violates foreign key constraint
   })
 })
 
 describe('two server processes on one database', () => {
-  let dir: string
+  let database: TestDatabase
   let first: ServerProcess
   let second: ServerProcess
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'achiever-race-'))
-    const env = { DATABASE_URL: join(dir, 'shared.sqlite') }
-    // The first migrates the new file; the second then finds it up to date.
+    database = await createTestDatabase('shared.sqlite')
+    const env = { DATABASE_URL: database.url }
+    // The first migrates the new database; the second then finds it up to date.
     first = await startServerProcess(env)
     second = await startServerProcess(env)
   })
 
   afterAll(async () => {
     await Promise.all([first?.stop(), second?.stop()])
-    rmSync(dir, { recursive: true, force: true })
+    await database?.drop()
   })
 
   it('never store a cycle when they race to make one: one move wins, the other is 422', async () => {

@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiClient, type ApiResponse, type Credentials } from '../support/client.js'
+import { testDatabaseKind } from '../support/database.js'
 import { expectProblem } from '../support/expect.js'
 import { rawRequest } from '../support/raw.js'
 import {
@@ -836,7 +837,7 @@ describe('If-Match on every operation that declares 412', () => {
     expect(res.status, res.text).toBe(c.success)
     const queries = [...server.queries]
     const log = queries.join('\n')
-    const begin = queries.indexOf('begin immediate')
+    const begin = queries.indexOf(testDatabaseKind === 'postgres' ? 'begin' : 'begin immediate')
     expect(begin, log).toBeGreaterThan(0)
     expect(queries.slice(0, begin).every((q) => q.includes('from "tokens"')), log).toBe(true)
     expect(queries.indexOf('commit'), log).toBe(queries.length - 1)

@@ -9,12 +9,10 @@
  * retry proves itself with the password, which is never stored with the key. Token
  * creation takes none (its secret would have to be stored to be replayed) and ignores it.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiClient, ApiResponse } from '../support/client.js'
+import { createTestDatabase, type TestDatabase } from '../support/database.js'
 import { expectProblem, parametersOf, pointersOf } from '../support/expect.js'
 import { type ServerProcess, startServerProcess } from '../support/process.js'
 import { type Problem, signUp, startTestServer, type TaskList, type TestServer, type TestUser, type Token, type User } from '../support/server.js'
@@ -137,7 +135,7 @@ function expectReplayOf(retry: ApiResponse<Created & Problem>, first: ApiRespons
  * server makes a request with a key and is closed; then this file's server (a restart)
  * and two more servers, each its own process, all open the same file.
  */
-let dir: string
+let database: TestDatabase
 let server: TestServer
 let processA: ServerProcess
 let processB: ServerProcess
@@ -145,8 +143,8 @@ let processB: ServerProcess
 let beforeRestart: { readonly user: TestUser; readonly key: string; readonly response: ApiResponse<Created & Problem> }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'achiever-idempotency-'))
-  const databaseUrl = join(dir, 'shared.sqlite')
+  database = await createTestDatabase('shared.sqlite')
+  const databaseUrl = database.url
   const previous = await startTestServer({ databaseUrl })
   try {
     const user = await signUp(previous.api, 'before-restart')
@@ -165,7 +163,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([server?.close(), processA?.stop(), processB?.stop()])
-  rmSync(dir, { recursive: true, force: true })
+  await database?.drop()
 })
 
 describe('which operations take Idempotency-Key', () => {

@@ -1,16 +1,14 @@
 /**
- * A real server for one test file: a fresh SQLite database in a temporary directory,
- * migrations run, the app listening on a free port.
+ * A real server for one test file: a fresh database (support/database.ts: SQLite, or
+ * PostgreSQL with `TEST_DATABASE=postgres`), migrations run, the app listening on a free port.
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { createApp } from '../../src/app.js'
 import { type AppConfig, defaultConfig } from '../../src/config.js'
-import { migrateToLatest, openDatabase } from '../../src/db/connection.js'
+import { databaseOptions, migrateToLatest, openDatabase } from '../../src/db/connection.js'
 import type { Database } from '../../src/db/schema.js'
 import { createHttpServer } from '../../src/http/http-server.js'
 import { apiRequestTurns } from '../../src/http/load-shedding.js'
@@ -20,6 +18,7 @@ import { type ApiSpec, loadSpec } from '../../src/service/spec.js'
 import { LoginThrottle } from '../../src/http/login-throttle.js'
 import { ApiClient } from './client.js'
 import { MIGRATED_DATABASE_VARIABLE } from './migrated-database.setup.js'
+import { createTestDatabase, testDatabaseKind } from './database.js'
 import { startPrism } from './prism.js'
 import type { components } from '../../generated/openapi.js'
 
@@ -77,10 +76,11 @@ function specOf(rootDir: string): ApiSpec {
 }
 
 export async function startTestServer(overrides: Partial<AppConfig> = {}, options: TestServerOptions = {}): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'achiever-test-'))
+  // A test that names its own database (a file several servers share) keeps it.
+  const database = overrides.databaseUrl === undefined ? await createTestDatabase() : undefined
   const config: AppConfig = {
     ...defaultConfig,
-    databaseUrl: join(dir, 'test.sqlite'),
+    databaseUrl: database?.url ?? '',
     scryptCost: TEST_SCRYPT_COST,
     logLevel: 'info',
     // This process's event loop is shared with the test runner, whose own work (Ajv
@@ -89,10 +89,10 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
     loadShedLagMs: 60_000,
     ...overrides,
   }
-  // Under vitest, a copy of the run's migrated database (./migrated-database.setup.ts):
-  // migrateToLatest below then finds it up to date. Elsewhere (benchmarks), a fresh file.
+  // Under vitest on SQLite, a copy of the run's migrated database (./migrated-database.setup.ts):
+  // migrateToLatest below then finds it up to date. Elsewhere (benchmarks, PostgreSQL), a fresh database.
   const migrated = process.env[MIGRATED_DATABASE_VARIABLE]
-  if (migrated !== undefined && overrides.databaseUrl === undefined) copyFileSync(migrated, config.databaseUrl)
+  if (migrated !== undefined && database !== undefined && testDatabaseKind === 'sqlite') copyFileSync(migrated, database.url)
   const lines: string[] = []
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -103,7 +103,7 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
   const logger = createLogger(config.logLevel, { stream: sink })
   const queries: string[] = []
   const db = openDatabase(config.databaseUrl, {
-    busyTimeoutMs: config.databaseBusyTimeoutMs,
+    ...databaseOptions(config),
     ...(options.recordQueries ? { onQuery: (sql: string) => queries.push(sql) } : {}),
   })
   await migrateToLatest(db)
@@ -128,7 +128,7 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await db.destroy().catch(() => undefined)
-      rmSync(dir, { recursive: true, force: true })
+      await database?.drop()
     },
   }
 }

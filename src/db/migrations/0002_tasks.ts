@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely'
+import { generatedId, idType } from './dialect.js'
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('tasks')
-    .addColumn('id', 'integer', (col) => col.primaryKey().autoIncrement())
-    .addColumn('user_id', 'integer', (col) => col.notNull().references('users.id').onDelete('cascade'))
+    .addColumn('id', idType(db), generatedId(db))
+    .addColumn('user_id', idType(db), (col) => col.notNull().references('users.id').onDelete('cascade'))
     .addColumn('title', 'text', (col) => col.notNull())
     .addColumn('description', 'text', (col) => col.notNull().defaultTo(''))
     .addColumn('done', 'integer', (col) => col.notNull().defaultTo(0))

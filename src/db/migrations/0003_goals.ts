@@ -1,11 +1,12 @@
 import { type Kysely, sql } from 'kysely'
+import { generatedId, idType, isPostgres } from './dialect.js'
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('goals')
-    .addColumn('id', 'integer', (col) => col.primaryKey().autoIncrement())
-    .addColumn('user_id', 'integer', (col) => col.notNull().references('users.id').onDelete('cascade'))
-    .addColumn('parent_id', 'integer')
+    .addColumn('id', idType(db), generatedId(db))
+    .addColumn('user_id', idType(db), (col) => col.notNull().references('users.id').onDelete('cascade'))
+    .addColumn('parent_id', idType(db))
     .addColumn('name', 'text', (col) => col.notNull())
     .addColumn('description', 'text', (col) => col.notNull().defaultTo(''))
     .addColumn('start', 'text', (col) => col.notNull())
@@ -24,8 +25,36 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('goals_user_parent').on('goals').columns(['user_id', 'parent_id', 'created_at', 'id']).execute()
 
   // The last word on cycles: whatever the application checked, and however many
-  // requests race, a goal can never become its own ancestor. The check runs under
-  // SQLite's write lock, inside the statement that changes parent_id.
+  // requests race, a goal can never become its own ancestor. The check runs inside the
+  // statement that changes parent_id (on SQLite, under its write lock).
+  if (isPostgres(db)) {
+    // The same walk up the tree; `union` rather than `union all`, so that the walk ends
+    // even on a tree that somehow holds a cycle already.
+    await sql`
+      create function goals_no_cycle() returns trigger language plpgsql as $$
+      begin
+        if exists (
+          with recursive ancestors(id) as (
+            select new.parent_id
+            union
+            select goals.parent_id from goals join ancestors on goals.id = ancestors.id
+            where goals.parent_id is not null
+          )
+          select 1 from ancestors where id = new.id
+        ) then
+          raise exception 'goal cycle';
+        end if;
+        return new;
+      end
+      $$
+    `.execute(db)
+    await sql`
+      create trigger goals_no_cycle before update of parent_id on goals
+      for each row when (new.parent_id is not null)
+      execute function goals_no_cycle()
+    `.execute(db)
+    return
+  }
   await sql`
     create trigger goals_no_cycle before update of parent_id on goals
     when new.parent_id is not null
@@ -44,6 +73,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`drop trigger goals_no_cycle`.execute(db)
+  await sql`drop trigger goals_no_cycle${isPostgres(db) ? sql` on goals` : sql``}`.execute(db)
+  if (isPostgres(db)) await sql`drop function goals_no_cycle`.execute(db)
   await db.schema.dropTable('goals').execute()
 }

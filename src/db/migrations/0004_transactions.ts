@@ -1,14 +1,15 @@
 import { type Kysely, sql } from 'kysely'
+import { centsType, generatedId, idType } from './dialect.js'
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('transactions')
-    .addColumn('id', 'integer', (col) => col.primaryKey().autoIncrement())
-    .addColumn('user_id', 'integer', (col) => col.notNull().references('users.id').onDelete('cascade'))
+    .addColumn('id', idType(db), generatedId(db))
+    .addColumn('user_id', idType(db), (col) => col.notNull().references('users.id').onDelete('cascade'))
     .addColumn('type', 'text', (col) => col.notNull())
     .addColumn('description', 'text', (col) => col.notNull())
     // Money is whole cents, never a float.
-    .addColumn('amount_cents', 'integer', (col) => col.notNull())
+    .addColumn('amount_cents', centsType(db), (col) => col.notNull())
     .addColumn('created_at', 'text', (col) => col.notNull())
     .addCheckConstraint(
       'transactions_signed_amount',

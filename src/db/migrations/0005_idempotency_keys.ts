@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely'
+import { idType } from './dialect.js'
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('idempotency_keys')
-    .addColumn('user_id', 'integer', (col) => col.notNull().references('users.id').onDelete('cascade'))
+    .addColumn('user_id', idType(db), (col) => col.notNull().references('users.id').onDelete('cascade'))
     .addColumn('key', 'text', (col) => col.notNull())
     // Which operation and body the key was first used with.
     .addColumn('request_hash', 'text', (col) => col.notNull())

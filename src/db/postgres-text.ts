@@ -1,0 +1,103 @@
+/**
+ * Text that PostgreSQL cannot hold: U+0000. SQLite stores it like any other character,
+ * and the API takes it in titles, names and descriptions; PostgreSQL's `text` refuses it
+ * (SQLSTATE 22021). So on PostgreSQL every string goes in with U+0000 and U+0001 written
+ * as two characters each, U+0001 U+0001 and U+0001 U+0002, and comes out decoded again.
+ *
+ * The code keeps what the queries rely on: code-point order (U+0000 < U+0001 < anything
+ * else, and no code is a prefix of another), `lower()` (which leaves control characters
+ * alone), and equality. One thing it bends: a title search for text that starts with
+ * U+0002 or ends with U+0001 may also find titles where that character is half of a code.
+ */
+import {
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  PostgresDialect,
+  type PostgresDialectConfig,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely'
+
+const ESCAPE = '\u0001'
+const NEEDS_CODE = /[\u0000\u0001]/g
+const HAS_NEED_OF_CODE = /[\u0000\u0001]/
+const CODED = /\u0001[\u0001\u0002]/g
+
+export function encodeText(text: string): string {
+  return text.replace(NEEDS_CODE, (char) => (char === '\u0000' ? `${ESCAPE}\u0001` : `${ESCAPE}\u0002`))
+}
+
+export function decodeText(stored: string): string {
+  return stored.includes(ESCAPE) ? stored.replace(CODED, (code) => (code === `${ESCAPE}\u0001` ? '\u0000' : '\u0001')) : stored
+}
+
+function encodeParameters(query: CompiledQuery): CompiledQuery {
+  if (!query.parameters.some((value) => typeof value === 'string' && HAS_NEED_OF_CODE.test(value))) return query
+  return { ...query, parameters: query.parameters.map((value) => (typeof value === 'string' ? encodeText(value) : value)) }
+}
+
+/**
+ * Kysely's PostgreSQL driver with every query's string parameters encoded. Results are
+ * decoded by the pool's type parser for text (postgres.ts), so rows come back as sent.
+ */
+class TextEncodingDriver implements Driver {
+  readonly #driver: Driver
+  readonly #original = new WeakMap<DatabaseConnection, DatabaseConnection>()
+
+  constructor(driver: Driver) {
+    this.#driver = driver
+  }
+
+  init(): Promise<void> {
+    return this.#driver.init()
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await this.#driver.acquireConnection()
+    const encoding: DatabaseConnection = {
+      executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> => connection.executeQuery<R>(encodeParameters(query)),
+      streamQuery: (query, chunkSize) => connection.streamQuery(encodeParameters(query), chunkSize),
+    }
+    this.#original.set(encoding, connection)
+    return encoding
+  }
+
+  /**
+   * The driver's own connection, which only it can release. Everything else gets this
+   * one, on which Kysely logs each query (begin and commit included).
+   */
+  #unwrap(connection: DatabaseConnection): DatabaseConnection {
+    return this.#original.get(connection) ?? connection
+  }
+
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return this.#driver.beginTransaction(connection, settings)
+  }
+
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.#driver.commitTransaction(connection)
+  }
+
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.#driver.rollbackTransaction(connection)
+  }
+
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    return this.#driver.releaseConnection(this.#unwrap(connection))
+  }
+
+  destroy(): Promise<void> {
+    return this.#driver.destroy()
+  }
+}
+
+export class TextEncodingPostgresDialect extends PostgresDialect {
+  constructor(config: PostgresDialectConfig) {
+    super(config)
+  }
+
+  override createDriver(): Driver {
+    return new TextEncodingDriver(super.createDriver())
+  }
+}
