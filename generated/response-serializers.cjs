@@ -712,7 +712,7 @@ return json + JSON_STR_END_OBJECT
       return json + JSON_STR_END_ARRAY
     }
 
-      // "__fjs_merged_4#"
+      // "__fjs_merged_0#"
       function anonymous3 (input) {
         const obj = (input && typeof input.toJSON === 'function')
     ? input.toJSON()
@@ -759,7 +759,7 @@ return json + JSON_STR_END_OBJECT
       }
     
 
-      // "__fjs_merged_5#"
+      // "__fjs_merged_1#"
       function anonymous4 (input) {
         const obj = (input && typeof input.toJSON === 'function')
     ? input.toJSON()
@@ -1243,7 +1243,7 @@ return json + JSON_STR_END_OBJECT
       return json + JSON_STR_END_ARRAY
     }
 
-      // "__fjs_merged_8#"
+      // "__fjs_merged_2#"
       function anonymous3 (input) {
         const obj = (input && typeof input.toJSON === 'function')
     ? input.toJSON()
@@ -1290,7 +1290,7 @@ return json + JSON_STR_END_OBJECT
       }
     
 
-      // "__fjs_merged_9#"
+      // "__fjs_merged_3#"
       function anonymous4 (input) {
         const obj = (input && typeof input.toJSON === 'function')
     ? input.toJSON()
@@ -2053,7 +2053,7 @@ return json + JSON_STR_END_OBJECT
       return json + JSON_STR_END_ARRAY
     }
 
-      // "__fjs_merged_13#"
+      // "__fjs_merged_4#"
       function anonymous3 (input) {
         const obj = (input && typeof input.toJSON === 'function')
     ? input.toJSON()
@@ -2100,7 +2100,7 @@ return json + JSON_STR_END_OBJECT
       }
     
 
-      // "__fjs_merged_14#"
+      // "__fjs_merged_5#"
       function anonymous4 (input) {
         const obj = (input && typeof input.toJSON === 'function')
     ? input.toJSON()
