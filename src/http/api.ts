@@ -1,6 +1,6 @@
 /**
  * The request path of every operation, in the order openapi-backend's strict mode runs
- * it: route (404, 405), negotiate (406), check integer spellings, authenticate (401,
+ * it: route (404, 405; OPTIONS answered here with `Allow`), negotiate (406), check integer spellings, authenticate (401,
  * 429), read the body, validate (400, 422), run the handler. A request that fails a step
  * never reaches a handler, and every failure is a domain error.
  *
@@ -93,10 +93,14 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
       const { request, req } = exchange
       const path = withoutTrailingSlashes(request.path)
       const { operation, route } = routes.match(request.method, path)
-      if (!operation) {
-        if (route) throw new MethodNotAllowedError(req.method, route.allowed)
-        throw new NotFoundError('There is no such route. The API reference is at /docs.')
+      if (!route) throw new NotFoundError('There is no such route. The API reference is at /docs.')
+      if (request.method === 'OPTIONS') {
+        exchange.res.setHeader('Allow', route.allowed.join(', '))
+        exchange.res.statusCode = 204
+        exchange.res.end()
+        return
       }
+      if (!operation) throw new MethodNotAllowedError(req.method, route.allowed)
       const plan = plans.get(operation.operationId ?? '') as OperationPlan
       const params = decodedParameters(() => routes.parameters(operation, path))
       noteRoute(req, plan.route)

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express'
 
-/** What openapi-backend hands to every hook and handler besides its own context. */
+/** One request as the API layer (http/api.ts) handles it. */
 export interface HttpExchange {
-  /** The plain request object openapi-backend routes and validates; its body is set after auth. */
+  /** The plain request openapi-backend's router and validator read; its body is set after authentication. */
   readonly request: PlainRequest
   readonly req: Request
   readonly res: Response

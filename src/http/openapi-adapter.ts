@@ -1,7 +1,8 @@
 /**
  * Everything this service changes about openapi-backend 5.21, in one place, each with its
- * reason. The library still runs every request (routing, security handlers, Ajv
- * validation, then the handler); what changes is how it is set up and how fast it routes.
+ * reason. The library still routes (through the router set here) and validates (its Ajv
+ * validators) every request; http/api.ts runs the steps in strict mode's order instead of
+ * its `handleRequest`.
  */
 import { OpenAPIBackend, OpenAPIRouter, OpenAPIValidator, type Operation, type ParsedRequest, type Request } from 'openapi-backend'
 import type { OpenAPIV3_1 } from 'openapi-types'
@@ -53,10 +54,10 @@ function parseBody(body: unknown): unknown {
 
 /**
  * openapi-backend's router with matching from a {@link RouteTable} built once, and a
- * parser that does only what this spec needs. openapi-backend parses each request four
- * times (before routing, after routing, inside validation, after coercion), each time
- * deep-cloning the query, re-mapping the headers, parsing cookies and compiling the
- * path template; here each parse is a few copies. What the slimmer parser does not do,
+ * parser that does only what this spec needs. openapi-backend's own parser deep-clones the
+ * query, re-maps the headers, parses cookies and compiles the path template on every
+ * call (and its handleRequest called it four times per request); the validator calls this
+ * one once per request, and it is a few copies. What the slimmer parser does not do,
  * the constructor refuses, so a spec that comes to need it fails at start-up, not at
  * request time: cookie parameters, `explode: false` and `content`-encoded parameters,
  * and header parameters with a default (Ajv would write it into the request's headers,
@@ -90,10 +91,10 @@ export class CompiledRouter extends OpenAPIRouter {
   override matchOperation(req: Request): Operation | undefined
   override matchOperation(req: Request, strict: boolean): Operation
   override matchOperation(req: Request, strict?: boolean): Operation | undefined {
-    const { operation, route } = this.table.match(req.method, pathOf(req))
-    if (operation || !strict) return operation
-    // The messages openapi-backend's handleRequest tells 404 from 405 by.
-    throw new Error(route ? '405-methodNotAllowed: this method is not registered for the route' : '404-notFound: no route matches request')
+    const { operation } = this.table.match(req.method, pathOf(req))
+    // Only handleRequest matches strictly, and this service does not call it.
+    if (!operation && strict) throw new Error(`no operation for ${req.method} ${req.path}`)
+    return operation
   }
 
   override parseRequest(req: Request, operation?: Operation): ParsedRequest {

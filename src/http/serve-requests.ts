@@ -1,12 +1,11 @@
 /**
  * The one Express middleware every request goes through, its steps in order: security
- * headers, a request id, the log line, `Vary`, CORS, load shedding, then OPTIONS or the
- * operation (http/api.ts). One straight function rather than a middleware per step: each
+ * headers, a request id, the log line, `Vary`, CORS, load shedding, then the API
+ * (http/api.ts). One straight function rather than a middleware per step: each
  * Express layer costs a router turn per request, and every step runs on every request.
  */
 import type { RequestHandler } from 'express'
 import type { AppDeps } from '../deps.js'
-import { NotFoundError } from '../errors.js'
 import type { Api } from './api.js'
 import { corsHeaders } from './cors.js'
 import type { PlainRequest } from './exchange.js'
@@ -41,14 +40,6 @@ export function serveRequests(deps: AppDeps, api: Api): RequestHandler {
       if (cors) await cors
       shedIfBehind(req)
 
-      if (req.method === 'OPTIONS') {
-        const allowed = api.allowedMethods(path)
-        if (allowed.length === 0) throw new NotFoundError('There is no such route. The API reference is at /docs.')
-        res.setHeader('Allow', allowed.join(', '))
-        res.statusCode = 204
-        res.end()
-        return
-      }
       const request: PlainRequest = {
         // HEAD is routed, validated and answered as GET; Node then leaves out the body.
         method: req.method === 'HEAD' ? 'GET' : req.method,
