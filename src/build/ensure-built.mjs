@@ -45,15 +45,16 @@ export function staleOutputs(root, outputs = OUTPUTS) {
 /**
  * A build that succeeds says nothing: Redocly prints banners on every run (Node 20's end
  * of life, Redoc 3) that no setting of its turns off, and they are not news to someone
- * starting the server. A build that fails shows everything it wrote to stderr.
+ * starting the server. A build that fails shows everything it wrote (tsc reports its
+ * errors on stdout, Redocly on stderr).
  */
 export function ensureBuilt(root, log) {
   for (const { script, reason } of staleOutputs(root)) {
     log(`building: ${reason} (npm run ${script})`)
     try {
-      execFileSync('npm', ['run', script], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+      execFileSync('npm', ['run', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
     } catch (error) {
-      process.stderr.write(typeof error?.stderr === 'string' ? error.stderr : '')
+      for (const output of [error?.stdout, error?.stderr]) if (typeof output === 'string') process.stderr.write(output)
       throw error
     }
   }

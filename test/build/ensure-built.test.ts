@@ -101,4 +101,23 @@ describe('ensureBuilt', () => {
     expect(written.join('')).toContain('error TS2322 in src/x.ts')
     expect(written.join('')).not.toContain('a banner nobody asked for')
   })
+
+  it('shows what a failing build wrote to stdout too, where tsc reports its errors', { timeout: 30_000 }, () => {
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: 'scratch', private: true, scripts: { docs: 'node -e "process.stdout.write(\'rendered\')"', 'build:dist': 'node -e "process.stdout.write(\'src/x.ts(1,7): error TS2322\'); process.exit(2)"' } }),
+    )
+    const written: string[] = []
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk))
+      return true
+    })
+    try {
+      expect(() => ensureBuilt(dir, () => undefined)).toThrow()
+    } finally {
+      stderr.mockRestore()
+    }
+    expect(written.join('')).toContain('src/x.ts(1,7): error TS2322')
+    expect(written.join('')).not.toContain('rendered')
+  })
 })
