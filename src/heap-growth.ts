@@ -13,7 +13,8 @@
  * Set by the process itself, so `node dist/server.js`, as deployed and as measured,
  * behaves the same whatever its command line. V8 reads this flag at every full
  * collection (MemoryController::GrowingFactor), so setting it after start-up takes
- * effect. An operator's own `--heap-growing-percent` (command line or NODE_OPTIONS) wins.
+ * effect. An operator's own `--heap-growing-percent=<n>` on the command line wins (Node
+ * refuses the flag in NODE_OPTIONS, so the command line is the only place it can come from).
  */
 import { setFlagsFromString } from 'node:v8'
 
@@ -21,12 +22,12 @@ import { setFlagsFromString } from 'node:v8'
 export const HEAP_GROWING_PERCENT = 50
 
 /** The V8 flag to set, or undefined when the operator has chosen a growing percent already. */
-export function heapGrowthFlag(execArgv: readonly string[], nodeOptions = ''): string | undefined {
-  const chosen = [...execArgv, ...nodeOptions.split(/\s+/)].some((arg) => /^--heap[-_]growing[-_]percent(=|$)/.test(arg))
+export function heapGrowthFlag(execArgv: readonly string[]): string | undefined {
+  const chosen = execArgv.some((arg) => /^--heap[-_]growing[-_]percent(=|$)/.test(arg))
   return chosen ? undefined : `--heap-growing-percent=${HEAP_GROWING_PERCENT}`
 }
 
 export function limitHeapGrowth(): void {
-  const flag = heapGrowthFlag(process.execArgv, process.env.NODE_OPTIONS)
+  const flag = heapGrowthFlag(process.execArgv)
   if (flag) setFlagsFromString(flag)
 }
