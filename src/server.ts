@@ -17,9 +17,12 @@ import { drainable } from './http/shutdown.js'
 import { limitHeapGrowth } from './heap-growth.js'
 import { createLogger } from './logger.js'
 import { loadSpec } from './service/spec.js'
-import { databaseFailure, listenFailure, startUpFailureReport, withoutPassword } from './start-up-failure.js'
+import { databaseFailure, isDatabaseUnusable, listenFailure, startUpFailureReport, withoutPassword } from './start-up-failure.js'
 
-/** Any failure to open, reach or migrate the database is reported as a DATABASE_URL problem. */
+/**
+ * A database that cannot be opened or reached is reported as a DATABASE_URL problem; any
+ * other failure (a migration's own mistake) is a bug and keeps its stack.
+ */
 async function openMigratedDatabase(config: AppConfig): Promise<Database> {
   let db: Database | undefined
   try {
@@ -29,7 +32,7 @@ async function openMigratedDatabase(config: AppConfig): Promise<Database> {
   } catch (error) {
     // The failure to report is the first one, not a second from closing what half-opened.
     await db?.destroy().catch(() => undefined)
-    throw databaseFailure(config.databaseUrl, error)
+    throw isDatabaseUnusable(error) ? databaseFailure(config.databaseUrl, error) : error
   }
 }
 

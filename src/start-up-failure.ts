@@ -5,6 +5,7 @@
  * needs; anything else is a bug and keeps its stack.
  */
 import { ConfigError } from './config.js'
+import { DatabaseConfigError } from './db/connection.js'
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ')
@@ -28,7 +29,25 @@ export function withoutPassword(databaseUrl: string): string {
   return url.href
 }
 
-/** The database could not be opened, reached or migrated: the fix is in DATABASE_URL (or at what it names). */
+/** SQLite's codes for a file that cannot be opened, read or written as a database. */
+const SQLITE_UNUSABLE = /^SQLITE_(CANTOPEN|NOTADB|READONLY|PERM|CORRUPT|IOERR|FULL)/
+
+/**
+ * Whether `error` (or one of its causes) says the database itself cannot be used: a file
+ * that cannot be opened (DatabaseConfigError, SQLite's codes), a server that cannot be
+ * reached (a system code such as ECONNREFUSED), or PostgreSQL refusing the connection
+ * (SQLSTATE classes 08, 28, 3D). Anything else, such as a migration's own mistake, is a bug.
+ */
+export function isDatabaseUnusable(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    if (current instanceof DatabaseConfigError || current instanceof AggregateError) return true
+    const code = codeOf(current) ?? ''
+    if (/^E[A-Z]+$/.test(code) || SQLITE_UNUSABLE.test(code) || /^(08|28|3D)[0-9A-Z]{3}$/.test(code)) return true
+  }
+  return false
+}
+
+/** The database could not be opened or reached: the fix is in DATABASE_URL (or at what it names). */
 export function databaseFailure(databaseUrl: string, error: unknown): ConfigError {
   const shown = withoutPassword(databaseUrl)
   const reason = reasonOf(error).replaceAll(databaseUrl, shown)

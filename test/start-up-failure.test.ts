@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../src/config.js'
-import { databaseFailure, listenFailure, startUpFailureReport, withoutPassword } from '../src/start-up-failure.js'
+import { DatabaseConfigError } from '../src/db/connection.js'
+import { databaseFailure, isDatabaseUnusable, listenFailure, startUpFailureReport, withoutPassword } from '../src/start-up-failure.js'
 
 /** An error as node:net or a driver makes it: a code, and maybe no message. */
 function systemError(message: string, code: string): Error {
@@ -29,6 +30,18 @@ describe('start-up failures', () => {
     )
     const migration = new Error('migration 0003 failed', { cause: new Error('no such table:\n  goals') })
     expect(databaseFailure('a.sqlite', migration).message).toContain('cannot be used: migration 0003 failed: no such table: goals.')
+  })
+
+  it('are about DATABASE_URL only when the database cannot be opened or reached; a failing migration is a bug', () => {
+    const pgError = (code: string) => Object.assign(new Error('refused'), { code })
+    expect(isDatabaseUnusable(new DatabaseConfigError('cannot open the SQLite database /x'))).toBe(true)
+    expect(isDatabaseUnusable(new Error('migration 0001 failed', { cause: systemError('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED') }))).toBe(true)
+    expect(isDatabaseUnusable(new AggregateError([], ''))).toBe(true)
+    expect(isDatabaseUnusable(pgError('28P01'))).toBe(true)
+    expect(isDatabaseUnusable(pgError('3D000'))).toBe(true)
+    expect(isDatabaseUnusable(pgError('SQLITE_READONLY'))).toBe(true)
+    expect(isDatabaseUnusable(new Error('migration 0003 failed', { cause: pgError('42601') }))).toBe(false)
+    expect(isDatabaseUnusable(new Error('migration 0003 failed', { cause: new Error('no such table: goals') }))).toBe(false)
   })
 
   it('tell a port in use from one that may not be used', () => {
