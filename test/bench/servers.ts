@@ -101,10 +101,14 @@ export async function startServer(kind: ServerKind, options: SpawnOptions): Prom
       return kib === undefined ? undefined : Number(kib) / 1024
     },
     cpuMs: () => {
-      const stat = `/proc/${pid}/stat`
-      if (!existsSync(stat)) return undefined
-      // Fields 14 and 15 (utime, stime), in clock ticks of 10 ms; the name field may hold spaces.
-      const fields = readFileSync(stat, 'utf8').slice(readFileSync(stat, 'utf8').lastIndexOf(')') + 2).split(' ')
+      let stat: string
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      } catch {
+        return undefined // not Linux, or the process has exited
+      }
+      // Fields 14 and 15 (utime, stime), in clock ticks of 10 ms; the name field before them may hold spaces.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
       return (Number(fields[11]) + Number(fields[12])) * 10
     },
     stop: async () => {
