@@ -6,23 +6,43 @@ import { SERVER_START_TIMEOUT_MS, TEST_TIMEOUT_MS } from './support/timeouts.js'
 const throughPrism = process.env.PRISM === '1'
 
 /**
- * Left out of the pass through Prism (`PRISM=1`): tests that send nothing through the
- * test client (unit tests, the browser, the third-party SDK) and those whose point is
- * volume rather than the contract (the fuzzer, the trees of thousands of goals), and the
- * packing and installing of @achiever/client.
+ * Tests that start no server and open no database (unit tests, the build, the test
+ * support's own tests): the first pass has run them, and neither Prism nor PostgreSQL
+ * changes anything they do.
  */
-const notThroughPrism = [
+const noServerNoDatabase = [
   'test/*.test.ts',
-  'test/db/**',
+  'test/build/**',
   'test/support/**',
   'test/users/passwords.test.ts',
   'test/transactions/money.test.ts',
+  'test/http/body.test.ts',
+  'test/http/cursor.test.ts',
   'test/http/decimal-multiple-of.test.ts',
   'test/http/inline-sources.test.ts',
+  'test/http/negotiation.test.ts',
+  'test/http/pagination.test.ts',
+  'test/http/redact.test.ts',
+  'test/http/request-turns.test.ts',
+  'test/http/response-serializers.test.ts',
+  'test/http/route-table.test.ts',
+  'test/http/validation.test.ts',
+  'test/contract/coverage-gate.test.ts',
+  'test/readme/configuration.test.ts',
+]
+
+/**
+ * Left out of the pass through Prism (`PRISM=1`), besides those: tests that send nothing
+ * through the test client (the database layer, the browser, the third-party SDK), those
+ * whose point is volume rather than the contract (the fuzzer, the trees of thousands of
+ * goals), and the packing and installing of @achiever/client.
+ */
+const notThroughPrism = [
+  ...noServerNoDatabase,
+  'test/db/**',
   'test/service/docs.browser.test.ts',
   'test/contract/hey-api.test.ts',
   'test/client/package.test.ts',
-  'test/contract/coverage-gate.test.ts',
   'test/contract/fuzz.test.ts',
   'test/goals/goal-tree.test.ts',
 ]
@@ -30,22 +50,14 @@ const notThroughPrism = [
 const onPostgres = process.env.TEST_DATABASE === 'postgres'
 
 /**
- * Left out of the pass on PostgreSQL (`TEST_DATABASE=postgres`): tests that never reach
- * the database, or reach only SQLite whatever the pass (its dialect, the process's
- * signals on a SQLite file), which the SQLite pass has run already.
+ * Left out of the pass on PostgreSQL (`TEST_DATABASE=postgres`), besides those: tests that
+ * reach only SQLite whatever the pass (its dialect), the browser test of the docs, and
+ * checks of the spec and generated/ that no database changes.
  */
 const notOnPostgres = [
-  'test/*.test.ts',
-  'test/build/**',
-  'test/support/**',
+  ...noServerNoDatabase,
   'test/db/sqlite-dialect.test.ts',
-  'test/users/passwords.test.ts',
-  'test/transactions/money.test.ts',
-  'test/http/cursor.test.ts',
-  'test/http/decimal-multiple-of.test.ts',
-  'test/http/inline-sources.test.ts',
   'test/http/precompiled-validators.test.ts',
-  'test/http/route-table.test.ts',
   'test/service/docs.browser.test.ts',
   'test/contract/spec.test.ts',
 ]
