@@ -3,10 +3,10 @@ import { NotFoundError } from '../errors.js'
 import { authenticatedUser } from '../http/auth.js'
 import type { OperationHandler } from '../http/operations.js'
 import { listPage } from '../http/pagination.js'
-import { countGoals, deleteGoalSubtree, selectAllGoals, selectGoal, selectGoals } from './goals.repository.js'
+import { countGoals, selectAllGoals, selectGoal, selectGoals } from './goals.repository.js'
 import { goalUri, toGoalForest, toGoalResource } from './goals.resource.js'
 import type { GoalRow } from './goals.table.js'
-import { changeGoal, createGoal as createGoalRow, type GoalChanges } from './goals.service.js'
+import { changeGoal, createGoal as createGoalRow, type GoalChanges, removeGoal } from './goals.service.js'
 
 function noSuchGoal(id: number): NotFoundError {
   return new NotFoundError(`There is no goal ${id}.`)
@@ -72,6 +72,6 @@ export const updateGoal: OperationHandler<'updateGoal'> = async (request, { db }
 
 export const deleteGoal: OperationHandler<'deleteGoal'> = async (request, { db }) => {
   const user = authenticatedUser(request)
-  if ((await deleteGoalSubtree(db, user.userId, request.params.goalId)) === 0) throw noSuchGoal(request.params.goalId)
+  if ((await removeGoal(db, user.userId, request.params.goalId)) === 0) throw noSuchGoal(request.params.goalId)
   return { status: 204 }
 }

@@ -7,7 +7,7 @@ import { isForeignKeyViolation, isTriggerAbort, isUniqueViolation } from '../db/
 import type { Database } from '../db/schema.js'
 import { ConflictError, type FieldError, invalidFields } from '../errors.js'
 import { currentTimestamp, toUtcTimestamp } from '../timestamps.js'
-import { type GoalFields, insertGoal, isSelfOrAncestor, selectGoal, updateGoal } from './goals.repository.js'
+import { deleteGoalSubtree, type GoalFields, insertGoal, isSelfOrAncestor, selectGoal, updateGoal } from './goals.repository.js'
 import type { GoalRow } from './goals.table.js'
 import { inUserTransaction } from '../db/transaction.js'
 
@@ -70,4 +70,13 @@ export async function changeGoal(db: Database, userId: number, id: number, chang
   } catch (error) {
     throw refusal(error)
   }
+}
+
+/**
+ * Deletes the goal and every goal below it; how many went (0: no such goal). As the only
+ * writer of the user's goals: on PostgreSQL a create or move under the subtree running
+ * at once would otherwise fail the delete's foreign key, or lose a goal just moved out.
+ */
+export function removeGoal(db: Database, userId: number, id: number): Promise<number> {
+  return inUserTransaction(db, userId, (trx) => deleteGoalSubtree(trx, userId, id))
 }
