@@ -24,10 +24,15 @@ import { databaseFailure, isDatabaseUnusable, listenFailure, startUpFailureRepor
  * other failure (a migration's own mistake) is a bug and keeps its stack.
  */
 async function openMigratedDatabase(config: AppConfig): Promise<Database> {
+  const options = databaseOptions(config)
   let db: Database | undefined
   try {
-    db = openDatabase(config.databaseUrl, databaseOptions(config))
+    // Migrating may wait for another replica's migrations (Kysely's lock) and may run long:
+    // on a connection of its own, not under the statement timeout that guards requests.
+    db = openDatabase(config.databaseUrl, { ...options, pool: { ...options.pool, size: 1, statementTimeoutMs: 0 } })
     await migrateToLatest(db)
+    await db.destroy()
+    db = openDatabase(config.databaseUrl, options)
     return db
   } catch (error) {
     // The failure to report is the first one, not a second from closing what half-opened.

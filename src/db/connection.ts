@@ -80,11 +80,6 @@ export function withStatementCache(sqlite: SQLite.Database, size = STATEMENT_CAC
   }
 }
 
-const defaultPool: PoolOptions = {
-  size: defaultConfig.databasePoolSize,
-  connectTimeoutMs: defaultConfig.databaseConnectTimeoutMs,
-  statementTimeoutMs: defaultConfig.databaseStatementTimeoutMs,
-}
 
 export interface DatabaseOptions {
   /** SQLite: how long a write may wait for another process's write lock before it fails with a 503. */
@@ -115,7 +110,7 @@ function openSqlite(path: string): SQLite.Database {
 }
 
 /** The options `config` sets: the SQLite lock wait and the PostgreSQL pool. */
-export function databaseOptions(config: AppConfig): DatabaseOptions {
+export function databaseOptions(config: AppConfig): DatabaseOptions & { readonly pool: PoolOptions } {
   return {
     busyTimeoutMs: config.databaseBusyTimeoutMs,
     pool: {
@@ -128,7 +123,7 @@ export function databaseOptions(config: AppConfig): DatabaseOptions {
 
 export function openDatabase(databaseUrl: string, options: DatabaseOptions = {}): Database {
   if (databaseDialect(databaseUrl) === 'postgres') {
-    const { pool = defaultPool, onQuery } = options
+    const { pool = databaseOptions(defaultConfig).pool, onQuery } = options
     return openPostgres(databaseUrl, pool, onQuery)
   }
   const sqlite = openSqlite(sqlitePath(databaseUrl))
