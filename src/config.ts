@@ -83,7 +83,7 @@ export interface AppConfig {
 export type LogFormat = 'auto' | 'json'
 
 /** pino's levels, most severe first; pino throws on any other name, after start-up has begun. */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
 
 /** The highest TCP port; 0 lets the system pick a free one. */

@@ -83,4 +83,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: raw })).toThrow(/PORT must be an integer/)
     expect(() => loadConfig({ RATE_LIMIT_REQUESTS: raw })).toThrow(/RATE_LIMIT_REQUESTS must be an integer/)
   })
+
+  it('takes a postgres: URL for PostgreSQL and refuses a malformed one instead of making it a SQLite file', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgresql://app@db.internal:5432/achiever' }).databaseUrl).toBe('postgresql://app@db.internal:5432/achiever')
+    for (const malformed of ['postgres:/db.internal/achiever', 'postgresql:achiever', 'postgres://db.internal']) {
+      expect(() => loadConfig({ DATABASE_URL: malformed }), malformed).toThrow(ConfigError)
+    }
+    expect(loadConfig({ DATABASE_URL: 'data/postgres.sqlite' }).databaseUrl).toBe('data/postgres.sqlite')
+  })
 })

@@ -8,9 +8,9 @@ import { type Expression, type Kysely, PostgresAdapter, type RawBuilder, sql } f
 
 export type DialectName = 'sqlite' | 'postgres'
 
-/** `postgres://` or `postgresql://` is PostgreSQL; anything else names a SQLite file. */
+/** A `postgres:` or `postgresql:` URL is PostgreSQL (a malformed one is refused by the configuration, not taken for a file name); anything else names a SQLite file. */
 export function databaseDialect(databaseUrl: string): DialectName {
-  return /^postgres(ql)?:\/\//i.test(databaseUrl) ? 'postgres' : 'sqlite'
+  return /^postgres(ql)?:/i.test(databaseUrl) ? 'postgres' : 'sqlite'
 }
 
 /** Which database `db` (a database or a transaction) runs on, from its dialect's adapter. */

@@ -73,7 +73,7 @@ type SchemaNode = Readonly<Record<string, unknown>>
 /** The `$id` under which fast-json-stringify knows the spec's components. */
 const SPEC_ID = 'openapi'
 
-/** The media types whose bodies are JSON, as in dispatch.ts. */
+/** The media types whose bodies are JSON (operation-plan.ts writes them with these serializers). */
 export function isJsonMediaType(mediaType: string): boolean {
   return /[/+]json$/.test(mediaType)
 }
@@ -107,7 +107,7 @@ function rebased(schema: unknown): unknown {
  * Whether every object schema in `schema` (and in whatever it refers to) lists its
  * properties and allows no others: then fast-json-stringify writes what `JSON.stringify` would.
  */
-export function isClosed(schema: unknown, document: unknown, seen = new Set<string>()): boolean {
+function isClosed(schema: unknown, document: unknown, seen = new Set<string>()): boolean {
   if (Array.isArray(schema)) return schema.every((s) => isClosed(s, document, seen))
   if (!isNode(schema)) return true
   const ref = schema.$ref

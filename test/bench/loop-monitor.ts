@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs'
 import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks'
 
 /** Stalls longer than this are explained in the report. */
-export const LONG_STALL_MS = 50
+const LONG_STALL_MS = 50
 
 export type StallCause = 'running' | 'waiting for a CPU' | 'asleep in GC' | 'asleep, not in GC'
 

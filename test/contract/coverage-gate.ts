@@ -27,7 +27,7 @@ function seenPairs(dir: string): Set<string> {
   return pairs
 }
 
-export function checkCoverage(seen: Set<string>): { report: string; problems: string[] } {
+function checkCoverage(seen: Set<string>): { report: string; problems: string[] } {
   const contract = new Contract()
   const allowed = new Map(UNCOVERED.map((entry) => [`${entry.operationId} ${entry.status}`, entry.reason]))
   const rows: string[] = ['| operation | status | exercised |', '| --- | --- | --- |']

@@ -18,7 +18,7 @@ export interface TestDatabase {
   drop(): Promise<void>
 }
 
-export type TestDatabaseKind = 'sqlite' | 'postgres'
+type TestDatabaseKind = 'sqlite' | 'postgres'
 
 /** Which database this test run is for: `TEST_DATABASE=postgres`, or SQLite. */
 export const testDatabaseKind: TestDatabaseKind = process.env.TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite'
