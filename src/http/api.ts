@@ -10,8 +10,7 @@
  * parameters and responses from the document on every call, is replaced by this
  * straight line over the per-operation plans (http/operation-plan.ts).
  */
-import type { ErrorObject } from 'ajv'
-import type { Operation, Request as OpenApiRequest } from 'openapi-backend'
+import type { Operation } from 'openapi-backend'
 import type { AppDeps } from '../deps.js'
 import { BadRequestError, MethodNotAllowedError, NotAcceptableError, NotFoundError } from '../errors.js'
 import { authenticate, createSecurityHandlers } from './auth.js'
@@ -19,7 +18,7 @@ import { readRequestBody } from './body.js'
 import { runOperation } from './dispatch.js'
 import type { HttpExchange } from './exchange.js'
 import { AcceptNegotiation } from './negotiation.js'
-import { OpenApi31Backend, useCompiledRouter } from './openapi-adapter.js'
+import { compileRequestValidation, OpenApi31Backend, type RequestParts, type RequestValidation, useCompiledRouter } from './openapi-adapter.js'
 import { compileOperationPlans, type OperationPlan } from './operation-plan.js'
 import type { Handlers } from './operations.js'
 import { assertPlainIntegers } from './parameters.js'
@@ -61,6 +60,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
   usePrecompiledRequestValidators(backend.validator, deps.spec.sha256)
   const plans = compileOperationPlans(routes.operations, handlers, createResponseSerializers(deps.spec))
   const negotiations = new Map([...plans.values()].map((plan) => [plan.operationId, new AcceptNegotiation(plan.offeredMediaTypes)]))
+  const validations = new Map([...plans.values()].map((plan) => [plan.operationId, compileRequestValidation(backend.validator, plan.operation)]))
   const securityHandlers = createSecurityHandlers(deps)
   const requestLimit = deps.config.rateLimitRequests > 0 ? new RequestLimit(deps.config.rateLimitRequests, deps.config.rateLimitWindowSeconds) : undefined
   const bodyTimeoutMs = deps.config.bodyTimeoutSeconds * 1000
@@ -78,12 +78,11 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
   }
 
   /** Validates the request (path parameters as decoded) and returns its coerced parameters. */
-  function validate(plan: OperationPlan, request: OpenApiRequest, params: Record<string, string>) {
-    const { errors, coerced } = backend.validator.validateRequest(request, plan.operation)
-    if (errors) throw toValidationProblem(errors as ErrorObject[], plan.headerParameters)
-    // Coerced copies, when a validator ran (every operation with parameters has one).
-    const { params: coercedParams, query } = coerced as { params?: unknown; query?: unknown }
-    return { params: coercedParams ?? params, query: query ?? request.query }
+  function validate(plan: OperationPlan, parts: RequestParts) {
+    const validation = validations.get(plan.operationId) as RequestValidation
+    const { errors, params, query } = validation(parts)
+    if (errors) throw toValidationProblem(errors, plan.headerParameters)
+    return { params, query }
   }
 
   return {
@@ -110,8 +109,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
       }
       assertPlainIntegers(plan.integerParameters, { path: params, query: request.query })
       const { principal, body } = await admit(plan, exchange)
-      request.body = body
-      const coerced = validate(plan, request as OpenApiRequest, params)
+      const coerced = validate(plan, { params, query: request.query, headers: req.headers, body })
       await runOperation(plan, exchange, { params: coerced.params, query: coerced.query, body, principal }, deps)
     },
   }

@@ -2,20 +2,19 @@ import type { Request, Response } from 'express'
 
 /** One request as the API layer (http/api.ts) handles it. */
 export interface HttpExchange {
-  /** The plain request openapi-backend's router and validator read; its body is set after authentication. */
+  /** What routing and validation read of the request, read from Express once. */
   readonly request: PlainRequest
   readonly req: Request
   readonly res: Response
 }
 
 /**
- * openapi-backend needs a plain object, not Express's `req`: with type coercion on, it
- * copies the request with a spread, which loses Express's prototype getters.
+ * Read once because Express computes each on every read (`req.query` parses the query
+ * string again), and validation coerces the query in place.
  */
 export interface PlainRequest {
-  method: string
-  path: string
-  query: Record<string, unknown>
-  headers: Record<string, string | string[] | undefined>
-  body: unknown
+  /** HEAD reads as GET. */
+  readonly method: string
+  readonly path: string
+  readonly query: Record<string, unknown>
 }

@@ -45,8 +45,6 @@ export function serveRequests(deps: AppDeps, api: Api): RequestHandler {
         method: req.method === 'HEAD' ? 'GET' : req.method,
         path,
         query: req.query as Record<string, unknown>,
-        headers: req.headers,
-        body: undefined,
       }
       await api.handle({ request, req, res })
     } catch (error) {
