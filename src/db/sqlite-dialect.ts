@@ -54,13 +54,22 @@ class LockWaitingSqliteDriver extends SqliteDriver {
     this.#busyTimeoutMs = busyTimeoutMs
   }
 
+  /** SQLite has one connection: it is wrapped once, not on every query. */
+  #wrapped: { readonly of: DatabaseConnection; readonly connection: DatabaseConnection } | undefined
+
   override async acquireConnection(): Promise<DatabaseConnection> {
     const connection = await super.acquireConnection()
-    return {
-      executeQuery: <R>(query: CompiledQuery) =>
-        this.#inTransaction ? this.#executeOnce<R>(connection, query) : this.#executeWaiting<R>(connection, query),
-      streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+    if (this.#wrapped?.of !== connection) {
+      this.#wrapped = {
+        of: connection,
+        connection: {
+          executeQuery: <R>(query: CompiledQuery) =>
+            this.#inTransaction ? this.#executeOnce<R>(connection, query) : this.#executeWaiting<R>(connection, query),
+          streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+        },
+      }
     }
+    return this.#wrapped.connection
   }
 
   /**

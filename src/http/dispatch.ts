@@ -33,11 +33,16 @@ export function baseUrlOf(exchange: HttpExchange, deps: AppDeps): string {
   if (deps.config.publicUrl) return deps.config.publicUrl
   const host = exchange.req.get('host') ?? ''
   const protocol = exchange.req.protocol
+  // Clients keep sending the same Host: the last one checked is not checked again.
+  if (host === lastSaneHost.host && protocol === lastSaneHost.protocol) return lastSaneHost.baseUrl
   if (host.length > MAX_HOST_LENGTH || !SANE_HOST.test(host) || (protocol !== 'http' && protocol !== 'https')) {
     throw new BadRequestError('The Host header is not a valid host name.', [{ parameter: 'Host', detail: 'is not a valid host name' }])
   }
-  return `${protocol}://${host}`
+  lastSaneHost = { host, protocol, baseUrl: `${protocol}://${host}` }
+  return lastSaneHost.baseUrl
 }
+
+let lastSaneHost = { host: '', protocol: '', baseUrl: '' }
 
 /** A result as the layer handles it, whatever the operation. */
 interface AnyResult {
@@ -127,7 +132,10 @@ export async function runOperation(plan: OperationPlan, exchange: HttpExchange, 
     body: accepted.body,
     principal: accepted.principal,
     baseUrl: baseUrlOf(exchange, deps),
-    clientAddress: exchange.req.ip ?? 'unknown',
+    // Only logins read it, and Express works it out afresh (trust proxy, X-Forwarded-For) on every read.
+    get clientAddress() {
+      return exchange.req.ip ?? 'unknown'
+    },
   }
   sendResult(exchange, plan, await execute(plan, request, deps))
 }

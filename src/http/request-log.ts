@@ -61,7 +61,8 @@ export function requestLog(logger: Logger, waits: RequestWaits): (req: Request, 
     const start = performance.now()
     const known: Facts = {}
     ;(req as Logged)[FACTS] = known
-    res.once('close', () => {
+    // `on`, not `once`: a response closes once, and `once` wraps the listener anew per request.
+    res.on('close', () => {
       const line: RequestLine = { reqId: requestIdOf(req), method: req.method, status: res.statusCode, ms: round(performance.now() - start) }
       if (known.route !== undefined) line.route = known.route
       else line.path = req.path.slice(0, MAX_PATH_LENGTH)

@@ -34,7 +34,8 @@ export function serveRequests(deps: AppDeps, api: Api): RequestHandler {
       const path = req.path
       // Who asks decides every API answer, errors included (a 404 for someone else's task,
       // a 401, a 429): a shared cache must never hand one caller's answer to another.
-      if (isUnderApi(path)) res.vary('Authorization')
+      // The first `Vary` of the response (CORS appends `Origin`): set, not parsed and appended.
+      if (isUnderApi(path)) res.setHeader('Vary', 'Authorization')
       // CORS first, so that a browser can read the 503's Retry-After.
       const cors = setCorsHeaders(req, res)
       if (cors) await cors

@@ -5,7 +5,7 @@
 import { type Expression, type ExpressionBuilder, sql } from 'kysely'
 import { unicodeLower } from '../db/dialect-specific.js'
 import { afterPosition, countRows, type RowRange, type SortDirection } from '../db/keyset.js'
-import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
+import { type Placeholders, type PreparedQuery, prepareQuery } from '../db/prepared-query.js'
 import type { Database, DatabaseSchema } from '../db/schema.js'
 import type { TaskRow } from './tasks.table.js'
 
@@ -103,6 +103,35 @@ export function insertTask(db: Database, userId: number, fields: TaskFields, now
   return insertTaskQuery.executeTakeFirstOrThrow(db, { userId, title, description, done: done ? 1 : 0, now })
 }
 
+type TaskChanges = Partial<{ title: string; description: string; done: number }>
+type TaskUpdate = TaskKey & { now: string } & TaskChanges
+
+/** Columns a task update may change, in one fixed order: a set of them names its prepared query. */
+const CHANGEABLE = ['title', 'description', 'done'] as const
+
+/** One prepared update per set of changed columns (at most seven), as a PATCH may change any of them. */
+const updateTaskQueries = new Map<string, PreparedQuery<TaskUpdate, TaskRow>>()
+
+function updateTaskQuery(columns: readonly (keyof TaskChanges)[]): PreparedQuery<TaskUpdate, TaskRow> {
+  const shape = columns.join(',')
+  let query = updateTaskQueries.get(shape)
+  if (query === undefined) {
+    query = prepareQuery((db, p: Placeholders<TaskUpdate>) => {
+      const set: Record<string, unknown> = {}
+      for (const column of columns) set[column] = p(column)
+      return db
+        .updateTable('tasks')
+        .set({ ...set, updated_at: p('now') })
+        .where('user_id', '=', p('userId'))
+        .where('id', '=', p('id'))
+        .returningAll()
+    })
+    updateTaskQueries.set(shape, query)
+  }
+  return query
+}
+
+/** Changes the fields given (at least one), and `updated_at`. */
 export function updateTask(
   db: Database,
   userId: number,
@@ -110,14 +139,12 @@ export function updateTask(
   fields: Partial<TaskFields>,
   now: string,
 ): Promise<TaskRow | undefined> {
-  const { done, ...rest } = fields
-  return db
-    .updateTable('tasks')
-    .set({ ...rest, ...(done === undefined ? {} : { done: done ? 1 : 0 }), updated_at: now })
-    .where('user_id', '=', userId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirst()
+  const changes: TaskChanges = {}
+  if (fields.title !== undefined) changes.title = fields.title
+  if (fields.description !== undefined) changes.description = fields.description
+  if (fields.done !== undefined) changes.done = fields.done ? 1 : 0
+  const columns = CHANGEABLE.filter((column) => changes[column] !== undefined)
+  return updateTaskQuery(columns).executeTakeFirst(db, { userId, id, now, ...changes })
 }
 
 const deleteTaskQuery = prepareQuery((db, p: Placeholders<TaskKey>) =>
