@@ -26,6 +26,8 @@ export interface BenchOptions {
   /** Length of each of the memory section's two "minutes" of mixed load. */
   readonly memorySeconds: number
   readonly sections: ReadonlySet<Section>
+  /** Only the request cases whose names start with one of these (BENCH_CASES, comma-separated: "GET,PATCH"); all by default. */
+  readonly cases: readonly string[]
   /** Write the figures of this run to baseline.json as the new "before" (`--record`). */
   readonly record: boolean
   /** Where the report is written (BENCH_RESULTS); test/bench/RESULTS.md by default. */
@@ -72,6 +74,7 @@ export function readOptions(env: NodeJS.ProcessEnv = process.env, argv: readonly
     memorySeconds: positive(env, 'BENCH_MEMORY_SECONDS', 60),
     listRows: [...new Set(integers(env.BENCH_LIST_ROWS || '1000,100000', 'BENCH_LIST_ROWS'))].sort((a, b) => a - b),
     sections: sections(env.BENCH_ONLY),
+    cases: (env.BENCH_CASES ?? '').split(',').map((part) => part.trim()).filter((part) => part !== ''),
     record: argv.includes('--record'),
     resultsPath: env.BENCH_RESULTS || join(root, 'test/bench/RESULTS.md'),
     serviceLog: env.BENCH_SERVICE_LOG || '/dev/null',

@@ -9,7 +9,7 @@
  * the figures also become the "before" figures in test/bench/baseline.json.
  *
  * Settings (environment): BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS,
- * BENCH_ROUNDS, BENCH_STARTUPS, BENCH_MEMORY_SECONDS, BENCH_LIST_ROWS, BENCH_ONLY, BENCH_RESULTS, BENCH_SERVICE_LOG,
+ * BENCH_ROUNDS, BENCH_STARTUPS, BENCH_MEMORY_SECONDS, BENCH_LIST_ROWS, BENCH_ONLY, BENCH_CASES, BENCH_RESULTS, BENCH_SERVICE_LOG,
  * BENCH_NOTE (a sentence for the report); see options.ts.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     const servers = { baseline, service }
 
     if (options.sections.has('requests')) {
-      const cases = sideBySideCases(seeded)
+      const cases = sideBySideCases(seeded).filter((c) => options.cases.length === 0 || options.cases.some((name) => c.name.startsWith(name)))
       await checkParity(cases, { baseline: baseline.port, service: service.port })
       log('parity: both servers answer every side-by-side request alike')
       for (const load of cases) results.requests.push({ name: load.name, ...(await measureSideBySide(load, servers, options)) })
