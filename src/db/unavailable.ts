@@ -15,8 +15,9 @@
  * Every query goes through {@link UnavailableAs503Driver}, so every path (authentication,
  * transactions, /readyz) hears the same 503.
  */
-import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, TransactionSettings } from 'kysely'
+import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely'
 import { ServiceUnavailableError } from '../errors.js'
+import { WrappingDriver } from './wrapping-driver.js'
 
 /** A database that is down usually takes seconds to come back, not milliseconds. */
 export const UNREACHABLE_RETRY_AFTER_SECONDS = 5
@@ -90,49 +91,18 @@ function rethrown(error: unknown): never {
 
 /**
  * A driver whose every failure to connect or to run a statement that {@link unavailability}
- * recognises is thrown as its 503 instead. Transactions begin, commit and roll back through
- * the connections it hands out, so they are covered too.
+ * recognises is thrown as its 503 instead; transactions begin, commit and roll back
+ * through the connections it hands out, so they are covered too.
  */
-export class UnavailableAs503Driver implements Driver {
-  readonly #driver: Driver
-  /** Ours to the inner driver's: only it can release its own connections. */
-  readonly #inner = new WeakMap<DatabaseConnection, DatabaseConnection>()
-
-  constructor(driver: Driver) {
-    this.#driver = driver
+export class UnavailableAs503Driver extends WrappingDriver {
+  override acquireConnection(): Promise<DatabaseConnection> {
+    return super.acquireConnection().catch(rethrown)
   }
 
-  init(): Promise<void> {
-    return this.#driver.init()
-  }
-
-  async acquireConnection(): Promise<DatabaseConnection> {
-    const connection = await this.#driver.acquireConnection().catch(rethrown)
-    const answering: DatabaseConnection = {
+  protected wrap(connection: DatabaseConnection): DatabaseConnection {
+    return {
       executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> => connection.executeQuery<R>(query).catch(rethrown),
       streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
     }
-    this.#inner.set(answering, connection)
-    return answering
-  }
-
-  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return this.#driver.beginTransaction(connection, settings)
-  }
-
-  commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#driver.commitTransaction(connection)
-  }
-
-  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#driver.rollbackTransaction(connection)
-  }
-
-  releaseConnection(connection: DatabaseConnection): Promise<void> {
-    return this.#driver.releaseConnection(this.#inner.get(connection) ?? connection)
-  }
-
-  destroy(): Promise<void> {
-    return this.#driver.destroy()
   }
 }

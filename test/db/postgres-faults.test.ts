@@ -16,6 +16,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { AppConfig } from '../../src/config.js'
 import type { ApiResponse } from '../support/client.js'
 import { Contract } from '../support/contract.js'
 import { createTestDatabase, type TestDatabase } from '../support/database.js'
@@ -57,6 +58,30 @@ async function sessionOn(databaseUrl: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   return client
+}
+
+/**
+ * For the describe block that calls it: a server configured by `overrides`, a user on it,
+ * and a session of the test's own on the server's database.
+ */
+function serverWithSession(overrides: Partial<AppConfig>): { readonly server: TestServer; readonly user: TestUser; readonly session: pg.Client } {
+  const setup = {} as { server: TestServer; user: TestUser; session: pg.Client }
+  beforeAll(async () => {
+    setup.server = await startTestServer(overrides)
+    setup.user = await signUp(setup.server.api)
+    setup.session = await sessionOn(setup.server.config.databaseUrl)
+  })
+  afterAll(async () => {
+    await setup.session?.end()
+    await setup.server?.close()
+  })
+  return setup
+}
+
+/** Takes, in a transaction of the session's own, the lock that every statement on `tasks` queues behind. */
+async function lockTasks(session: pg.Client): Promise<void> {
+  await session.query('begin')
+  await session.query('lock table tasks in access exclusive mode')
 }
 
 /** Statements of this database's other sessions now waiting for a lock. */
@@ -167,24 +192,12 @@ describe('PostgreSQL unreachable while the service runs', () => {
 
 describe('a pool whose every connection is taken', () => {
   const CONNECT_TIMEOUT_MS = 1000
-  let server: TestServer
-  let user: TestUser
-  let session: pg.Client
-
-  beforeAll(async () => {
-    // One connection, and no statement timeout: the request holding it waits as long as the test's lock.
-    server = await startTestServer({ databasePoolSize: 1, databaseConnectTimeoutMs: CONNECT_TIMEOUT_MS, databaseStatementTimeoutMs: 0 })
-    user = await signUp(server.api)
-    session = await sessionOn(server.config.databaseUrl)
-  })
-  afterAll(async () => {
-    await session?.end()
-    await server?.close()
-  })
+  // One connection, and no statement timeout: the request holding it waits as long as the test's lock.
+  const setup = serverWithSession({ databasePoolSize: 1, databaseConnectTimeoutMs: CONNECT_TIMEOUT_MS, databaseStatementTimeoutMs: 0 })
 
   it('answers 503 with Retry-After once DATABASE_CONNECT_TIMEOUT_MS has passed, not an endless queue; the held request still completes', async () => {
-    await session.query('begin')
-    await session.query('lock table tasks in access exclusive mode')
+    const { server, user, session } = setup
+    await lockTasks(session)
     const holding = server.api.get('/api/v1/tasks', { auth: user.bearer })
     await untilOneWaits(session)
 
@@ -219,24 +232,12 @@ describe('a pool whose every connection is taken', () => {
 describe('a statement past DATABASE_STATEMENT_TIMEOUT_MS', () => {
   /** Ample for every statement the service runs on an idle database, busy machine or not. */
   const STATEMENT_TIMEOUT_MS = 2000
-  let server: TestServer
-  let user: TestUser
-  let session: pg.Client
-
-  beforeAll(async () => {
-    server = await startTestServer({ databaseStatementTimeoutMs: STATEMENT_TIMEOUT_MS })
-    user = await signUp(server.api)
-    session = await sessionOn(server.config.databaseUrl)
-  })
-  afterAll(async () => {
-    await session?.end()
-    await server?.close()
-  })
+  const setup = serverWithSession({ databaseStatementTimeoutMs: STATEMENT_TIMEOUT_MS })
 
   it('is cancelled by PostgreSQL, its transaction rolled back, and answered 503 with Retry-After', async () => {
+    const { server, user, session } = setup
     const logFrom = server.logs().length
-    await session.query('begin')
-    await session.query('lock table tasks in access exclusive mode')
+    await lockTasks(session)
 
     const read = await server.api.get<Problem>('/api/v1/tasks', { auth: user.bearer })
     expectUnavailable(read, TOO_SLOW, '1')
