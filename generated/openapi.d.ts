@@ -1288,7 +1288,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The service cannot take the request now: its database is unreachable or busy, or the server is overloaded. Nothing was changed; try again after `Retry-After` seconds. */
+        /** @description The service cannot take the request now: its database cannot be reached, is busy or took too long, or the server is overloaded. Try again after `Retry-After` seconds. Nothing was changed, unless the database failed partway through a write: retry a create with the same `Idempotency-Key`, and an update or delete with the same `If-Match`. */
         ServiceUnavailable: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
@@ -1303,7 +1303,7 @@ export interface components {
                  *       "type": "/problems/service-unavailable",
                  *       "title": "Service unavailable",
                  *       "status": 503,
-                 *       "detail": "The database is not reachable.",
+                 *       "detail": "The database cannot be reached. Try again after Retry-After seconds.",
                  *       "code": "SERVICE_UNAVAILABLE"
                  *     }
                  */

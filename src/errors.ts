@@ -143,15 +143,19 @@ export class TooManyRequestsError extends AppError {
   }
 }
 
-/** The database is unreachable or locked by another process, or the server is overloaded: nothing was done. */
+/**
+ * The database is unreachable, too slow or locked by another process, or the server is
+ * overloaded. `cause`, when given, is what the driver said: logged in one line, never sent.
+ */
 export class ServiceUnavailableError extends AppError {
   readonly status = 503
   readonly code = 'SERVICE_UNAVAILABLE'
   readonly title = 'Service unavailable'
   override readonly headers: Readonly<Record<string, string>>
 
-  constructor(detail: string, retryAfterSeconds: number) {
+  constructor(detail: string, retryAfterSeconds: number, options: ErrorOptions = {}) {
     super(detail)
+    if ('cause' in options) this.cause = options.cause
     this.headers = retryAfter(retryAfterSeconds)
   }
 }

@@ -6,19 +6,8 @@
  */
 import { ConfigError } from './config.js'
 import { DatabaseConfigError } from './db/connection.js'
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ')
-}
-
-/** The error's message with its causes' (unless it already says them), on one line: a driver's message may span several. */
-function reasonOf(error: unknown): string {
-  if (!(error instanceof Error)) return oneLine(String(error))
-  // Node reports a refused connection to a name with several addresses as an AggregateError with no message.
-  const own = oneLine(error.message || (error instanceof AggregateError ? error.errors.map(reasonOf).join('; ') : '') || error.name)
-  const cause = error.cause === undefined ? '' : reasonOf(error.cause)
-  return cause === '' || own.includes(cause) ? own : `${own}: ${cause}`
-}
+import { isConnectionFailure } from './db/unavailable.js'
+import { oneLine, reasonOf } from './error-reason.js'
 
 /** A database URL as it may be shown: a password in it is replaced by `***`. */
 export function withoutPassword(databaseUrl: string): string {
@@ -34,15 +23,14 @@ const SQLITE_UNUSABLE = /^SQLITE_(CANTOPEN|NOTADB|READONLY|PERM|CORRUPT|IOERR|FU
 
 /**
  * Whether `error` (or one of its causes) says the database itself cannot be used: a file
- * that cannot be opened (DatabaseConfigError, SQLite's codes), a server that cannot be
- * reached (a system code such as ECONNREFUSED), or PostgreSQL refusing the connection
- * (SQLSTATE classes 08, 28, 3D). Anything else, such as a migration's own mistake, is a bug.
+ * that cannot be opened (DatabaseConfigError, SQLite's codes), or a server that cannot be
+ * reached, refuses the connection or does not answer in time (db/unavailable.ts). Anything
+ * else, such as a migration's own mistake, is a bug.
  */
 export function isDatabaseUnusable(error: unknown): boolean {
   for (let current = error; current instanceof Error; current = current.cause) {
-    if (current instanceof DatabaseConfigError || current instanceof AggregateError) return true
-    const code = codeOf(current) ?? ''
-    if (/^E[A-Z]+$/.test(code) || SQLITE_UNUSABLE.test(code) || /^(08|28|3D)[0-9A-Z]{3}$/.test(code)) return true
+    if (current instanceof DatabaseConfigError || isConnectionFailure(current)) return true
+    if (SQLITE_UNUSABLE.test(codeOf(current) ?? '')) return true
   }
   return false
 }

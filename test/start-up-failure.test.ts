@@ -40,6 +40,10 @@ describe('start-up failures', () => {
     expect(isDatabaseUnusable(pgError('28P01'))).toBe(true)
     expect(isDatabaseUnusable(pgError('3D000'))).toBe(true)
     expect(isDatabaseUnusable(pgError('SQLITE_READONLY'))).toBe(true)
+    // A server that accepts the connection and never answers: pg-pool's words, no code.
+    const timedOut = new Error('Connection terminated due to connection timeout', { cause: new Error('Connection terminated unexpectedly') })
+    expect(isDatabaseUnusable(new Error('migration 0001 failed', { cause: timedOut }))).toBe(true)
+    expect(isDatabaseUnusable(pgError('57P03'))).toBe(true)
     expect(isDatabaseUnusable(new Error('migration 0003 failed', { cause: pgError('42601') }))).toBe(false)
     expect(isDatabaseUnusable(new Error('migration 0003 failed', { cause: new Error('no such table: goals') }))).toBe(false)
   })

@@ -63,7 +63,7 @@ const notOnPostgres = [
 ]
 
 /** Only in the pass on PostgreSQL: what it shows needs a PostgreSQL server. */
-const onlyOnPostgres = ['test/db/postgres.test.ts']
+const onlyOnPostgres = ['test/db/postgres.test.ts', 'test/db/postgres-faults.test.ts', 'test/db/postgres-replica-kill.test.ts']
 
 export default defineConfig({
   test: {

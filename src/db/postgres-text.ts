@@ -16,8 +16,8 @@ import {
   PostgresDialect,
   type PostgresDialectConfig,
   type QueryResult,
-  type TransactionSettings,
 } from 'kysely'
+import { WrappingDriver } from './wrapping-driver.js'
 
 const ESCAPE = '\u0001'
 const NEEDS_CODE = /[\u0000\u0001]/g
@@ -41,54 +41,12 @@ function encodeParameters(query: CompiledQuery): CompiledQuery {
  * Kysely's PostgreSQL driver with every query's string parameters encoded. Results are
  * decoded by the pool's type parser for text (postgres.ts), so rows come back as sent.
  */
-class TextEncodingDriver implements Driver {
-  readonly #driver: Driver
-  readonly #original = new WeakMap<DatabaseConnection, DatabaseConnection>()
-
-  constructor(driver: Driver) {
-    this.#driver = driver
-  }
-
-  init(): Promise<void> {
-    return this.#driver.init()
-  }
-
-  async acquireConnection(): Promise<DatabaseConnection> {
-    const connection = await this.#driver.acquireConnection()
-    const encoding: DatabaseConnection = {
+class TextEncodingDriver extends WrappingDriver {
+  protected wrap(connection: DatabaseConnection): DatabaseConnection {
+    return {
       executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> => connection.executeQuery<R>(encodeParameters(query)),
       streamQuery: (query, chunkSize) => connection.streamQuery(encodeParameters(query), chunkSize),
     }
-    this.#original.set(encoding, connection)
-    return encoding
-  }
-
-  /**
-   * The driver's own connection, which only it can release. Everything else gets this
-   * one, on which Kysely logs each query (begin and commit included).
-   */
-  #unwrap(connection: DatabaseConnection): DatabaseConnection {
-    return this.#original.get(connection) ?? connection
-  }
-
-  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return this.#driver.beginTransaction(connection, settings)
-  }
-
-  commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#driver.commitTransaction(connection)
-  }
-
-  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#driver.rollbackTransaction(connection)
-  }
-
-  releaseConnection(connection: DatabaseConnection): Promise<void> {
-    return this.#driver.releaseConnection(this.#unwrap(connection))
-  }
-
-  destroy(): Promise<void> {
-    return this.#driver.destroy()
   }
 }
 

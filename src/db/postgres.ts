@@ -3,9 +3,10 @@
  * size and timeouts, and integers that come back as exact JavaScript numbers.
  */
 import pg from 'pg'
-import { Kysely, type LogEvent } from 'kysely'
+import { type Driver, Kysely, type LogEvent } from 'kysely'
 import { decodeText, TextEncodingPostgresDialect } from './postgres-text.js'
 import type { Database, DatabaseSchema } from './schema.js'
+import { UnavailableAs503Driver } from './unavailable.js'
 
 export interface PoolOptions {
   /** Connections each process keeps at most. */
@@ -43,6 +44,13 @@ function typeParsers(): pg.CustomTypesConfig {
   return types
 }
 
+/** Text encoded on the way in (postgres-text.ts); a server that cannot serve a query answered 503 (unavailable.ts). */
+class ServicePostgresDialect extends TextEncodingPostgresDialect {
+  override createDriver(): Driver {
+    return new UnavailableAs503Driver(super.createDriver())
+  }
+}
+
 export function openPostgres(databaseUrl: string, options: PoolOptions, onQuery?: (sql: string) => void): Database {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
@@ -51,11 +59,12 @@ export function openPostgres(databaseUrl: string, options: PoolOptions, onQuery?
     ...(options.statementTimeoutMs > 0 ? { statement_timeout: options.statementTimeoutMs } : {}),
     types: typeParsers(),
   })
-  // An idle connection the server ended (a restart, an administrator) is dropped from the
-  // pool, and the next query opens a new one. Without a listener the error would end the process.
+  // An idle connection the server ended (a restart, an administrator, a network cut) is
+  // dropped from the pool, and the next query opens a new one. Without a listener the
+  // error would end the process.
   pool.on('error', () => undefined)
   return new Kysely<DatabaseSchema>({
-    dialect: new TextEncodingPostgresDialect({ pool }),
+    dialect: new ServicePostgresDialect({ pool }),
     ...(onQuery ? { log: (event: LogEvent) => onQuery(event.query.sql) } : {}),
   })
 }

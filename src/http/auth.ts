@@ -132,13 +132,13 @@ export async function authenticate(plan: OperationPlan, exchange: HttpExchange, 
 
 /**
  * Why authentication failed, as the error to answer with: a throttled login (429) wins
- * over plain bad credentials (401); an unexpected failure (the database is down) is
- * rethrown as itself so that it becomes a 500, not a misleading 401.
+ * over plain bad credentials (401); a failure on our side (a bug, or the database cannot
+ * be reached: a 503) is rethrown as itself, not turned into a misleading 401.
  */
 function authenticationFailure(outcomes: readonly SchemeOutcome[], schemeNames: readonly string[]): Error {
   const offered = schemesOf(schemeNames)
   const errors = outcomes.flatMap((outcome) => (outcome !== undefined && 'error' in outcome ? [outcome.error] : []))
-  const unexpected = errors.find((error) => !(error instanceof AppError))
+  const unexpected = errors.find((error) => !(error instanceof AppError) || error.status >= 500)
   if (unexpected !== undefined) return unexpected instanceof Error ? unexpected : new Error(String(unexpected))
   const appErrors = errors.filter((error): error is AppError => error instanceof AppError)
   const throttled = appErrors.find((error) => error.status === 429)

@@ -6,6 +6,7 @@
 import type { ErrorRequestHandler, Response } from 'express'
 import type { Logger } from 'pino'
 import type { components } from '../../generated/openapi.js'
+import { reasonOf } from '../error-reason.js'
 import { AppError, type FieldError } from '../errors.js'
 import { NO_STORE } from './caching.js'
 import { requestIdOf } from './request-id.js'
@@ -114,6 +115,10 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
       return
     }
     if (error instanceof AppError) {
+      // A 503 the database caused: why, for the operator, in one line (the client gets the detail only).
+      if (error.status >= 500 && error.cause !== undefined) {
+        logger.warn({ reqId: requestIdOf(req), reason: reasonOf(error.cause) }, error.message)
+      }
       sendProblem(res, toProblem(error), error.headers)
       return
     }

@@ -1,21 +1,24 @@
 /** Health checks, the spec as served, and the rendered reference. */
 import { sql } from 'kysely'
+import { UNREACHABLE_RETRY_AFTER_SECONDS } from '../db/unavailable.js'
 import { ServiceUnavailableError } from '../errors.js'
 import type { components } from '../../generated/openapi.js'
 import type { OperationHandler } from '../http/operations.js'
 import { loadDocs } from './docs.js'
 
-/** A database that is down usually takes seconds to come back, not milliseconds. */
-const DATABASE_RETRY_AFTER_SECONDS = 5
-
 export const checkLiveness: OperationHandler<'checkLiveness'> = async () => ({ status: 200, body: { status: 'ok' } })
 
-export const checkReadiness: OperationHandler<'checkReadiness'> = async (_request, { db, logger }) => {
+/**
+ * 200 when a query reaches the database. Any failure is a 503 (a load balancer takes the
+ * replica out of rotation, no more): a PostgreSQL server that cannot serve it says why
+ * (db/unavailable.ts), anything else is a database this process cannot use either.
+ */
+export const checkReadiness: OperationHandler<'checkReadiness'> = async (_request, { db }) => {
   try {
     await sql`select 1`.execute(db)
   } catch (error) {
-    logger.error({ err: error }, 'readiness check: the database is unreachable')
-    throw new ServiceUnavailableError('The database is not reachable.', DATABASE_RETRY_AFTER_SECONDS)
+    if (error instanceof ServiceUnavailableError) throw error
+    throw new ServiceUnavailableError('The database cannot be reached.', UNREACHABLE_RETRY_AFTER_SECONDS, { cause: error })
   }
   return { status: 200, body: { status: 'ok', checks: { database: 'ok' } } }
 }

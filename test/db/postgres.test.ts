@@ -11,6 +11,7 @@ import { migrateToLatest, openDatabase } from '../../src/db/connection.js'
 import { unicodeLower } from '../../src/db/dialect-specific.js'
 import { isTriggerAbort, isUniqueViolation } from '../../src/db/errors.js'
 import { UnsafeIntegerError } from '../../src/db/postgres.js'
+import { ServiceUnavailableError } from '../../src/errors.js'
 import { type Placeholders, prepareQuery } from '../../src/db/prepared-query.js'
 import type { Database } from '../../src/db/schema.js'
 import { taskListQuery } from '../../src/tasks/tasks.repository.js'
@@ -120,10 +121,12 @@ describe('integers on PostgreSQL', () => {
     expect((await sql<{ one: number }>`select 1 as one`.execute(db)).rows).toEqual([{ one: 1 }])
   })
 
-  it('a statement past the statement timeout is cancelled', async () => {
+  it('a statement past the statement timeout is cancelled: a 503, with what PostgreSQL said as its cause', async () => {
     const db = openDatabase((await freshPostgres()).url, { pool: { size: 1, connectTimeoutMs: 5_000, statementTimeoutMs: 50 } })
     opened.push(db)
-    await expect(sql`select pg_sleep(5)`.execute(db)).rejects.toMatchObject({ code: '57014' })
+    const cancelled = await refusal(sql`select pg_sleep(5)`.execute(db))
+    expect(cancelled).toBeInstanceOf(ServiceUnavailableError)
+    expect(cancelled).toMatchObject({ status: 503, headers: { 'Retry-After': '1' }, cause: { code: '57014' } })
   })
 })
 

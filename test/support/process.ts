@@ -16,6 +16,8 @@ export interface ServerProcess {
   output(): readonly string[]
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>
+  /** Sends `signal` (SIGKILL: no shutdown, no drain) and resolves with the signal that ended it. */
+  kill(signal: NodeJS.Signals): Promise<NodeJS.Signals | null>
 }
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -41,7 +43,10 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       }
     }
   })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  )
+  const exited = ended.then(({ code }) => code)
   const logged = (matches: (entry: Record<string, unknown>) => boolean) => {
     const earlier = entries.find(matches)
     return earlier ? Promise.resolve(earlier) : new Promise<Record<string, unknown>>((resolve) => waiting.add({ matches, resolve }))
@@ -59,6 +64,10 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM')
       return exited
+    },
+    kill: async (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      return (await ended).signal
     },
   }
 }
