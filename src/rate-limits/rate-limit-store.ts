@@ -37,6 +37,13 @@ export interface RateLimitStoreOptions {
   readonly cleanupIntervalMs?: number
 }
 
+/**
+ * The last moment a stored timestamp can hold (past it, toISOString writes `+010000-...`,
+ * which no longer sorts as text): a window of millennia (the settings allow any integer of
+ * seconds) ends there.
+ */
+const LAST_TIMESTAMP_MS = Date.parse('9999-12-31T23:59:59.999Z')
+
 /** A minute: the delete reads the `expires_at` index only, and ended rows are harmless meanwhile. */
 const CLEANUP_INTERVAL_MS = 60_000
 
@@ -59,7 +66,7 @@ export class RateLimitStore {
   async take(window: Window, subject: string): Promise<Taken> {
     const now = this.clock()
     await this.cleanUpIfDue(now)
-    const windowEnd = new Date(now.getTime() + window.seconds * 1000)
+    const windowEnd = new Date(Math.min(now.getTime() + window.seconds * 1000, LAST_TIMESTAMP_MS))
     const state = await takePoint(this.db, keyOf(window, subject), now.toISOString(), windowEnd.toISOString())
     return {
       granted: state.points <= window.points,

@@ -83,6 +83,14 @@ describe('take', () => {
     expect(rows).toEqual([{ key: expect.stringMatching(new RegExp(`^${three.name}:[A-Za-z0-9_-]{43}$`)), points: 2, expires_at: '2026-12-05T12:01:00.000Z' }])
   })
 
+  it('a window of any length ends by the last stored timestamp, 9999-12-31', async () => {
+    const counters = store()
+    const forever = window(1, Number.MAX_SAFE_INTEGER)
+    const until = Date.parse('9999-12-31T23:59:59.999Z') - Date.parse('2026-12-05T12:00:00.000Z')
+    expect(await counters.take(forever, 'trent')).toEqual(granted(0, until))
+    expect(await counters.take(forever, 'trent')).toEqual(refused(until))
+  })
+
   it('counts each name and each subject apart; a subject of any length makes a short key', async () => {
     const counters = store()
     const [a, b] = [window(1), window(1)]
@@ -186,13 +194,18 @@ describe('clean-up', () => {
   })
 
   it('a clean-up is one delete on the expires_at index', async () => {
-    const counters = new RateLimitStore(db, { clock: manualClock('2030-01-01T00:00:00.000Z').now })
+    const now = '2030-01-01T00:00:00.000Z'
+    const ended = async () => {
+      const { rows } = await sql<{ n: number }>`select count(*) as n from rate_limits where expires_at <= ${now}`.execute(db)
+      return Number(rows[0]?.n)
+    }
+    // The windows the earlier cases opened (all in 2026) have ended by 2030.
+    expect(await ended()).toBeGreaterThan(0)
+    const counters = new RateLimitStore(db, { clock: manualClock(now).now })
     statements.length = 0
     await counters.take(window(1), 'peggy')
     expect(statements).toHaveLength(2)
     expect(statements[0]).toBe('delete from "rate_limits" where "expires_at" <= ' + (statements[0]?.endsWith('$1') ? '$1' : '?'))
-    // Every window the earlier cases opened (all before 2030) ended: only this one is left.
-    const { rows } = await sql<{ n: number }>`select count(*) as n from rate_limits`.execute(db)
-    expect(Number(rows[0]?.n)).toBe(1)
+    expect(await ended()).toBe(0)
   })
 })
