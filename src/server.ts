@@ -8,11 +8,11 @@
  */
 import { createApp } from './app.js'
 import { type AppConfig, loadConfig } from './config.js'
+import { createRateLimits } from './deps.js'
 import { databaseOptions, migrateToLatest, openDatabase } from './db/connection.js'
 import type { Database } from './db/schema.js'
 import { createHttpServer, listen } from './http/http-server.js'
 import { apiRequestTurns } from './http/load-shedding.js'
-import { LoginThrottle } from './http/login-throttle.js'
 import { drainable } from './http/shutdown.js'
 import { limitHeapGrowth } from './heap-growth.js'
 import { createLogger } from './logger.js'
@@ -46,9 +46,8 @@ async function main(): Promise<void> {
   const config = loadConfig()
   const logger = createLogger(config.logLevel, { terminal: process.stdout.isTTY, format: config.logFormat })
   const db = await openMigratedDatabase(config)
-  const loginThrottle = new LoginThrottle(config.loginMaxFailures, config.loginWindowSeconds)
   const turns = apiRequestTurns()
-  const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir), loginThrottle, requestWaits: turns })
+  const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir), ...createRateLimits(db, config), requestWaits: turns })
 
   const server = createHttpServer(turns.pace(app), config, logger)
   const drainer = drainable(server)

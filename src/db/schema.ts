@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { GoalsTable } from '../goals/goals.table.js'
 import type { IdempotencyKeysTable } from '../idempotency/idempotency.table.js'
+import type { RateLimitsTable } from '../rate-limits/rate-limits.table.js'
 import type { TasksTable } from '../tasks/tasks.table.js'
 import type { TokensTable } from '../tokens/tokens.table.js'
 import type { TransactionsTable } from '../transactions/transactions.table.js'
@@ -14,6 +15,7 @@ export interface DatabaseSchema {
   goals: GoalsTable
   transactions: TransactionsTable
   idempotency_keys: IdempotencyKeysTable
+  rate_limits: RateLimitsTable
 }
 
 /** The only way to the data. Repositories take one of these (or a transaction). */

@@ -23,7 +23,6 @@ import { compileOperationPlans, type OperationPlan } from './operation-plan.js'
 import type { Handlers } from './operations.js'
 import { assertPlainIntegers } from './parameters.js'
 import { requestValidation, usePrecompiledRequestValidators } from './precompiled-validators.js'
-import { RequestLimit } from './request-limit.js'
 import { createResponseSerializers } from './response-serializers.js'
 import { noteRoute, noteUser } from './request-log.js'
 import { withoutTrailingSlashes } from './route-table.js'
@@ -62,7 +61,6 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
   const negotiations = new Map([...plans.values()].map((plan) => [plan.operationId, new AcceptNegotiation(plan.offeredMediaTypes)]))
   const validations = new Map([...plans.values()].map((plan) => [plan.operationId, compileRequestValidation(backend.validator, plan.operation)]))
   const securityHandlers = createSecurityHandlers(deps)
-  const requestLimit = deps.config.rateLimitRequests > 0 ? new RequestLimit(deps.config.rateLimitRequests, deps.config.rateLimitWindowSeconds) : undefined
   const bodyTimeoutMs = deps.config.bodyTimeoutSeconds * 1000
 
   /** Authenticates, applies the request limit and reads the body: all that needs to know who asks. */
@@ -71,7 +69,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
     if (!authorized) throw failure()
     if (principal) {
       noteUser(exchange.req, principal.userId)
-      if (requestLimit) exchange.res.set(await requestLimit.take(principal.userId))
+      if (deps.requestLimit) exchange.res.set(await deps.requestLimit.take(principal.userId))
     }
     const body = await readRequestBody(exchange.req, plan.operation, bodyTimeoutMs)
     return { principal, body }

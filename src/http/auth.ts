@@ -62,7 +62,8 @@ async function checkLogin(
     valid = user ? await verifyPassword(password, user.password_hash) : await verifyAgainstDecoy(password, deps.config.scryptCost)
   } catch (error) {
     // Our failure (the database is down), not a wrong guess: it must not lock anyone out.
-    await throttle.refund(username, address)
+    // The refund goes to the database too; if that fails as well, the first failure is the one to report.
+    await throttle.refund(username, address).catch(() => undefined)
     throw error
   }
   if (!user || !valid) return undefined

@@ -1,29 +1,37 @@
 /**
  * Slows down password guessing: after too many failed Basic logins for one username, or
  * from one address, every login attempt for it is refused with 429 until the window has
- * passed, even with the right password.
+ * passed, even with the right password. The counts live in the database
+ * (rate-limits/rate-limit-store.ts), so failures on any replica count on all of them.
  *
  * Each attempt takes its point *before* the (slow) password check and gives it back only
  * on success, so a burst of parallel guesses cannot all slip in before the first failure
  * is counted.
  */
 import { createHash } from 'node:crypto'
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
 import { TooManyRequestsError } from '../errors.js'
+import type { RateLimitStore, Taken, Window } from '../rate-limits/rate-limit-store.js'
 import type { UserRow } from '../users/users.table.js'
 
 /** An address may fail more often than a username: several people can share one. */
 const ADDRESS_FACTOR = 4
 
 export class LoginThrottle {
-  private readonly byUsername: RateLimiterMemory
-  private readonly byAddress: RateLimiterMemory
-  /** Checks in flight, by a hash of what they check: see {@link once}. */
+  private readonly byUsername: Window
+  private readonly byAddress: Window
+  /**
+   * Checks in flight in this process, by a hash of what they check: see {@link once}. In
+   * memory on purpose: it only joins identical checks that are running at the same moment.
+   */
   private readonly inFlight = new Map<string, Promise<UserRow | undefined>>()
 
-  constructor(maxFailures: number, windowSeconds: number) {
-    this.byUsername = new RateLimiterMemory({ keyPrefix: 'user', points: maxFailures, duration: windowSeconds })
-    this.byAddress = new RateLimiterMemory({ keyPrefix: 'addr', points: maxFailures * ADDRESS_FACTOR, duration: windowSeconds })
+  constructor(
+    private readonly counters: RateLimitStore,
+    maxFailures: number,
+    windowSeconds: number,
+  ) {
+    this.byUsername = { name: 'login-username', points: maxFailures, seconds: windowSeconds }
+    this.byAddress = { name: 'login-address', points: maxFailures * ADDRESS_FACTOR, seconds: windowSeconds }
   }
 
   /**
@@ -51,32 +59,34 @@ export class LoginThrottle {
    * while either is locked out. An attempt counts as a failure until {@link succeeded}.
    */
   async attempt(username: string, address: string): Promise<void> {
+    const forUsername = await this.counters.take(this.byUsername, username)
+    if (!forUsername.granted) throw tooMany(forUsername)
+    let forAddress: Taken
     try {
-      await this.byUsername.consume(username)
-    } catch (rejection) {
-      throw tooMany(rejection)
+      forAddress = await this.counters.take(this.byAddress, address)
+    } catch (error) {
+      // Our failure (the database is down), not a guess: the username's point goes back if it can.
+      await this.counters.giveBack(this.byUsername, username).catch(() => undefined)
+      throw error
     }
-    try {
-      await this.byAddress.consume(address)
-    } catch (rejection) {
-      await this.byUsername.reward(username)
-      throw tooMany(rejection)
+    if (!forAddress.granted) {
+      await this.counters.giveBack(this.byUsername, username)
+      throw tooMany(forAddress)
     }
   }
 
   /** The attempt could not be judged (an internal error): give both points back. */
   async refund(username: string, address: string): Promise<void> {
-    await Promise.all([this.byUsername.reward(username), this.byAddress.reward(address)])
+    await Promise.all([this.counters.giveBack(this.byUsername, username), this.counters.giveBack(this.byAddress, address)])
   }
 
   /** The attempt was a good login: forget the username's failures and return the address's point. */
   async succeeded(username: string, address: string): Promise<void> {
-    await Promise.all([this.byUsername.delete(username), this.byAddress.reward(address)])
+    await Promise.all([this.counters.forget(this.byUsername, username), this.counters.giveBack(this.byAddress, address)])
   }
 }
 
-function tooMany(rejection: unknown): Error {
-  if (!(rejection instanceof RateLimiterRes)) return rejection instanceof Error ? rejection : new Error(String(rejection))
-  const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000))
+function tooMany(refused: Taken): TooManyRequestsError {
+  const seconds = Math.max(1, Math.ceil(refused.msBeforeReset / 1000))
   return new TooManyRequestsError(`Too many failed logins. Try again in ${seconds} seconds.`, seconds)
 }

@@ -2,22 +2,24 @@
  * The optional per-user request limit (`RATE_LIMIT_REQUESTS` per
  * `RATE_LIMIT_WINDOW_SECONDS`), announced with the IETF RateLimit header fields
  * (draft-ietf-httpapi-ratelimit-headers): `RateLimit-Policy` says the quota and window,
- * `RateLimit` what remains and when the window resets. In memory, per process.
+ * `RateLimit` what remains and when the window resets. Counted in the database
+ * (rate-limits/rate-limit-store.ts), so a user's quota is one across all replicas.
  */
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
 import { TooManyRequestsError } from '../errors.js'
+import type { RateLimitStore, Window } from '../rate-limits/rate-limit-store.js'
 
 const POLICY = 'default'
 
 export class RequestLimit {
-  private readonly limiter: RateLimiterMemory
+  private readonly window: Window
   private readonly policyHeader: string
 
   constructor(
+    private readonly counters: RateLimitStore,
     private readonly requests: number,
     private readonly windowSeconds: number,
   ) {
-    this.limiter = new RateLimiterMemory({ keyPrefix: 'requests', points: requests, duration: windowSeconds })
+    this.window = { name: 'requests', points: requests, seconds: windowSeconds }
     this.policyHeader = `"${POLICY}";q=${requests};w=${windowSeconds}`
   }
 
@@ -34,17 +36,13 @@ export class RequestLimit {
    * the user has none left in this window.
    */
   async take(userId: number): Promise<Record<string, string>> {
-    try {
-      const state = await this.limiter.consume(String(userId))
-      return this.headers(state.remainingPoints, state.msBeforeNext)
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection
-      const seconds = rejection.msBeforeNext / 1000
-      throw new TooManyRequestsError(
-        `You have used your ${this.requests} requests for this ${this.windowSeconds}-second window. Try again in ${Math.max(1, Math.ceil(seconds))} seconds.`,
-        seconds,
-        this.headers(0, rejection.msBeforeNext),
-      )
-    }
+    const taken = await this.counters.take(this.window, String(userId))
+    if (taken.granted) return this.headers(taken.remaining, taken.msBeforeReset)
+    const seconds = taken.msBeforeReset / 1000
+    throw new TooManyRequestsError(
+      `You have used your ${this.requests} requests for this ${this.windowSeconds}-second window. Try again in ${Math.max(1, Math.ceil(seconds))} seconds.`,
+      seconds,
+      this.headers(0, taken.msBeforeReset),
+    )
   }
 }

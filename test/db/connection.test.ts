@@ -57,7 +57,7 @@ describe('openDatabase', () => {
       await migrateToLatest(db)
       await migrateToLatest(db)
       const tables = await db.introspection.getTables()
-      expect(tables.map((t) => t.name).sort()).toEqual(['goals', 'idempotency_keys', 'tasks', 'tokens', 'transactions', 'users'])
+      expect(tables.map((t) => t.name).sort()).toEqual(['goals', 'idempotency_keys', 'rate_limits', 'tasks', 'tokens', 'transactions', 'users'])
     } finally {
       await db.destroy()
     }

@@ -83,6 +83,7 @@ describe('migrations on PostgreSQL', () => {
       '0005_idempotency_keys',
       '0006_idempotency_key_operation',
       '0007_list_keyset_indexes',
+      '0008_rate_limits',
     ])
     expect(rows.every((row) => row.runs === 1)).toBe(true)
   })
@@ -105,7 +106,7 @@ describe('migrations on PostgreSQL', () => {
         .sort((a, b) => a.table.localeCompare(b.table))
     if (!sqlite || !postgres) throw new Error('no databases')
     const expected = await shape(sqlite)
-    expect(expected.map((table) => table.table)).toEqual(['goals', 'idempotency_keys', 'tasks', 'tokens', 'transactions', 'users'])
+    expect(expected.map((table) => table.table)).toEqual(['goals', 'idempotency_keys', 'rate_limits', 'tasks', 'tokens', 'transactions', 'users'])
     expect(await shape(postgres)).toEqual(expected)
   })
 })

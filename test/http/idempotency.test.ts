@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiClient, ApiResponse } from '../support/client.js'
 import { createTestDatabase, type TestDatabase } from '../support/database.js'
 import { expectProblem, parametersOf, pointersOf } from '../support/expect.js'
+import { manualClock } from '../support/manual-clock.js'
 import { type ServerProcess, startServerProcess } from '../support/process.js'
 import { type Problem, signUp, startTestServer, type TaskList, type TestServer, type TestUser, type Token, type User } from '../support/server.js'
 import { STARTS_A_SERVER } from '../support/timeouts.js'
@@ -699,15 +700,18 @@ describe('registration retries check the password as a login does', () => {
 
 describe('registration retries after a lock-out', () => {
   it('once the window has passed, the right password replays again', STARTS_A_SERVER, async () => {
-    const brief = await startTestServer({ loginMaxFailures: 1, loginWindowSeconds: 1 })
+    const clock = manualClock()
+    const brief = await startTestServer({ loginMaxFailures: 1, loginWindowSeconds: 1 }, { clock: clock.now })
     try {
       const { json, key, first } = await registeredUnderKey('patient', brief.api)
       const wrong = await register({ ...json, password: 'a-wrong-guess' }, key, brief.api)
       expectProblem(wrong, 409, 'CONFLICT')
       const locked = await register(json, key, brief.api)
       expectProblem(locked, 429, 'TOO_MANY_REQUESTS')
+      expect(locked.headers.get('retry-after')).toBe('1')
 
-      await new Promise((resolve) => setTimeout(resolve, 1100))
+      // The lock-out's window (1 s, on the server's clock) has passed.
+      clock.advance(1000)
       expectReplayOf(await register(json, key, brief.api), first)
     } finally {
       await brief.close()

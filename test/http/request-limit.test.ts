@@ -7,10 +7,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../src/config.js'
+import { migrateToLatest, openDatabase } from '../../src/db/connection.js'
+import type { Database } from '../../src/db/schema.js'
 import { TooManyRequestsError } from '../../src/errors.js'
 import { RequestLimit } from '../../src/http/request-limit.js'
+import { RateLimitStore } from '../../src/rate-limits/rate-limit-store.js'
 import type { ApiClient, ApiResponse } from '../support/client.js'
+import { createTestDatabase, type TestDatabase } from '../support/database.js'
 import { expectProblem } from '../support/expect.js'
+import { manualClock } from '../support/manual-clock.js'
 import { type Problem, signUp, startTestServer, type Task, type TestServer, type Token, type User } from '../support/server.js'
 
 const TASKS = '/api/v1/tasks'
@@ -205,8 +210,21 @@ describe('3 requests per 60 seconds', () => {
 })
 
 describe('the window resets (RequestLimit itself)', () => {
+  let database: TestDatabase
+  let db: Database
+  beforeAll(async () => {
+    database = await createTestDatabase()
+    db = openDatabase(database.url)
+    await migrateToLatest(db)
+  })
+  afterAll(async () => {
+    await db?.destroy()
+    await database?.drop()
+  })
+
   it('1 request per second: the 2nd is refused with Retry-After: 1 and r=0; a second later the user may go on', async () => {
-    const limit = new RequestLimit(1, 1)
+    const clock = manualClock()
+    const limit = new RequestLimit(new RateLimitStore(db, { clock: clock.now }), 1, 1)
     const granted = await limit.take(7)
     expect(granted).toEqual({ 'RateLimit-Policy': '"default";q=1;w=1', RateLimit: '"default";r=0;t=1' })
 
@@ -217,11 +235,15 @@ describe('the window resets (RequestLimit itself)', () => {
     expect(refused).toBeInstanceOf(TooManyRequestsError)
     const problem = refused as TooManyRequestsError
     expect(problem.status).toBe(429)
+    expect(problem.message).toBe('You have used your 1 requests for this 1-second window. Try again in 1 seconds.')
     expect(problem.headers).toEqual({ 'RateLimit-Policy': '"default";q=1;w=1', RateLimit: '"default";r=0;t=1', 'Retry-After': '1' })
     // Another user is not affected.
     expect(await limit.take(8)).toEqual(granted)
 
-    await new Promise((resolve) => setTimeout(resolve, 1100))
+    // 1 ms before the window ends, still refused; at its end, a new window.
+    clock.advance(999)
+    await expect(limit.take(7)).rejects.toBeInstanceOf(TooManyRequestsError)
+    clock.advance(1)
     expect(await limit.take(7)).toEqual(granted)
   })
 })

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'
 import { createApp } from '../../src/app.js'
 import { type AppConfig, defaultConfig } from '../../src/config.js'
+import { createRateLimits } from '../../src/deps.js'
 import { databaseOptions, migrateToLatest, openDatabase } from '../../src/db/connection.js'
 import type { Database } from '../../src/db/schema.js'
 import { createHttpServer } from '../../src/http/http-server.js'
@@ -15,7 +16,7 @@ import { apiRequestTurns } from '../../src/http/load-shedding.js'
 import type { RequestWaits } from '../../src/http/request-turns.js'
 import { createLogger } from '../../src/logger.js'
 import { type ApiSpec, loadSpec } from '../../src/service/spec.js'
-import { LoginThrottle } from '../../src/http/login-throttle.js'
+import type { Clock } from '../../src/timestamps.js'
 import { ApiClient } from './client.js'
 import { MIGRATED_DATABASE_VARIABLE } from './migrated-database.setup.js'
 import { createTestDatabase, testDatabaseKind } from './database.js'
@@ -61,6 +62,8 @@ export interface TestServerOptions {
    * state (overloaded or not) through it rather than racing the clock.
    */
   readonly requestWaits?: RequestWaits
+  /** What the rate limits' windows run by (support/manual-clock.ts): a test moves it rather than waiting out a window. */
+  readonly clock?: Clock
 }
 
 /** Each root directory's spec, loaded once per test process: nothing changes it during a run. */
@@ -107,10 +110,9 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
     ...(options.recordQueries ? { onQuery: (sql: string) => queries.push(sql) } : {}),
   })
   await migrateToLatest(db)
-  const loginThrottle = new LoginThrottle(config.loginMaxFailures, config.loginWindowSeconds)
   const turns = apiRequestTurns()
   const requestWaits = options.requestWaits ?? turns
-  const app = await createApp({ db, config, logger, spec: specOf(config.rootDir), loginThrottle, requestWaits })
+  const app = await createApp({ db, config, logger, spec: specOf(config.rootDir), ...createRateLimits(db, config, options.clock), requestWaits })
   const server: Server = createHttpServer(turns.pace(app), config, logger)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`

@@ -10,6 +10,7 @@ import * as transactions from './0004_transactions.js'
 import * as idempotencyKeys from './0005_idempotency_keys.js'
 import * as idempotencyKeyOperation from './0006_idempotency_key_operation.js'
 import * as listKeysetIndexes from './0007_list_keyset_indexes.js'
+import * as rateLimits from './0008_rate_limits.js'
 
 const migrations: Record<string, Migration> = {
   '0001_users_and_tokens': usersAndTokens,
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0005_idempotency_keys': idempotencyKeys,
   '0006_idempotency_key_operation': idempotencyKeyOperation,
   '0007_list_keyset_indexes': listKeysetIndexes,
+  '0008_rate_limits': rateLimits,
 }
 
 export const migrationProvider: MigrationProvider = {
