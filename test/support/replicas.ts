@@ -24,7 +24,7 @@ export interface Replicas {
 }
 
 /** The one address a load balancer would give all replicas: each names resources by it, whichever served the request. */
-export const REPLICAS_PUBLIC_URL = 'http://api.replicas.test'
+const REPLICAS_PUBLIC_URL = 'http://api.replicas.test'
 
 /**
  * What each replica needs besides its database: the public URL they share and, since
