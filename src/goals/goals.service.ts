@@ -44,7 +44,16 @@ export async function createGoal(db: Database, userId: number, goal: NewGoal): P
   }
 }
 
-/** Applies `changes` to the goal; undefined when the user has no such goal. */
+/**
+ * Applies `changes` to the goal; undefined when the user has no such goal. As the only
+ * writer of the user's goals (a row lock on the user, db/transaction.ts): the cycle check
+ * walks the new parent's ancestors, rows that a move running at once may be changing, so
+ * two moves (A under B, B under A) would each find no cycle. The trigger goals_no_cycle
+ * does not stop that on PostgreSQL either, since under READ COMMITTED it too sees only
+ * what was committed: without the lock three such moves at once all succeeded
+ * (test/db/replica-races.test.ts). Locking the goals on the path instead would have to
+ * find the path first, and could deadlock; SERIALIZABLE would turn the loser into a retry.
+ */
 export async function changeGoal(db: Database, userId: number, id: number, changes: GoalChanges): Promise<GoalRow | undefined> {
   try {
     return await inUserTransaction(db, userId, async (trx) => {
@@ -74,8 +83,9 @@ export async function changeGoal(db: Database, userId: number, id: number, chang
 
 /**
  * Deletes the goal and every goal below it; how many went (0: no such goal). As the only
- * writer of the user's goals: on PostgreSQL a create or move under the subtree running
- * at once would otherwise fail the delete's foreign key, or lose a goal just moved out.
+ * writer of the user's goals (the same row lock): on PostgreSQL a create or move under the
+ * subtree running at once would otherwise fail the delete's foreign key (a 500), or lose a
+ * goal just moved out. The subtree is found by a walk, so no fixed set of rows to lock.
  */
 export function removeGoal(db: Database, userId: number, id: number): Promise<number> {
   return inUserTransaction(db, userId, (trx) => deleteGoalSubtree(trx, userId, id))

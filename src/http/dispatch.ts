@@ -112,7 +112,11 @@ async function execute(plan: OperationPlan, request: AnyRequest, deps: AppDeps):
       }
       return handler(request, withDb(deps, trx))
     }
-    // One writer of the user's data at a time, on every replica (db/transaction.ts).
+    // One writer of the user's data at a time, on every replica: a row lock on the user
+    // (db/transaction.ts), so that the ETag compared is that of what the previous writer
+    // committed, and of N writes sent with one ETag exactly one holds. SERIALIZABLE would
+    // refuse the losers too, but as serialization failures to retry, each retry ending in
+    // the 412 that waiting for the lock gives at once.
     return request.principal
       ? inUserTransaction(deps.db, request.principal.userId, readThenWrite)
       : inTransaction(deps.db, readThenWrite)

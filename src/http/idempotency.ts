@@ -1,9 +1,10 @@
 /**
  * `Idempotency-Key` on creates: the first request with a key runs, and its response is
  * stored with the key in the same transaction as whatever it created; a retry with the
- * same key and body gets that response back and creates nothing. The transaction is
- * what makes a racing retry wait: it cannot read the key until the first one commits,
- * in this process or in another on the same database. Keys are per user, for 24 hours.
+ * same key and body gets that response back and creates nothing. The transaction holds
+ * the user's lock (inUserTransaction), which is what makes a racing retry wait until the
+ * first one has committed, in this process or another on the same database, and then
+ * read its key. Keys are per user, for 24 hours.
  */
 import type { Database } from '../db/schema.js'
 import { inUserTransaction } from '../db/transaction.js'
@@ -66,6 +67,11 @@ export async function runIdempotently<R extends StoredResult>(
 ): Promise<R | ReturnType<typeof replayOf>> {
   const hash = requestHash(request.operationId, request.body)
   const now = new Date()
+  // A row lock on the user (db/transaction.ts), so that retries on any replica look the
+  // key up one after another, each after the one before committed its response. Not the
+  // key's primary key alone: a racing retry would then create too and fail only at the
+  // key's insert, after the work, and need a retry to read the winner's response. Not
+  // SERIALIZABLE: retries of one key always conflict, so each would be retried anyway.
   return inUserTransaction(db, request.userId, async (trx) => {
     const stored = await selectIdempotencyKey(trx, request.userId, request.key, keptSince(now))
     if (stored) return replayOf(sameRequest(stored, hash))

@@ -2,6 +2,7 @@
 import { NotFoundError } from '../errors.js'
 import { authenticatedUser } from '../http/auth.js'
 import type { OperationHandler } from '../http/operations.js'
+import { whileAccountExists } from '../users/account-gone.js'
 import { listPage } from '../http/pagination.js'
 import {
   countTasks,
@@ -37,7 +38,9 @@ export const listTasks: OperationHandler<'listTasks'> = async (request, { db }) 
 export const createTask: OperationHandler<'createTask'> = async (request, { db }) => {
   const user = authenticatedUser(request)
   const { title, description = '', done = false } = request.body
-  const row = await insertTask(db, user.userId, { title, description, done }, new Date().toISOString())
+  // No transaction: a task depends on nothing read first, and the account's deletion
+  // racing it is ordered by the foreign key (account-gone.ts).
+  const row = await whileAccountExists(() => insertTask(db, user.userId, { title, description, done }, new Date().toISOString()))
   return { status: 201, headers: { Location: taskUri(request.baseUrl, row.id) }, body: toTaskResource(row, request.baseUrl) }
 }
 

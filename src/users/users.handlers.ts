@@ -1,6 +1,7 @@
 /** One handler per user operation in `openapi.yaml`. */
 import type { Database } from '../db/schema.js'
-import { type ConflictError, NotFoundError, UnauthorizedError } from '../errors.js'
+import { type ConflictError, NotFoundError } from '../errors.js'
+import { accountGone } from './account-gone.js'
 import { authenticatedUser, verifyLogin } from '../http/auth.js'
 import type { AppDeps } from '../deps.js'
 import { rememberResult, replayOf } from '../http/idempotency.js'
@@ -11,11 +12,6 @@ import { deleteUser, findUserById } from './users.repository.js'
 import { toUserResource, userUri } from './users.resource.js'
 import { changeUser, type Registration, registerUser, registerUserUnderKey, registrationConflict, usernameTaken } from './users.service.js'
 import type { UserRow } from './users.table.js'
-
-/** The credentials of an account deleted mid-request are no longer valid: 401, as on the next request. */
-function accountGone(): UnauthorizedError {
-  return new UnauthorizedError('Your account no longer exists.')
-}
 
 async function currentUserRow(db: Database, userId: number): Promise<UserRow> {
   const row = await findUserById(db, userId)

@@ -71,7 +71,14 @@ export function updateUser(db: Database, id: number, changes: UserRowUpdate): Pr
 
 const deleteUserQuery = prepareQuery((db, p: Placeholders<{ id: number }>) => db.deleteFrom('users').where('id', '=', p('id')))
 
-/** Removes the user; their tokens and tasks go with them (`ON DELETE CASCADE`). */
+/**
+ * Removes the user; every row of theirs goes with them (`ON DELETE CASCADE` on each
+ * `user_id`). No lock of ours is needed: the DELETE takes the strongest row lock on the
+ * user (`for update` on PostgreSQL), so it waits for every writer holding the user's
+ * lock (db/transaction.ts) or inserting a row that references them, and the cascade then
+ * takes what they committed; a writer coming after it finds the account gone and answers
+ * 401 (users/account-gone.ts). On SQLite the one writer at a time orders the same way.
+ */
 export async function deleteUser(db: Database, id: number): Promise<void> {
   await deleteUserQuery.execute(db, { id })
 }
