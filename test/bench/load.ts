@@ -1,6 +1,7 @@
 /**
- * One timed load against one server, driven by autocannon (keep-alive connections, one
- * request in flight on each, as wrk does in the issue's figures).
+ * One timed load against one server, or spread over several replicas, driven by
+ * autocannon (keep-alive connections, one request in flight on each, as wrk does in the
+ * issue's figures).
  *
  * Latencies are taken from autocannon's per-response event rather than its summary: the
  * summary's HDR histogram keeps whole milliseconds, too coarse when a fast server's p99
@@ -47,9 +48,21 @@ export interface LoadTarget {
   cpuMs(): number | undefined
 }
 
-export async function runLoad(server: LoadTarget, load: LoadCase, seconds: number, connections: number): Promise<Measurement> {
-  const port = server.port
-  const cpuBefore = server.cpuMs()
+/** What one timed load saw, before it is summed up as a {@link Measurement}. */
+export interface LoadOutcome {
+  readonly measurement: Measurement
+  /** Every answer, expected or not: what CPU time is divided by. */
+  readonly answers: number
+}
+
+/** One server under load: the answers with the expected status (their latencies) and the rest. */
+interface Driven {
+  readonly latencies: Float64Array
+  readonly unexpected: number
+  readonly result: autocannon.Result
+}
+
+function drive(port: number, load: LoadCase, seconds: number, connections: number): Promise<Driven> {
   let next = 0
   const paths = load.paths
   const request: autocannon.Request = {
@@ -63,10 +76,10 @@ export async function runLoad(server: LoadTarget, load: LoadCase, seconds: numbe
   let latencies = new Float64Array(1 << 16)
   let count = 0
   let unexpected = 0
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+  return new Promise<Driven>((resolve, reject) => {
     const instance = autocannon(
       { url: `http://127.0.0.1:${port}`, connections, duration: seconds, requests: [request] },
-      (error: unknown, done: autocannon.Result) => (error ? reject(error) : resolve(done)),
+      (error: unknown, result: autocannon.Result) => (error ? reject(error) : resolve({ latencies: latencies.subarray(0, count), unexpected, result })),
     )
     instance.on('response', (_client, status, _bytes, ms) => {
       if (status !== load.status) {
@@ -81,14 +94,47 @@ export async function runLoad(server: LoadTarget, load: LoadCase, seconds: numbe
       latencies[count++] = ms
     })
   })
-  const sorted = latencies.subarray(0, count).sort()
-  const cpuAfter = server.cpuMs()
-  const answers = count + unexpected
-  return {
-    ...(cpuBefore !== undefined && cpuAfter !== undefined && answers > 0 ? { cpuUsPerRequest: ((cpuAfter - cpuBefore) * 1000) / answers } : {}),
-    rate: count / result.duration,
-    p50: percentile(sorted, 0.5),
-    p99: percentile(sorted, 0.99),
-    failures: unexpected + result.errors + result.timeouts,
+}
+
+/** `connections` dealt out as evenly as they go: 33 over 2 servers is 17 and 16. */
+function share(connections: number, servers: number, index: number): number {
+  return Math.floor(connections / servers) + (index < connections % servers ? 1 : 0)
+}
+
+/**
+ * One timed load spread evenly over several servers (replicas of one service): the
+ * connections are split between them, each share driven by its own autocannon instance
+ * in this process, all at once. Rates add up; latencies are pooled; CPU time is summed.
+ */
+export async function runSpreadLoad(servers: readonly LoadTarget[], load: LoadCase, seconds: number, connections: number): Promise<LoadOutcome> {
+  const cpuBefore = servers.map((server) => server.cpuMs())
+  const driven = await Promise.all(servers.map((server, i) => drive(server.port, load, seconds, share(connections, servers.length, i))))
+  const cpuAfter = servers.map((server) => server.cpuMs())
+  const count = driven.reduce((sum, d) => sum + d.latencies.length, 0)
+  const pooled = new Float64Array(count)
+  let at = 0
+  for (const d of driven) {
+    pooled.set(d.latencies, at)
+    at += d.latencies.length
   }
+  const sorted = pooled.sort()
+  const unexpected = driven.reduce((sum, d) => sum + d.unexpected, 0)
+  const answers = count + unexpected
+  const cpuUsed = cpuBefore.every((ms) => ms !== undefined) && cpuAfter.every((ms) => ms !== undefined)
+    ? cpuAfter.reduce((sum: number, ms, i) => sum + (ms ?? 0) - (cpuBefore[i] ?? 0), 0)
+    : undefined
+  return {
+    answers,
+    measurement: {
+      ...(cpuUsed !== undefined && answers > 0 ? { cpuUsPerRequest: (cpuUsed * 1000) / answers } : {}),
+      rate: driven.reduce((sum, d) => sum + d.latencies.length / d.result.duration, 0),
+      p50: percentile(sorted, 0.5),
+      p99: percentile(sorted, 0.99),
+      failures: unexpected + driven.reduce((sum, d) => sum + d.result.errors + d.result.timeouts, 0),
+    },
+  }
+}
+
+export async function runLoad(server: LoadTarget, load: LoadCase, seconds: number, connections: number): Promise<Measurement> {
+  return (await runSpreadLoad([server], load, seconds, connections)).measurement
 }

@@ -4,6 +4,7 @@
  * (reads, JSON and form creates and updates) and a list page, a few seconds each, for
  * two minutes (BENCH_MEMORY_SECONDS per minute); RSS is read from /proc after each.
  */
+import { verdict } from './format.js'
 import { type LoadCase, runLoad } from './load.js'
 import type { RunningServer } from './servers.js'
 
@@ -46,7 +47,6 @@ export async function measureMemory(
 export function memoryTable({ secondsPerMinute, rssMiB }: MemoryFigures): string {
   const [first = Number.NaN, second = Number.NaN] = rssMiB
   const growth = (second - first) / first
-  const verdict = (ok: boolean) => (ok ? 'pass' : '**FAIL**')
   return [
     `Mixed load (every request case and a list page in ${SLICE_SECONDS} s turns), ${secondsPerMinute} s per "minute".`,
     '',

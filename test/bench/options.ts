@@ -6,8 +6,8 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export type Section = 'startup' | 'requests' | 'lists' | 'memory'
-const SECTIONS: readonly Section[] = ['startup', 'requests', 'lists', 'memory']
+export type Section = 'startup' | 'requests' | 'lists' | 'memory' | 'postgres'
+const SECTIONS: readonly Section[] = ['startup', 'requests', 'lists', 'memory', 'postgres']
 
 export interface BenchOptions {
   /** Seconds each measured load runs (BENCH_SECONDS). */
@@ -22,9 +22,9 @@ export interface BenchOptions {
   readonly startups: number
   /** The list sizes seeded, one user each (BENCH_LIST_ROWS, comma-separated). */
   readonly listRows: readonly number[]
-  /** Which parts run (BENCH_ONLY, comma-separated: startup, requests, lists). */
-  /** Length of each of the memory section's two "minutes" of mixed load. */
+  /** Length of each of the memory section's two "minutes" of mixed load (BENCH_MEMORY_SECONDS). */
   readonly memorySeconds: number
+  /** Which parts run (BENCH_ONLY, comma-separated: startup, requests, lists, memory, postgres); all by default. */
   readonly sections: ReadonlySet<Section>
   /** Only the request cases whose names start with one of these (BENCH_CASES, comma-separated: "GET,PATCH"); all by default. */
   readonly cases: readonly string[]

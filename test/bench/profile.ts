@@ -46,7 +46,7 @@ async function main(): Promise<void> {
 
   const service = await startServer('service', {
     root: options.root,
-    databasePath,
+    databaseUrl: databasePath,
     serviceLog: options.serviceLog,
     nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', String(INTERVAL_US)],
   })

@@ -3,8 +3,10 @@
  * test/bench/RESULTS.md, with issue 10's targets marked pass or fail and, when
  * baseline.json holds recorded figures, the change since then.
  */
+import { integer, ms, ratio, table, verdict } from './format.js'
 import type { Measurement } from './load.js'
 import { memoryTable } from './memory.js'
+import { postgresSection } from './postgres-report.js'
 import type { ListFigures, RequestFigures, RunResults } from './results.js'
 
 /** Issue 10, target 1: the service's rate at least 0.8x plain Express's, its p99 at most 1.5x. */
@@ -12,16 +14,6 @@ export const RATE_TARGET = 0.8
 export const P99_TARGET = 1.5
 /** Issue 10, target 5: the first answer within a second of starting. */
 export const STARTUP_TARGET_MS = 1000
-
-const integer = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en') : 'n/a')
-const ms = (value: number) => (Number.isFinite(value) ? `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms` : 'n/a')
-const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : 'n/a')
-const verdict = (ok: boolean) => (ok ? 'pass' : '**FAIL**')
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n')
-}
 
 function failures(m: Measurement): string {
   return m.failures > 0 ? ` (${m.failures.toLocaleString('en')} failed)` : ''
@@ -180,6 +172,7 @@ export function renderReport(results: RunResults, recorded: RunResults | undefin
   if (results.serviceRssMiB !== undefined) {
     parts.push('', `Resident size of the service after all of the run's load: ${results.serviceRssMiB.toFixed(0)} MiB (target 7: under 150 MB).`)
   }
+  if (results.postgres) parts.push('', postgresSection(results.postgres, results.machine))
   if (recorded) parts.push('', sinceRecorded(results, recorded))
   return `${parts.join('\n')}\n`
 }

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, release, totalmem, type } from 'node:os'
 import type { Measurement } from './load.js'
 import type { MemoryFigures } from './memory.js'
+import type { PostgresFigures } from './postgres.js'
 
 export interface Machine {
   readonly cpu: string
@@ -51,6 +52,8 @@ export interface RunResults {
   memory?: MemoryFigures
   /** The service's resident size after all the load of the run, in MiB. */
   serviceRssMiB?: number
+  /** The service on PostgreSQL, one replica and two, against the service on SQLite (issue 12). */
+  postgres?: PostgresFigures
 }
 
 export function machine(): Machine {

@@ -5,12 +5,23 @@
  * both servers, then starts both (the service as `npm start` runs it, and the plain
  * Express baseline), checks they answer alike, and drives each request in turn at both
  * with the same load, alternating servers round by round. Lists are measured on the
- * service alone. The report goes to stdout and test/bench/RESULTS.md (BENCH_RESULTS); with `--record`
- * the figures also become the "before" figures in test/bench/baseline.json.
+ * service alone. The `postgres` section (issue 12, postgres.ts) then seeds a fresh
+ * PostgreSQL database alike, runs two replicas of the service on it, and drives the same
+ * requests at the service on SQLite, one replica and both replicas. The report goes to
+ * stdout and test/bench/RESULTS.md (BENCH_RESULTS); with `--record` the figures also
+ * become the "before" figures in test/bench/baseline.json.
  *
  * Settings (environment): BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS,
  * BENCH_ROUNDS, BENCH_STARTUPS, BENCH_MEMORY_SECONDS, BENCH_LIST_ROWS, BENCH_ONLY, BENCH_CASES, BENCH_RESULTS, BENCH_SERVICE_LOG,
  * BENCH_NOTE (a sentence for the report); see options.ts.
+ * BENCH_ONLY picks sections, comma-separated: startup, requests, lists, memory, postgres
+ * (all by default). The postgres section makes (and drops) its database on the server
+ * that TEST_POSTGRES_URL names, a maintenance database URL as for the tests; by default
+ * postgres://$PGUSER (or $USER)@127.0.0.1:5432/postgres with trust authentication. It
+ * uses BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_ROUNDS and BENCH_CONNECTIONS as the
+ * requests section does (the connections split over the two ports for two replicas).
+ * A quick check that it runs, without touching RESULTS.md:
+ *   BENCH_ONLY=postgres BENCH_SECONDS=2 BENCH_ROUNDS=1 BENCH_RESULTS=/tmp/pg-bench.md npm run bench
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -22,6 +33,7 @@ import { listCases, sideBySideCases } from './cases.js'
 import { measureMemory } from './memory.js'
 import { type BenchOptions, readOptions } from './options.js'
 import { checkParity } from './parity.js'
+import { measurePostgres } from './postgres.js'
 import { renderReport } from './report.js'
 import {
   commitOf,
@@ -98,11 +110,11 @@ async function main(): Promise<void> {
   ensureBuilt(options.root, log)
 
   const dir = mkdtempSync(join(tmpdir(), 'achiever-bench-'))
-  const spawn: SpawnOptions = { root: options.root, databasePath: join(dir, 'bench.sqlite'), serviceLog: options.serviceLog }
+  const spawn: SpawnOptions = { root: options.root, databaseUrl: join(dir, 'bench.sqlite'), serviceLog: options.serviceLog }
   const running: RunningServer[] = []
   try {
     const seedingStarted = performance.now()
-    const seeded = await seedDatabase(spawn.databasePath, options.listRows)
+    const seeded = await seedDatabase(spawn.databaseUrl, options.listRows)
     log(`seeded ${options.listRows.join(' and ')} tasks (one user each) and a writer in ${Math.round(performance.now() - seedingStarted)} ms`)
 
     const results: RunResults = {
@@ -124,7 +136,7 @@ async function main(): Promise<void> {
 
     if (options.sections.has('requests')) {
       const cases = sideBySideCases(seeded).filter((c) => options.cases.length === 0 || options.cases.some((name) => c.name.startsWith(name)))
-      await checkParity(cases, { baseline: baseline.port, service: service.port })
+      await checkParity(cases, { label: 'the service', port: service.port }, { label: 'the baseline', port: baseline.port })
       log('parity: both servers answer every side-by-side request alike')
       for (const load of cases) results.requests.push({ name: load.name, ...(await measureSideBySide(load, servers, options)) })
     }
@@ -139,6 +151,8 @@ async function main(): Promise<void> {
     }
     const rss = service.rssMiB()
     if (rss !== undefined) results.serviceRssMiB = rss
+    // After the resident size is read, so that figure still means what it did before PostgreSQL came in.
+    if (options.sections.has('postgres')) results.postgres = await measurePostgres(service, seeded, spawn, options, log)
     results.loadAverage.end = loadAverages()
 
     const recordedPath = join(options.root, 'test/bench/baseline.json')

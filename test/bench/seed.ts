@@ -1,7 +1,9 @@
 /**
- * One SQLite file for every server in a run, built with the service's own migrations,
- * repositories and token hashing, so both servers read exactly the schema and rows the
- * service would have written itself. Tasks go in by the batch inside one transaction:
+ * One database for every server in a run, built with the service's own migrations,
+ * repositories and token hashing, so every server reads exactly the schema and rows the
+ * service would have written itself: the SQLite file both servers share, and for the
+ * PostgreSQL section a PostgreSQL database seeded the same way (the same users, the same
+ * tasks in the same order, so the same ids, and the same token secrets). Tasks go in by the batch inside one transaction:
  * 100,000 rows take about a second that way, against minutes through the HTTP API.
  *
  * Each purpose gets its own user, so that writes under load never change the size of a
@@ -29,7 +31,7 @@ export interface Seeded {
   readonly writer: SeededUser
 }
 
-/** Rows per INSERT: 7 columns each, well under SQLite's 32,766 bound parameters. */
+/** Rows per INSERT: 7 columns each, well under SQLite's 32,766 bound parameters (and PostgreSQL's 65,535). */
 const BATCH = 1000
 /** The tasks' created_at start here and step one second per task, so every sort order is total. */
 const EPOCH = Date.parse('2026-01-01T00:00:00.000Z')
@@ -38,7 +40,7 @@ const SCRYPT_COST = 1024
 /** Longer than any run; the servers check expiry on every request. */
 const TOKEN_TTL_MS = 24 * 3600 * 1000
 
-async function seedUser(db: Database, username: string, tasks: number): Promise<SeededUser> {
+async function seedUser(db: Database, username: string, tasks: number, token: string): Promise<SeededUser> {
   const now = new Date().toISOString()
   const user = await insertUser(db, {
     username,
@@ -46,7 +48,6 @@ async function seedUser(db: Database, username: string, tasks: number): Promise<
     password_hash: await hashPassword(`${username}-secret-pw`, SCRYPT_COST),
     created_at: now,
   })
-  const token = newTokenSecret()
   await insertToken(db, {
     userId: user.id,
     tokenHash: hashTokenSecret(token),
@@ -76,13 +77,18 @@ async function seedUser(db: Database, username: string, tasks: number): Promise<
   return { username, token, taskIds }
 }
 
-export async function seedDatabase(path: string, listRows: readonly number[]): Promise<Seeded> {
-  const db = openDatabase(path)
+/**
+ * Migrates and seeds the empty database at `databaseUrl` (a SQLite path or a postgres://
+ * URL). Given `like`, an earlier seeding of another database, the users get its token
+ * secrets, so that one set of requests serves both databases.
+ */
+export async function seedDatabase(databaseUrl: string, listRows: readonly number[], like?: Seeded): Promise<Seeded> {
+  const db = openDatabase(databaseUrl)
   try {
     await migrateToLatest(db)
     const lists = new Map<number, SeededUser>()
-    for (const rows of listRows) lists.set(rows, await seedUser(db, `lists${rows}`, rows))
-    const writer = await seedUser(db, 'writer', 1000)
+    for (const rows of listRows) lists.set(rows, await seedUser(db, `lists${rows}`, rows, like?.lists.get(rows)?.token ?? newTokenSecret()))
+    const writer = await seedUser(db, 'writer', 1000, like?.writer.token ?? newTokenSecret())
     return { lists, writer }
   } finally {
     await db.destroy()

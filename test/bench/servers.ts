@@ -3,7 +3,8 @@
  * the service exactly as `npm start` runs it (`node dist/server.js`, default
  * configuration, logging at info), and the plain Express baseline. Each gets a clean
  * environment holding only the database and port, so no setting of the shell running
- * the benchmark (LOG_LEVEL, NODE_OPTIONS, ...) changes what is measured.
+ * the benchmark (LOG_LEVEL, NODE_OPTIONS, ...) changes what is measured. The service
+ * runs on the SQLite file or, for the postgres section, on a postgres:// URL.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs'
@@ -30,7 +31,8 @@ export interface RunningServer {
 
 export interface SpawnOptions {
   readonly root: string
-  readonly databasePath: string
+  /** DATABASE_URL: the SQLite file, or a postgres:// URL. */
+  readonly databaseUrl: string
   /** Where the service's stdout (its log) goes. */
   readonly serviceLog: string
   /** Extra node flags, such as --cpu-prof. */
@@ -42,9 +44,26 @@ const ENTRY: Record<ServerKind, string> = {
   service: 'dist/server.js',
 }
 
-function environment(databasePath: string, port: number): NodeJS.ProcessEnv {
+function environment(databaseUrl: string, port: number): NodeJS.ProcessEnv {
   const { PATH, HOME, TMPDIR } = process.env
-  return { PATH, HOME, ...(TMPDIR ? { TMPDIR } : {}), DATABASE_URL: databasePath, PORT: String(port) }
+  return { PATH, HOME, ...(TMPDIR ? { TMPDIR } : {}), DATABASE_URL: databaseUrl, PORT: String(port) }
+}
+
+/**
+ * CPU time (user + system) process `pid` has used so far, in ms, from /proc: undefined
+ * where there is none (not Linux) or the process has exited. Any user's process can be
+ * read, so this serves PostgreSQL's backends as well as the servers started here.
+ */
+export function processCpuMs(pid: number): number | undefined {
+  let stat: string
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  } catch {
+    return undefined
+  }
+  // Fields 14 and 15 (utime, stime), in clock ticks of 10 ms; the name field before them may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -74,7 +93,7 @@ export async function startServer(kind: ServerKind, options: SpawnOptions): Prom
   const started = performance.now()
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(options.root, ENTRY[kind])], {
     cwd: options.root,
-    env: environment(options.databasePath, port),
+    env: environment(options.databaseUrl, port),
     stdio: ['ignore', stdout, 'pipe'],
   })
   if (typeof stdout === 'number') closeSync(stdout)
@@ -100,17 +119,7 @@ export async function startServer(kind: ServerKind, options: SpawnOptions): Prom
       const kib = /VmRSS:\s+(\d+)/.exec(readFileSync(status, 'utf8'))?.[1]
       return kib === undefined ? undefined : Number(kib) / 1024
     },
-    cpuMs: () => {
-      let stat: string
-      try {
-        stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      } catch {
-        return undefined // not Linux, or the process has exited
-      }
-      // Fields 14 and 15 (utime, stime), in clock ticks of 10 ms; the name field before them may hold spaces.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      return (Number(fields[11]) + Number(fields[12])) * 10
-    },
+    cpuMs: () => processCpuMs(pid),
     stop: async () => {
       const done = exited(child)
       child.kill('SIGTERM')

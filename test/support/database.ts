@@ -42,14 +42,19 @@ function withDatabase(url: string, name: string): string {
   return target.toString()
 }
 
-async function createPostgresDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh PostgreSQL database on the test server. `durableCommits` keeps PostgreSQL's
+ * default, every commit waiting for the disk, as in production: what the benchmark
+ * measures. Tests leave it off.
+ */
+export async function createPostgresDatabase({ durableCommits = false } = {}): Promise<TestDatabase> {
   // Only [a-z0-9_]: the name is written into the statement, which cannot take it as a parameter.
   const name = `achiever_test_${process.env.VITEST_POOL_ID ?? '0'}_${process.pid}_${randomBytes(6).toString('hex')}`
   await asAdmin(`create database ${name}`)
   // Commits need not wait for the disk here, as a SQLite file in the temporary directory
   // (memory, on most machines) doesn't: a test's point is what the server answers, and a
   // commit is still the server's once acknowledged, whatever happens to the service.
-  await asAdmin(`alter database ${name} set synchronous_commit = off`)
+  if (!durableCommits) await asAdmin(`alter database ${name} set synchronous_commit = off`)
   return {
     url: withDatabase(adminUrl, name),
     // `with (force)` ends any connection a test left open (a server process it killed, say).
