@@ -16,6 +16,6 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   app.disable('etag')
   app.set('trust proxy', deps.config.trustProxy)
   app.use(serveRequests(deps, api))
-  app.use(problemErrorHandler(deps.logger))
+  app.use(problemErrorHandler(deps.logger, api.serializeProblem))
   return app
 }

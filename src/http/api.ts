@@ -23,7 +23,7 @@ import { compileOperationPlans, type OperationPlan } from './operation-plan.js'
 import type { Handlers } from './operations.js'
 import { assertPlainIntegers } from './parameters.js'
 import { requestValidation, usePrecompiledRequestValidators } from './precompiled-validators.js'
-import { createResponseSerializers } from './response-serializers.js'
+import { createResponseSerializers, type Serialize } from './response-serializers.js'
 import { noteRoute, noteUser } from './request-log.js'
 import { withoutTrailingSlashes } from './route-table.js'
 import { toValidationProblem } from './validation.js'
@@ -34,6 +34,8 @@ export interface Api {
   allowedMethods(path: string): readonly string[]
   /** Every operation of the spec, with its `$ref`s resolved. */
   operations(): readonly Operation[]
+  /** Writes a problem body from the spec's `Problem` schema. */
+  readonly serializeProblem: Serialize
 }
 
 /** Path parameters, percent-decoded; a malformed escape such as `/tasks/%ZZ` is a 400. */
@@ -57,7 +59,8 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
   await backend.init()
   const routes = useCompiledRouter(backend)
   usePrecompiledRequestValidators(backend.validator, deps.spec.sha256)
-  const plans = compileOperationPlans(routes.operations, handlers, createResponseSerializers(deps.spec))
+  const serializers = createResponseSerializers(deps.spec)
+  const plans = compileOperationPlans(routes.operations, handlers, serializers)
   const negotiations = new Map([...plans.values()].map((plan) => [plan.operationId, new AcceptNegotiation(plan.offeredMediaTypes)]))
   const validations = new Map([...plans.values()].map((plan) => [plan.operationId, compileRequestValidation(backend.validator, plan.operation)]))
   const securityHandlers = createSecurityHandlers(deps)
@@ -86,6 +89,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
   return {
     allowedMethods: (path) => routes.allowedMethods(path),
     operations: () => routes.operations,
+    serializeProblem: serializers.problem,
     handle: async (exchange) => {
       const { request, req } = exchange
       const path = withoutTrailingSlashes(request.path)

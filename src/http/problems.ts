@@ -101,13 +101,16 @@ const internalError: Problem = {
   code: 'INTERNAL_ERROR',
 }
 
-export function sendProblem(res: Response, problem: Problem, headers: Readonly<Record<string, string>> = {}): void {
-  // A problem is about one request: no cache may keep it.
-  res.status(problem.status).set(headers).set('Cache-Control', NO_STORE).type(PROBLEM_MEDIA_TYPE).send(JSON.stringify(problem))
-}
+/**
+ * Express's error handler: the last middleware of the app. `serialize` writes a problem
+ * from the spec's `Problem` schema (http/response-serializers.ts), as every other body is.
+ */
+export function problemErrorHandler(logger: Logger, serialize: (problem: Problem) => string): ErrorRequestHandler {
+  function sendProblem(res: Response, problem: Problem, headers: Readonly<Record<string, string>> = {}): void {
+    // A problem is about one request: no cache may keep it.
+    res.status(problem.status).set(headers).set('Cache-Control', NO_STORE).type(PROBLEM_MEDIA_TYPE).send(serialize(problem))
+  }
 
-/** Express's error handler: the last middleware of the app. */
-export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     if (res.headersSent) {
       logger.error({ err: error, reqId: requestIdOf(req) }, 'error after the response was sent')

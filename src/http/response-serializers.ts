@@ -33,6 +33,7 @@ import type { AnySchema, Schema, Options as StringifyOptions } from 'fast-json-s
 import type { OpenAPIV3_1 } from 'openapi-types'
 import type { ApiSpec } from '../service/spec.js'
 import { type GeneratedModule, loadGeneratedModule } from './generated-module.js'
+import { PROBLEM_MEDIA_TYPE } from './problems.js'
 
 export const GENERATED_RESPONSE_SERIALIZERS = 'generated/response-serializers.cjs'
 
@@ -46,6 +47,11 @@ export interface ResponseSerializers {
    * response has no body of that (or any) JSON media type.
    */
   serializerFor(operationId: string, status: number, mediaType?: string): Serialize | undefined
+  /**
+   * The serializer of `application/problem+json` bodies: one schema (`Problem`) that every
+   * operation's errors share, so it serves the errors no operation was found for as well.
+   */
+  readonly problem: Serialize
   /** Whether the serializers came from generated/ or were compiled at start-up. */
   readonly source: 'generated' | 'compiled'
 }
@@ -191,8 +197,15 @@ export function createResponseSerializers(spec: ApiSpec): ResponseSerializers {
     )
   }
 
+  const problemSerializers = new Set([...byRoute.values()].flat().flatMap((b) => (b.mediaType === PROBLEM_MEDIA_TYPE ? [b.serialize] : [])))
+  const [problem] = problemSerializers
+  if (problem === undefined || problemSerializers.size !== 1) {
+    throw new Error(`openapi.yaml must declare one schema for every ${PROBLEM_MEDIA_TYPE} body, not ${problemSerializers.size}`)
+  }
+
   return {
     source: generated ? 'generated' : 'compiled',
+    problem,
     serializerFor(operationId, status, mediaType) {
       const bodies = byRoute.get(routeKey(operationId, status))
       return (mediaType === undefined ? bodies?.[0] : bodies?.find((b) => b.mediaType === mediaType))?.serialize

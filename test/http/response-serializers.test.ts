@@ -190,6 +190,21 @@ describe('response serializers', () => {
     )
   })
 
+  it('write every problem with the one Problem serializer, the same one each operation declares, dropping what the schema lacks', () => {
+    const problem = {
+      type: '/problems/not-found',
+      title: 'Not found',
+      status: 404,
+      detail: 'There is no task 7.',
+      code: 'NOT_FOUND',
+    }
+    for (const serializers of [generated, compiled]) {
+      expect(serializers.problem).toBe(serializers.serializerFor('getTask', 404, 'application/problem+json'))
+      expect(serializers.problem(problem)).toBe(JSON.stringify(problem))
+      expect(serializers.problem({ ...problem, stack: 'Error: at handler (secret.ts:1)' })).toBe(JSON.stringify(problem))
+    }
+  })
+
   it('write numbers as JSON.stringify does', () => {
     const transaction = serializerOf(generated, 'getTransaction', 200)
     const balance = serializerOf(generated, 'getBalance', 200)
