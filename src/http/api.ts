@@ -48,6 +48,13 @@ function decodedParameters(decode: () => Record<string, string>): Record<string,
   }
 }
 
+/** What the request path runs for one operation. */
+interface OperationStages {
+  readonly plan: OperationPlan
+  readonly negotiation: AcceptNegotiation
+  readonly validation: RequestValidation
+}
+
 export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api> {
   const backend = new OpenApi31Backend({
     definition: deps.spec.document(),
@@ -60,9 +67,13 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
   const routes = useCompiledRouter(backend)
   usePrecompiledRequestValidators(backend.validator, deps.spec.sha256)
   const serializers = createResponseSerializers(deps.spec)
-  const plans = compileOperationPlans(routes.operations, handlers, serializers)
-  const negotiations = new Map([...plans.values()].map((plan) => [plan.operationId, new AcceptNegotiation(plan.offeredMediaTypes)]))
-  const validations = new Map([...plans.values()].map((plan) => [plan.operationId, compileRequestValidation(backend.validator, plan.operation)]))
+  /** Each operation's plan with what the request path runs for it, found with one lookup. */
+  const stagesById = new Map<string, OperationStages>(
+    [...compileOperationPlans(routes.operations, handlers, serializers).values()].map((plan) => [
+      plan.operationId,
+      { plan, negotiation: new AcceptNegotiation(plan.offeredMediaTypes), validation: compileRequestValidation(backend.validator, plan.operation) },
+    ]),
+  )
   const securityHandlers = createSecurityHandlers(deps)
   const bodyTimeoutMs = deps.config.bodyTimeoutSeconds * 1000
 
@@ -79,8 +90,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
   }
 
   /** Validates the request (path parameters as decoded) and returns its coerced parameters. */
-  function validate(plan: OperationPlan, parts: RequestParts) {
-    const validation = validations.get(plan.operationId) as RequestValidation
+  function validate(plan: OperationPlan, validation: RequestValidation, parts: RequestParts) {
     const { errors, params, query } = validation(parts)
     if (errors) throw toValidationProblem(errors, plan.headerParameters)
     return { params, query }
@@ -102,16 +112,16 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
         return
       }
       if (!operation) throw new MethodNotAllowedError(req.method, route.allowed)
-      const plan = plans.get(operation.operationId ?? '') as OperationPlan
+      const { plan, negotiation, validation } = stagesById.get(operation.operationId ?? '') as OperationStages
       const params = decodedParameters(() => routes.parameters(operation, path))
       noteRoute(req, plan.route)
       // Problems are sent whatever Accept says; only success bodies are negotiated.
-      if (!negotiations.get(plan.operationId)?.acceptable(req)) {
+      if (!negotiation.acceptable(req)) {
         throw new NotAcceptableError(`This resource is available as ${plan.offeredMediaTypes.join(', ')} only.`)
       }
       assertPlainIntegers(plan.integerParameters, { path: params, query: request.query })
       const { principal, body } = await admit(plan, exchange)
-      const coerced = validate(plan, { params, query: request.query, headers: req.headers, body })
+      const coerced = validate(plan, validation, { params, query: request.query, headers: req.headers, body })
       await runOperation(plan, exchange, { params: coerced.params, query: coerced.query, body, principal }, deps)
     },
   }
