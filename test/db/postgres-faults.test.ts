@@ -15,7 +15,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { AppConfig } from '../../src/config.js'
 import type { ApiResponse } from '../support/client.js'
 import { Contract } from '../support/contract.js'
@@ -92,9 +92,17 @@ async function waitingForLocks(session: pg.Client): Promise<number> {
   return rows[0]?.waiting ?? 0
 }
 
-/** Until a statement of the service waits on the lock the session holds (polled: its arrival is the service's business). */
-async function untilOneWaits(session: pg.Client): Promise<void> {
-  while ((await waitingForLocks(session)) === 0) await sleep(20)
+/**
+ * Until a statement of the service waits on the lock the session holds (polled: its
+ * arrival is the service's business), or `holding`, the request meant to wait, has been
+ * answered without waiting: then the test's assertions on it say why.
+ */
+async function untilOneWaits(session: pg.Client, holding: Promise<unknown>): Promise<void> {
+  let answered = false
+  void holding.finally(() => {
+    answered = true
+  })
+  while (!answered && (await waitingForLocks(session)) === 0) await sleep(20)
 }
 
 describe('PostgreSQL unreachable while the service runs', () => {
@@ -116,6 +124,8 @@ describe('PostgreSQL unreachable while the service runs', () => {
     await proxy?.close()
     await database?.drop()
   })
+  // A case that fails before its own restore must not leave the next one cut off.
+  afterEach(() => proxy?.restore())
 
   /** One valid request per operation, planned (its task, goal or expense created) while the database is up. */
   async function planEveryOperation(): Promise<Map<string, PlannedRequest>> {
@@ -199,7 +209,7 @@ describe('a pool whose every connection is taken', () => {
     const { server, user, session } = setup
     await lockTasks(session)
     const holding = server.api.get('/api/v1/tasks', { auth: user.bearer })
-    await untilOneWaits(session)
+    await untilOneWaits(session, holding)
 
     // Twenty more, of every kind, while the only connection is taken.
     const requests = Array.from({ length: 20 }, (_, i) =>

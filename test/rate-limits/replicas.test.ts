@@ -7,59 +7,44 @@
  * password in.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { migrateToLatest, openDatabase } from '../../src/db/connection.js'
-import type { ApiResponse } from '../support/client.js'
-import { createTestDatabase, type TestDatabase } from '../support/database.js'
+import type { ApiClient, ApiResponse } from '../support/client.js'
 import { expectProblem } from '../support/expect.js'
-import { type ServerProcess, startServerProcess } from '../support/process.js'
+import { type Replicas, startReplicas } from '../support/replicas.js'
 import type { Problem, TaskList, User } from '../support/server.js'
 
 const WINDOW_SECONDS = 600
 
-let database: TestDatabase
-let replicas: ServerProcess[] = []
+let replicas: Replicas | undefined
 
 beforeAll(async () => {
-  database = await createTestDatabase('shared.sqlite')
-  // Migrated once here, so that the three can start at once.
-  const db = openDatabase(database.url)
-  try {
-    await migrateToLatest(db)
-  } finally {
-    await db.destroy()
-  }
-  const env = {
-    DATABASE_URL: database.url,
+  replicas = await startReplicas(3, {
     LOGIN_MAX_FAILURES: '3',
     LOGIN_WINDOW_SECONDS: String(WINDOW_SECONDS),
     RATE_LIMIT_REQUESTS: '5',
     RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
-  }
-  replicas = await Promise.all([startServerProcess(env), startServerProcess(env), startServerProcess(env)])
+  })
 })
 
 afterAll(async () => {
-  await Promise.all(replicas.map((replica) => replica.stop()))
-  await database?.drop()
+  await replicas?.stop()
 })
 
-/** The replica that serves the `i`th request of a round robin. */
-function replica(i: number): ServerProcess {
-  const chosen = replicas[i % replicas.length]
-  if (!chosen) throw new Error('no replicas')
-  return chosen
+/** The client of the replica that serves the `i`th request of a round robin. */
+function api(i: number): ApiClient {
+  if (!replicas) throw new Error('no replicas')
+  return replicas.api(i)
 }
 
 /** Registers `username` (a public operation: neither limit counts it) through the first replica. */
 async function register(username: string): Promise<{ basic: readonly [string, string]; wrong: readonly [string, string] }> {
   const password = `${username}-secret-pw`
-  const created = await replica(0).api.post<User>('/api/v1/users', { json: { username, email: `${username}@example.com`, password } })
+  const created = await api(0).post<User>('/api/v1/users', { json: { username, email: `${username}@example.com`, password } })
   expect(created.status, created.text).toBe(201)
   return { basic: [username, password], wrong: [username, 'not-the-password'] }
 }
 
 function me(i: number, basic: readonly [string, string]): Promise<ApiResponse<Problem>> {
-  return replica(i).api.get<Problem>('/api/v1/users/me', { auth: { basic } })
+  return api(i).get<Problem>('/api/v1/users/me', { auth: { basic } })
 }
 
 describe('the login throttle, on 3 replicas', () => {
@@ -100,7 +85,7 @@ describe('the per-user request limit, on 3 replicas', () => {
     const user = await register('quota')
     const remaining: number[] = []
     for (let i = 0; i < 5; i++) {
-      const res = await replica(i).api.get<TaskList>('/api/v1/tasks', { auth: { basic: user.basic } })
+      const res = await api(i).get<TaskList>('/api/v1/tasks', { auth: { basic: user.basic } })
       expect(res.status, res.text).toBe(200)
       expect(res.headers.get('ratelimit-policy')).toBe(`"default";q=5;w=${WINDOW_SECONDS}`)
       remaining.push(Number(RATE_LIMIT.exec(res.headers.get('ratelimit') ?? '')?.[1]))
@@ -108,7 +93,7 @@ describe('the per-user request limit, on 3 replicas', () => {
     expect(remaining).toEqual([4, 3, 2, 1, 0])
 
     for (let i = 0; i < 3; i++) {
-      const refused = await replica(i).api.get<Problem>('/api/v1/tasks', { auth: { basic: user.basic } })
+      const refused = await api(i).get<Problem>('/api/v1/tasks', { auth: { basic: user.basic } })
       expectProblem(refused, 429, 'TOO_MANY_REQUESTS')
       expect(refused.body.detail).toMatch(/^You have used your 5 requests for this 600-second window\. Try again in \d+ seconds\.$/)
       const [, left, reset] = RATE_LIMIT.exec(refused.headers.get('ratelimit') ?? '') ?? []

@@ -26,13 +26,8 @@ export interface Replicas {
 /** The one address a load balancer would give all replicas: each names resources by it, whichever served the request. */
 const REPLICAS_PUBLIC_URL = 'http://api.replicas.test'
 
-/**
- * What each replica needs besides its database: the public URL they share and, since
- * their event loops share a busy 2-core machine with the test runner and each other, a
- * lag that would shed requests (503) in production is normal here: shedding has tests of
- * its own (load-shedding.test.ts).
- */
-const REPLICA_ENV = { PUBLIC_URL: REPLICAS_PUBLIC_URL, LOAD_SHED_LAG_MS: '60000' }
+/** What each replica needs besides its database (and the test settings every server process gets, support/process.ts). */
+const REPLICA_ENV = { PUBLIC_URL: REPLICAS_PUBLIC_URL }
 
 /** Starts `count` replicas on one new database, already migrated, and waits until each listens. */
 export async function startReplicas(count: number, env: Record<string, string> = {}): Promise<Replicas> {

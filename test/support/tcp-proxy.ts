@@ -14,8 +14,6 @@ import { createConnection, createServer, type Socket } from 'node:net'
 
 export interface TcpProxy {
   readonly port: number
-  /** The connections accepted so far, in any mode. */
-  accepted(): number
   refuse(): void
   blackhole(): void
   restore(): void
@@ -26,7 +24,6 @@ type Mode = 'forward' | 'refuse' | 'blackhole'
 
 export async function startTcpProxy(target: { readonly host: string; readonly port: number }): Promise<TcpProxy> {
   let mode: Mode = 'forward'
-  let accepted = 0
   /** Both ends of every connection, so that a fault can cut them all. */
   const open = new Set<Socket>()
   const track = (socket: Socket) => {
@@ -40,7 +37,6 @@ export async function startTcpProxy(target: { readonly host: string; readonly po
   }
 
   const server = createServer((client) => {
-    accepted++
     track(client)
     if (mode === 'refuse') {
       client.resetAndDestroy()
@@ -66,7 +62,6 @@ export async function startTcpProxy(target: { readonly host: string; readonly po
 
   return {
     port: address.port,
-    accepted: () => accepted,
     refuse: () => {
       mode = 'refuse'
       cutAll()
