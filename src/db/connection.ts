@@ -80,7 +80,6 @@ export function withStatementCache(sqlite: SQLite.Database, size = STATEMENT_CAC
   }
 }
 
-
 export interface DatabaseOptions {
   /** SQLite: how long a write may wait for another process's write lock before it fails with a 503. */
   readonly busyTimeoutMs?: number

@@ -24,7 +24,7 @@ const NEEDS_CODE = /[\u0000\u0001]/g
 const HAS_NEED_OF_CODE = /[\u0000\u0001]/
 const CODED = /\u0001[\u0001\u0002]/g
 
-export function encodeText(text: string): string {
+function encodeText(text: string): string {
   return text.replace(NEEDS_CODE, (char) => (char === '\u0000' ? `${ESCAPE}\u0001` : `${ESCAPE}\u0002`))
 }
 

@@ -26,7 +26,7 @@ export class UnsafeIntegerError extends Error {
  * text because it may exceed 2^53; the service keeps every such value within it (ids and
  * amounts are bounded by the spec), so one beyond is refused rather than rounded.
  */
-export function parseSafeInteger(text: string): number {
+function parseSafeInteger(text: string): number {
   const value = Number(text)
   if (!Number.isSafeInteger(value)) throw new UnsafeIntegerError(`the database returned ${text}, beyond JavaScript's exact integers`)
   return value

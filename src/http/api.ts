@@ -4,8 +4,8 @@
  * 429), read the body, validate (400, 422), run the handler. A request that fails a step
  * never reaches a handler, and every failure is a domain error.
  *
- * openapi-backend routes (with the compiled router the adapter gives it) and validates
- * (with its Ajv validators, precompiled at `npm run generate`); its `handleRequest`,
+ * Routing is the RouteTable's (http/route-table.ts); openapi-backend validates, with its
+ * Ajv validators precompiled at `npm run generate` (http/openapi-adapter.ts); its `handleRequest`,
  * which re-parses the request four times and re-reads the operation's security,
  * parameters and responses from the document on every call, is replaced by this
  * straight line over the per-operation plans (http/operation-plan.ts).

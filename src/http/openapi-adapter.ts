@@ -1,14 +1,15 @@
 /**
  * Everything this service changes about openapi-backend 5.21, in one place, each with its
- * reason. The library still routes (through the router set here) and validates (its Ajv
- * validators) every request; http/api.ts runs the steps in strict mode's order instead of
- * its `handleRequest`.
+ * reason. The library supplies the operations (through the router set here) and validates
+ * every request (its Ajv validators, through {@link compileRequestValidation}); routing is
+ * the {@link RouteTable}'s, and http/api.ts runs the steps in strict mode's order instead
+ * of its `handleRequest`.
  */
 import type { IncomingHttpHeaders } from 'node:http'
 import type { ErrorObject } from 'ajv'
 import { OpenAPIBackend, OpenAPIRouter, OpenAPIValidator, type Operation, type Request } from 'openapi-backend'
 import type { OpenAPIV3_1 } from 'openapi-types'
-import { RouteTable, withoutTrailingSlashes } from './route-table.js'
+import { RouteTable } from './route-table.js'
 
 /**
  * openapi-backend 5.21 checks every document against the OpenAPI 3.0 meta-schema, which
@@ -63,20 +64,6 @@ export class CompiledRouter extends OpenAPIRouter {
     return this.table.operation(operationId)
   }
 
-  override matchOperation(req: Request): Operation | undefined
-  override matchOperation(req: Request, strict: boolean): Operation
-  override matchOperation(req: Request, strict?: boolean): Operation | undefined {
-    const { operation } = this.table.match(req.method, pathOf(req))
-    // Only handleRequest matches strictly, and this service does not call it.
-    if (!operation && strict) throw new Error(`no operation for ${req.method} ${req.path}`)
-    return operation
-  }
-
-}
-
-function pathOf(req: Request): string {
-  const query = req.path.indexOf('?')
-  return withoutTrailingSlashes(query < 0 ? req.path : req.path.slice(0, query))
 }
 
 /** A request as http/api.ts has it when it validates: routed, decoded, its body read. */

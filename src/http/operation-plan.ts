@@ -136,7 +136,7 @@ export function compileOperationPlans(
     const takes = (name: string) => headerParameters.some((declared) => declared.toLowerCase() === name.toLowerCase())
     // openapi-backend's router has already put the document's global requirements here.
     const securityRequirements = (operation.security ?? []).map((requirement) => Object.keys(requirement))
-    const secured = operation.security === undefined || operation.security.length > 0
+    const secured = securityRequirements.length > 0
     const read = operation.method === 'get' ? undefined : reads.get(operation.path)
     const readBack: ReadBack | undefined =
       read && takes('If-Match')

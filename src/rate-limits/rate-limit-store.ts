@@ -8,7 +8,7 @@
  * finds the last clean-up old enough, rather than by a timer that would outlive the
  * database it was given.
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { Database } from '../db/schema.js'
 import { type Clock, systemClock } from '../timestamps.js'
 import { deleteCounter, deleteExpiredCounters, givePointBack, takePoint } from './rate-limits.repository.js'
@@ -33,8 +33,6 @@ export interface Taken {
 export interface RateLimitStoreOptions {
   /** The clock that windows start and end by; a test gives its own. */
   readonly clock?: Clock
-  /** How often (at most) this store deletes ended windows. */
-  readonly cleanupIntervalMs?: number
 }
 
 /**
@@ -49,7 +47,6 @@ const CLEANUP_INTERVAL_MS = 60_000
 
 export class RateLimitStore {
   private readonly clock: Clock
-  private readonly cleanupIntervalMs: number
   /** When this store next deletes ended windows: at its first take, then every interval. */
   private nextCleanupMs = Number.NEGATIVE_INFINITY
 
@@ -59,7 +56,6 @@ export class RateLimitStore {
     options: RateLimitStoreOptions = {},
   ) {
     this.clock = options.clock ?? systemClock
-    this.cleanupIntervalMs = options.cleanupIntervalMs ?? CLEANUP_INTERVAL_MS
   }
 
   /** Takes one of `subject`'s points in `window`, granted or not. */
@@ -87,7 +83,7 @@ export class RateLimitStore {
 
   private async cleanUpIfDue(now: Date): Promise<void> {
     if (now.getTime() < this.nextCleanupMs) return
-    this.nextCleanupMs = now.getTime() + this.cleanupIntervalMs
+    this.nextCleanupMs = now.getTime() + CLEANUP_INTERVAL_MS
     await deleteExpiredCounters(this.db, now.toISOString())
   }
 }
@@ -98,5 +94,5 @@ export class RateLimitStore {
  * index entries over about 2.7 kB), and none is stored as itself.
  */
 function keyOf(window: Window, subject: string): string {
-  return `${window.name}:${createHash('sha256').update(subject).digest('base64url')}`
+  return `${window.name}:${hash('sha256', subject, 'base64url')}`
 }

@@ -8,7 +8,7 @@ import {
   countTasks,
   deleteTask as deleteTaskRow,
   insertTask,
-  type TaskFields, selectTask, selectTasks, taskSortKey, updateTask as updateTaskRow } from './tasks.repository.js'
+  selectTask, selectTasks, taskSortKey, updateTask as updateTaskRow } from './tasks.repository.js'
 import { taskUri, toTaskResource } from './tasks.resource.js'
 import type { TaskRow } from './tasks.table.js'
 
@@ -62,13 +62,11 @@ export const replaceTask: OperationHandler<'replaceTask'> = async (request, { db
 export const updateTask: OperationHandler<'updateTask'> = async (request, { db }) => {
   const user = authenticatedUser(request)
   const { title, description, done } = request.body
-  const changes = Object.fromEntries(
-    Object.entries({ title, description, done }).filter(([, value]) => value !== undefined),
-  ) as Partial<TaskFields>
+  // An empty patch changes nothing, not even updated_at; the repository skips the fields not sent.
   const row =
-    Object.keys(changes).length === 0
+    title === undefined && description === undefined && done === undefined
       ? await selectTask(db, user.userId, request.params.taskId)
-      : await updateTaskRow(db, user.userId, request.params.taskId, changes, new Date().toISOString())
+      : await updateTaskRow(db, user.userId, request.params.taskId, { title, description, done }, new Date().toISOString())
   if (!row) throw noSuchTask(request.params.taskId)
   return { status: 200, body: toTaskResource(row, request.baseUrl) }
 }

@@ -53,6 +53,8 @@ export interface LoadOutcome {
   readonly measurement: Measurement
   /** Every answer, expected or not: what CPU time is divided by. */
   readonly answers: number
+  /** The servers' CPU time over the load, in ms, where it could be read. */
+  readonly serverCpuMs?: number
 }
 
 /** One server under load: the answers with the expected status (their latencies) and the rest. */
@@ -125,6 +127,7 @@ export async function runSpreadLoad(servers: readonly LoadTarget[], load: LoadCa
     : undefined
   return {
     answers,
+    ...(cpuUsed === undefined ? {} : { serverCpuMs: cpuUsed }),
     measurement: {
       ...(cpuUsed !== undefined && answers > 0 ? { cpuUsPerRequest: (cpuUsed * 1000) / answers } : {}),
       rate: driven.reduce((sum, d) => sum + d.latencies.length / d.result.duration, 0),

@@ -70,18 +70,17 @@ async function measureSetup(
   const backendsBefore = await probe?.snapshot()
   const generatorBefore = process.cpuUsage()
   const started = performance.now()
-  const { measurement, answers } = await runSpreadLoad(servers, load, options.seconds, options.connections)
+  const { measurement, answers, serverCpuMs } = await runSpreadLoad(servers, load, options.seconds, options.connections)
   const wallMs = performance.now() - started
   const generator = process.cpuUsage(generatorBefore)
   const generatorMs = (generator.user + generator.system) / 1000
   const databaseMs = probe && backendsBefore ? backendCpuBetween(backendsBefore, await probe.snapshot()) : undefined
   const perAnswer = (ms: number) => (answers > 0 ? (ms * 1000) / answers : Number.NaN)
-  const serverMs = ((measurement.cpuUsPerRequest ?? Number.NaN) * answers) / 1000
   return {
     ...measurement,
     ...(databaseMs === undefined ? {} : { databaseCpuUsPerRequest: perAnswer(databaseMs) }),
     generatorCpuUsPerRequest: perAnswer(generatorMs),
-    coresBusy: (serverMs + (databaseMs ?? 0) + generatorMs) / wallMs,
+    coresBusy: ((serverCpuMs ?? Number.NaN) + (databaseMs ?? 0) + generatorMs) / wallMs,
   }
 }
 
