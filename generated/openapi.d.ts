@@ -1069,7 +1069,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description No credentials, wrong credentials, or an expired or revoked token. */
+        /** @description No credentials, wrong credentials, an expired or revoked token, or an account deleted while the request was in flight (a write racing the deletion of its own account). */
         Unauthorized: {
             headers: {
                 "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
