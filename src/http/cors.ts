@@ -9,6 +9,7 @@ import cors, { type CorsOptions } from 'cors'
 import type { Request, Response } from 'express'
 import type { Operation } from 'openapi-backend'
 import type { Api } from './api.js'
+import { runMiddleware } from './run-middleware.js'
 
 /** Sent by every client, whatever the spec lists as header parameters. */
 const BASE_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'X-Request-Id']
@@ -57,6 +58,6 @@ export function corsHeaders(allowedOrigins: ReadonlySet<string>, api: Api): (req
     // Whether CORS headers come back depends on Origin: caches must know.
     res.vary('Origin')
     if (req.headers.origin === undefined) return undefined
-    return new Promise((resolve, reject) => middleware(req, res, (error?: unknown) => (error ? reject(error) : resolve())))
+    return runMiddleware(middleware, req, res)
   }
 }

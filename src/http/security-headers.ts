@@ -21,6 +21,7 @@ import type { AppConfig } from '../config.js'
 import { loadDocs, type RenderedDocs } from '../service/docs.js'
 import type { ApiSpec } from '../service/spec.js'
 import { hashSource, type InlineSources } from './inline-sources.js'
+import { runMiddleware } from './run-middleware.js'
 
 type Directives = Readonly<Record<string, readonly string[]>>
 type HelmetMiddleware = ReturnType<typeof helmet>
@@ -119,7 +120,7 @@ export function securityHeaders(deps: { readonly config: AppConfig; readonly spe
     if (isDocs) {
       return docsHeaders()
         .catch(() => forApi)
-        .then((middleware) => new Promise<void>((resolve, reject) => middleware(req, res, (error?: unknown) => (error ? reject(error) : resolve()))))
+        .then((middleware) => runMiddleware(middleware, req, res))
     }
     for (const [name, value] of apiHeaders) res.setHeader(name, value)
     return undefined
