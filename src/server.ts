@@ -10,6 +10,7 @@ import { createApp } from './app.js'
 import { type AppConfig, loadConfig } from './config.js'
 import { createRateLimits } from './deps.js'
 import { databaseOptions, migrateToLatest, openDatabase } from './db/connection.js'
+import { databaseDialect } from './db/dialect-specific.js'
 import type { Database } from './db/schema.js'
 import { createHttpServer, listen } from './http/http-server.js'
 import { apiRequestTurns } from './http/load-shedding.js'
@@ -27,8 +28,14 @@ async function openMigratedDatabase(config: AppConfig): Promise<Database> {
   const options = databaseOptions(config)
   let db: Database | undefined
   try {
-    // Migrating may wait for another replica's migrations (Kysely's lock) and may run long:
-    // on a connection of its own, not under the statement timeout that guards requests.
+    if (databaseDialect(config.databaseUrl) === 'sqlite') {
+      // One connection, migrated and then served: `:memory:` is a new, empty database on every open.
+      db = openDatabase(config.databaseUrl, options)
+      await migrateToLatest(db)
+      return db
+    }
+    // PostgreSQL: migrating may wait for another replica's migrations (Kysely's lock) and may
+    // run long: on a connection of its own, not under the statement timeout that guards requests.
     db = openDatabase(config.databaseUrl, { ...options, pool: { ...options.pool, size: 1, statementTimeoutMs: 0 } })
     await migrateToLatest(db)
     await db.destroy()

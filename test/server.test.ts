@@ -80,3 +80,13 @@ describe('SIGTERM', () => {
     expect(await stopped).toBe(0)
   })
 })
+
+describe('DATABASE_URL=:memory:', () => {
+  it('serves the database it migrated (a second open of :memory: would be a new, empty one)', STARTS_A_SERVER, async () => {
+    server = await start({ DATABASE_URL: ':memory:' })
+    const user = await signUp(server.api)
+    const me = await server.api.get<{ username: string }>('/api/v1/users/me', { auth: user.bearer })
+    expect(me.status, me.text).toBe(200)
+    expect(me.body.username).toBe(user.username)
+  })
+})

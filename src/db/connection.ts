@@ -137,7 +137,7 @@ export function openDatabase(databaseUrl: string, options: DatabaseOptions = {})
  * Brings the schema up to date; throws (and so stops start-up) if any migration fails.
  * On PostgreSQL, Kysely's migrator holds an advisory lock for the whole run, so replicas
  * starting at once migrate one after another: the first does the work, the others find
- * nothing left to do (test/db/postgres-migrations.test.ts).
+ * nothing left to do (test/db/postgres.test.ts).
  */
 export async function migrateToLatest(db: Database): Promise<void> {
   const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest()
