@@ -103,7 +103,8 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
     handle: async (exchange) => {
       const { request, req } = exchange
       const path = withoutTrailingSlashes(request.path)
-      const { operation, route } = routes.match(request.method, path)
+      const match = routes.match(request.method, path)
+      const { operation, route } = match
       if (!route) throw new NotFoundError('There is no such route. The API reference is at /docs.')
       if (request.method === 'OPTIONS') {
         exchange.res.setHeader('Allow', route.allowed.join(', '))
@@ -113,7 +114,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
       }
       if (!operation) throw new MethodNotAllowedError(req.method, route.allowed)
       const { plan, negotiation, validation } = stagesById.get(operation.operationId ?? '') as OperationStages
-      const params = decodedParameters(() => routes.parameters(operation, path))
+      const params = decodedParameters(() => routes.parametersOf(match))
       noteRoute(req, plan.route)
       // Problems are sent whatever Accept says; only success bodies are negotiated.
       if (!negotiation.acceptable(req)) {

@@ -14,12 +14,17 @@ import type { HttpExchange } from './exchange.js'
 import type { OperationPlan } from './operation-plan.js'
 import type { OperationRequest, OperationId, Principal } from './operations.js'
 
-/** The part of an Authorization header after `scheme `, if the scheme matches. */
-function credentialsFor(exchange: HttpExchange, scheme: string): string | undefined {
+/** What an Authorization header sends: its scheme, in lower case, and the credentials after it. */
+interface SentCredentials {
+  readonly scheme: string
+  readonly credentials: string
+}
+
+function sentCredentials(exchange: HttpExchange): SentCredentials | undefined {
   const header = exchange.req.headers.authorization
   if (!header) return undefined
-  const [given, ...rest] = header.trim().split(/\s+/)
-  return given?.toLowerCase() === scheme.toLowerCase() ? rest.join(' ') : undefined
+  const [given = '', ...rest] = header.trim().split(/\s+/)
+  return { scheme: given.toLowerCase(), credentials: rest.join(' ') }
 }
 
 function decodeBasic(credentials: string): { username: string; password: string } {
@@ -29,8 +34,15 @@ function decodeBasic(credentials: string): { username: string; password: string 
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
 }
 
-/** A scheme's check: the principal, undefined when the request does not use the scheme; throws when its credentials are wrong. */
-type SecurityHandler = (exchange: HttpExchange) => Promise<Principal | undefined>
+/**
+ * A scheme of the spec: the HTTP authentication scheme it reads (lower case), and its check
+ * of the credentials sent with that scheme, which gives the principal or throws when they
+ * are wrong.
+ */
+interface SecurityHandler {
+  readonly scheme: 'basic' | 'bearer'
+  verify(credentials: string, exchange: HttpExchange): Promise<Principal>
+}
 export type SecurityHandlers = Readonly<Record<string, SecurityHandler>>
 
 /**
@@ -72,19 +84,21 @@ async function checkLogin(
 }
 
 export function createSecurityHandlers(deps: AppDeps): SecurityHandlers {
-  const basicAuth: SecurityHandler = async (exchange) => {
-    const credentials = credentialsFor(exchange, 'Basic')
-    if (credentials === undefined) return undefined
-    const user = await verifyLogin(deps, decodeBasic(credentials), exchange.req.ip ?? 'unknown')
-    if (!user) throw new UnauthorizedError('The username or password is wrong.')
-    return { userId: user.id, username: user.username, tokenId: null }
+  const basicAuth: SecurityHandler = {
+    scheme: 'basic',
+    async verify(credentials, exchange) {
+      const user = await verifyLogin(deps, decodeBasic(credentials), exchange.req.ip ?? 'unknown')
+      if (!user) throw new UnauthorizedError('The username or password is wrong.')
+      return { userId: user.id, username: user.username, tokenId: null }
+    },
   }
-  const bearerAuth: SecurityHandler = async (exchange) => {
-    const secret = credentialsFor(exchange, 'Bearer')
-    if (secret === undefined) return undefined
-    const token = secret ? await findActiveToken(deps.db, hashTokenSecret(secret), new Date().toISOString()) : undefined
-    if (!token) throw new UnauthorizedError('The token is invalid, expired or revoked.', { invalidToken: true })
-    return { userId: token.userId, username: token.username, tokenId: token.tokenId }
+  const bearerAuth: SecurityHandler = {
+    scheme: 'bearer',
+    async verify(secret) {
+      const token = secret ? await findActiveToken(deps.db, hashTokenSecret(secret), new Date().toISOString()) : undefined
+      if (!token) throw new UnauthorizedError('The token is invalid, expired or revoked.', { invalidToken: true })
+      return { userId: token.userId, username: token.username, tokenId: token.tokenId }
+    },
   }
   return { basicAuth, bearerAuth }
 }
@@ -105,6 +119,13 @@ export interface Authentication {
 /** The order in which a principal is taken when several schemes succeeded. */
 const PREFERENCE = ['bearerAuth', 'basicAuth']
 
+/** A public operation: anyone may call it, as nobody in particular. */
+const PUBLIC: Authentication = {
+  authorized: true,
+  principal: null,
+  failure: () => new Error('a public operation cannot fail authentication'),
+}
+
 const isPrincipal = (outcome: SchemeOutcome): outcome is Principal => outcome !== undefined && !('error' in outcome)
 
 /**
@@ -112,17 +133,24 @@ const isPrincipal = (outcome: SchemeOutcome): outcome is Principal => outcome !=
  * rule: every scheme of one requirement must pass, and one requirement is enough).
  */
 export async function authenticate(plan: OperationPlan, exchange: HttpExchange, handlers: SecurityHandlers): Promise<Authentication> {
+  if (!plan.secured) return PUBLIC
+  const sent = sentCredentials(exchange)
   const outcomes = new Map<string, SchemeOutcome>()
   for (const scheme of plan.securitySchemes) {
     const handler = handlers[scheme]
+    // Only the scheme the Authorization header names can pass; the others are not asked.
+    if (!handler || !sent || sent.scheme !== handler.scheme) {
+      outcomes.set(scheme, undefined)
+      continue
+    }
     try {
-      outcomes.set(scheme, handler ? await handler(exchange) : undefined)
+      outcomes.set(scheme, await handler.verify(sent.credentials, exchange))
     } catch (error) {
       outcomes.set(scheme, { error: error ?? new Error(`the ${scheme} handler failed`) })
     }
   }
   const passed = (scheme: string) => isPrincipal(outcomes.get(scheme))
-  const authorized = !plan.secured || plan.securityRequirements.some((requirement) => requirement.every(passed))
+  const authorized = plan.securityRequirements.some((requirement) => requirement.every(passed))
   const preferred = PREFERENCE.map((scheme) => outcomes.get(scheme)).find(isPrincipal)
   return {
     authorized,

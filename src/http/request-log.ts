@@ -18,6 +18,8 @@ import type { RequestWaits } from './request-turns.js'
 
 /** What the layers below learn about a request, for its log line. */
 interface Facts {
+  /** `performance.now()` when the request started. */
+  readonly start: number
   route?: string
   userId?: number
 }
@@ -57,21 +59,22 @@ interface RequestLine {
 
 /** Starts the line of a request; it is written when the response is done. */
 export function requestLog(logger: Logger, waits: RequestWaits): (req: Request, res: Response) => void {
+  // One listener for every response (a response closes once): no closure made per request.
+  function writeLine(this: Response) {
+    const req = this.req
+    const known = (req as Logged)[FACTS] as Facts
+    const line: RequestLine = { reqId: requestIdOf(req), method: req.method, status: this.statusCode, ms: round(performance.now() - known.start) }
+    if (known.route !== undefined) line.route = known.route
+    else line.path = req.path.slice(0, MAX_PATH_LENGTH)
+    if (known.userId !== undefined) line.userId = known.userId
+    const waited = waits.waitOf(req)
+    if (waited >= 1) line.wait = round(waited)
+    if (!this.writableFinished) line.aborted = true
+    if (this.statusCode >= 500) logger.error(line, 'request')
+    else logger.info(line, 'request')
+  }
   return (req, res) => {
-    const start = performance.now()
-    const known: Facts = {}
-    ;(req as Logged)[FACTS] = known
-    // `on`, not `once`: a response closes once, and `once` wraps the listener anew per request.
-    res.on('close', () => {
-      const line: RequestLine = { reqId: requestIdOf(req), method: req.method, status: res.statusCode, ms: round(performance.now() - start) }
-      if (known.route !== undefined) line.route = known.route
-      else line.path = req.path.slice(0, MAX_PATH_LENGTH)
-      if (known.userId !== undefined) line.userId = known.userId
-      const waited = waits.waitOf(req)
-      if (waited >= 1) line.wait = round(waited)
-      if (!res.writableFinished) line.aborted = true
-      if (res.statusCode >= 500) logger.error(line, 'request')
-      else logger.info(line, 'request')
-    })
+    ;(req as Logged)[FACTS] = { start: performance.now() }
+    res.on('close', writeLine)
   }
 }

@@ -30,8 +30,8 @@ interface PathRoute {
 }
 
 export type RouteMatch =
-  | { readonly operation: Operation; readonly route: PathRoute }
-  | { readonly operation: undefined; readonly route: PathRoute | undefined }
+  | { readonly operation: Operation; readonly route: PathRoute; readonly captured?: RegExpExecArray }
+  | { readonly operation: undefined; readonly route: PathRoute | undefined; readonly captured?: RegExpExecArray }
 
 const TEMPLATE_PARAMETER = /\{([^}]+)\}/g
 
@@ -67,7 +67,6 @@ export class RouteTable {
   readonly operations: readonly Operation[]
   private readonly literal = new Map<string, PathRoute>()
   private readonly templated: readonly PathRoute[]
-  private readonly byTemplate = new Map<string, PathRoute>()
   private readonly byId: ReadonlyMap<string, Operation>
 
   constructor(operations: readonly Operation[]) {
@@ -78,7 +77,6 @@ export class RouteTable {
     const templated: PathRoute[] = []
     for (const [template, pathOperations] of byPath) {
       const route = toRoute(template, pathOperations)
-      this.byTemplate.set(template, route)
       if (route.pattern) templated.push(route)
       else this.literal.set(template, route)
     }
@@ -89,34 +87,40 @@ export class RouteTable {
     return this.byId.get(operationId)
   }
 
-  /** The path item `path` (without its query) names, if any. */
-  route(path: string): PathRoute | undefined {
+  /** The path item `path` (without its query) names, if any, with what its template captured. */
+  private find(path: string): { readonly route: PathRoute; readonly captured?: RegExpExecArray } | undefined {
     const normalized = withoutTrailingSlashes(path)
-    return this.literal.get(normalized) ?? this.templated.find((route) => route.pattern?.test(normalized))
+    const literal = this.literal.get(normalized)
+    if (literal) return { route: literal }
+    for (const route of this.templated) {
+      const captured = route.pattern?.exec(normalized)
+      if (captured) return { route, captured }
+    }
+    return undefined
   }
 
+  /** The operation for `method` on `path`, matched once: its parameters come from the same match ({@link parametersOf}). */
   match(method: string, path: string): RouteMatch {
-    const route = this.route(path)
-    return { operation: route?.operations.get(method.toUpperCase()), route } as RouteMatch
+    const found = this.find(path)
+    if (!found) return { operation: undefined, route: undefined }
+    return { operation: found.route.operations.get(method.toUpperCase()), route: found.route, captured: found.captured } as RouteMatch
   }
 
   /** The methods `path` answers (with HEAD where it has GET, and OPTIONS); none for an unknown path. */
   allowedMethods(path: string): readonly string[] {
-    return this.route(path)?.allowed ?? []
+    return this.find(path)?.route.allowed ?? []
   }
 
   /**
-   * The path parameters of `path` under `operation`'s template, percent-decoded.
-   * Throws URIError on a malformed escape, as openapi-backend's own parser does.
+   * The path parameters of a match, percent-decoded. Throws URIError on a malformed
+   * escape, as openapi-backend's own parser does.
    */
-  parameters(operation: Operation, path: string): Record<string, string> {
-    const route = this.byTemplate.get(operation.path)
-    const captured = route?.pattern?.exec(withoutTrailingSlashes(path))
+  parametersOf(match: RouteMatch): Record<string, string> {
     const parameters: Record<string, string> = {}
+    const { route, captured } = match
     if (!route || !captured) return parameters
-    route.parameterNames.forEach((name, i) => {
-      parameters[name] = decodeURIComponent(captured[i + 1] ?? '')
-    })
+    const names = route.parameterNames
+    for (let i = 0; i < names.length; i++) parameters[names[i] as string] = decodeURIComponent(captured[i + 1] ?? '')
     return parameters
   }
 }

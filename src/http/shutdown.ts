@@ -15,15 +15,17 @@ export interface Drainer {
 export function drainable(server: Server): Drainer {
   const inFlight = new Set<ServerResponse>()
   let draining = false
+  // One listener for every response (a response closes once): no closure made per request.
+  function closed(this: ServerResponse) {
+    inFlight.delete(this)
+    // Its connection may now be idle (a response already under way when draining began).
+    if (draining) server.closeIdleConnections()
+  }
   // Before the app's own listener, so the header is set before any response starts.
   server.prependListener('request', (_req, res: ServerResponse) => {
     if (draining) res.setHeader('Connection', 'close')
     inFlight.add(res)
-    res.once('close', () => {
-      inFlight.delete(res)
-      // Its connection may now be idle (a response already under way when draining began).
-      if (draining) server.closeIdleConnections()
-    })
+    res.on('close', closed)
   })
 
   return {

@@ -4,7 +4,9 @@
  * process is a second connection to the same file (SQLite locks it the same way).
  */
 import SQLite from 'better-sqlite3'
+import { CompiledQuery, type Generated, Kysely, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LockWaitingSqliteDialect } from '../../src/db/sqlite-dialect.js'
 import { expectProblem } from '../support/expect.js'
 import { type Problem, signUp, startTestServer, type Task, type TestServer, type TestUser } from '../support/server.js'
 
@@ -102,5 +104,63 @@ describe('a write lock held by another process past DATABASE_BUSY_TIMEOUT_MS', (
     expectProblem(res, 503, 'SERVICE_UNAVAILABLE')
     const accounts = await server.db.selectFrom('users').select('id').where('username', '=', 'locked-out').execute()
     expect(accounts).toEqual([])
+  })
+})
+
+describe('the driver: one connection, handed to one caller at a time', () => {
+  function openDriver() {
+    const sqlite = new SQLite(':memory:')
+    sqlite.exec('create table notes (id integer primary key, body text not null)')
+    const driver = new LockWaitingSqliteDialect({ database: sqlite, busyTimeoutMs: 1000 }).createDriver()
+    return { sqlite, driver }
+  }
+
+  it('hands a free connection over as the same settled promise each time: no promise made per query', async () => {
+    const { sqlite, driver } = openDriver()
+    await driver.init()
+    const first = driver.acquireConnection()
+    await driver.releaseConnection(await first)
+    const second = driver.acquireConnection()
+    expect(second).toBe(first)
+    await driver.releaseConnection(await second)
+    sqlite.close()
+  })
+
+  it('callers that find it taken get it in the order they asked, each after the previous released it', async () => {
+    const { sqlite, driver } = openDriver()
+    await driver.init()
+    const holder = await driver.acquireConnection()
+    const served: number[] = []
+    const waiters = [1, 2, 3].map((n) =>
+      driver.acquireConnection().then(async (connection) => {
+        served.push(n)
+        await connection.executeQuery(CompiledQuery.raw('select 1'))
+        await driver.releaseConnection(connection)
+      }),
+    )
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(served).toEqual([])
+    await driver.releaseConnection(holder)
+    await Promise.all(waiters)
+    expect(served).toEqual([1, 2, 3])
+    sqlite.close()
+  })
+
+  it('answers writes with the rows changed and the new rowid, reads with their rows, and streams selects', async () => {
+    const sqlite = new SQLite(':memory:')
+    sqlite.exec('create table notes (id integer primary key, body text not null)')
+    const db = new Kysely<{ notes: { id: Generated<number>; body: string } }>({
+      dialect: new LockWaitingSqliteDialect({ database: sqlite, busyTimeoutMs: 1000 }),
+    })
+    const inserted = await db.insertInto('notes').values([{ body: 'one' }, { body: 'two' }]).executeTakeFirstOrThrow()
+    expect(inserted).toMatchObject({ numInsertedOrUpdatedRows: 2n, insertId: 2n })
+    expect(await db.selectFrom('notes').select('body').orderBy('id').execute()).toEqual([{ body: 'one' }, { body: 'two' }])
+    const streamed: string[] = []
+    for await (const row of db.selectFrom('notes').select('body').orderBy('id').stream()) streamed.push(row.body)
+    expect(streamed).toEqual(['one', 'two'])
+    await expect(sql`insert into nowhere values (1)`.execute(db)).rejects.toThrow(/no such table/)
+    // A failed statement released the connection like any other.
+    expect(await db.selectFrom('notes').select('id').where('body', '=', 'two').executeTakeFirst()).toEqual({ id: 2 })
+    await db.destroy()
   })
 })

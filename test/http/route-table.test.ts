@@ -40,10 +40,9 @@ describe('RouteTable', () => {
   })
 
   it('decodes path parameters, and throws URIError on a malformed escape', () => {
-    const get = table.operation('get /goals/{goalId}')
-    if (!get) throw new Error('no operation')
-    expect(table.parameters(get, '/goals/a%20b')).toEqual({ goalId: 'a b' })
-    expect(() => table.parameters(get, '/goals/%ZZ')).toThrow(URIError)
+    expect(table.parametersOf(table.match('GET', '/goals/a%20b'))).toEqual({ goalId: 'a b' })
+    expect(() => table.parametersOf(table.match('GET', '/goals/%ZZ'))).toThrow(URIError)
+    expect(table.parametersOf(table.match('GET', '/goals'))).toEqual({})
   })
 })
 
