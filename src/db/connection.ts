@@ -27,6 +27,9 @@ export function sqlitePath(databaseUrl: string): string {
   return databaseUrl
 }
 
+/** SQLite's page cache per connection, in KiB (a negative `cache_size` is KiB, not pages). */
+export const PAGE_CACHE_KIB = 4096
+
 function configure(sqlite: SQLite.Database): void {
   // WAL lets readers run beside the writer; FULL makes every acknowledged commit
   // survive power loss, not only a process crash.
@@ -34,6 +37,10 @@ function configure(sqlite: SQLite.Database): void {
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma(`busy_timeout = ${BUSY_WAIT_PER_ATTEMPT_MS}`)
+  // better-sqlite3 builds SQLite with a 16 MiB page cache; as it fills, the process grew
+  // by 12 MiB over two minutes of load (issue 10, item 7: memory must not grow). Pages
+  // past this come from the kernel's file cache, which every process shares.
+  sqlite.pragma(`cache_size = -${PAGE_CACHE_KIB}`)
   // SQLite's own lower() folds ASCII only; filters must ignore case in any script.
   sqlite.function('lower', { deterministic: true }, (value: unknown) =>
     typeof value === 'string' ? value.toLowerCase() : value,
@@ -44,6 +51,7 @@ function configure(sqlite: SQLite.Database): void {
     ['journal_mode', sqlite.pragma('journal_mode', { simple: true }), memory ? 'memory' : 'wal'],
     ['synchronous', sqlite.pragma('synchronous', { simple: true }), 2],
     ['foreign_keys', sqlite.pragma('foreign_keys', { simple: true }), 1],
+    ['cache_size', sqlite.pragma('cache_size', { simple: true }), -PAGE_CACHE_KIB],
   ]
   for (const [name, actual, expected] of checks) {
     if (actual !== expected) throw new DatabaseConfigError(`SQLite ${name} is ${String(actual)}, expected ${String(expected)}`)

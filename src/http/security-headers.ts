@@ -113,7 +113,11 @@ export function securityHeaders(deps: { readonly config: AppConfig; readonly spe
 
   // helmet run once: the API's headers never change, and setting them from a list costs
   // a fraction of running helmet's dozen middlewares on every request (issue 10).
+  // Names and values side by side: an indexed loop allocates nothing per request, where
+  // `for (const [name, value] of ...)` made an iterator and a destructuring per header.
   const apiHeaders = socketSecurityHeaders(config)
+  const names = apiHeaders.map(([name]) => name)
+  const values = apiHeaders.map(([, value]) => value)
   return (req, res) => {
     // The router takes the path with or without trailing slashes (http/route-table.ts).
     const isDocs = (req.method === 'GET' || req.method === 'HEAD') && (req.path === docsPath || req.path === `${docsPath}/`)
@@ -122,7 +126,7 @@ export function securityHeaders(deps: { readonly config: AppConfig; readonly spe
         .catch(() => forApi)
         .then((middleware) => runMiddleware(middleware, req, res))
     }
-    for (const [name, value] of apiHeaders) res.setHeader(name, value)
+    for (let i = 0; i < names.length; i++) res.setHeader(names[i] as string, values[i] as string)
     return undefined
   }
 }

@@ -22,13 +22,15 @@ describe('sqlitePath', () => {
 })
 
 describe('openDatabase', () => {
-  it('creates the folder, and runs with WAL, synchronous=FULL and foreign keys', async () => {
+  it('creates the folder, and runs with WAL, synchronous=FULL, foreign keys and a 4 MiB page cache', async () => {
     const db = openDatabase(join(dir, 'nested', 'a.sqlite'))
     try {
       const pragma = async (name: string) => (await sql.raw(`pragma ${name}`).execute(db)).rows[0]
       expect(await pragma('journal_mode')).toEqual({ journal_mode: 'wal' })
       expect(await pragma('synchronous')).toEqual({ synchronous: 2 })
       expect(await pragma('foreign_keys')).toEqual({ foreign_keys: 1 })
+      // Negative: KiB. better-sqlite3's build default is -16000, which grew the process (issue 10).
+      expect(await pragma('cache_size')).toEqual({ cache_size: -4096 })
     } finally {
       await db.destroy()
     }
