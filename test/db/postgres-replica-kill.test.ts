@@ -15,27 +15,27 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { ApiResponse } from '../support/client.js'
-import { createTestDatabase, type TestDatabase } from '../support/database.js'
 import { parseLinks } from '../support/expect.js'
-import { type ServerProcess, startServerProcess } from '../support/process.js'
+import type { ServerProcess } from '../support/process.js'
+import { type Replicas, startReplicas } from '../support/replicas.js'
 import { signUp, type Task, type TaskList, type TestUser } from '../support/server.js'
 import { TEST_TIMEOUT_MS } from '../support/timeouts.js'
 
-let database: TestDatabase
+let replicas: Replicas
 let victim: ServerProcess
 let survivors: ServerProcess[]
 let user: TestUser
 
 beforeAll(async () => {
-  database = await createTestDatabase()
-  // All three start at once on the empty database: one migrates, the others wait for it.
-  const replicas = await Promise.all([0, 1, 2].map(() => startServerProcess({ DATABASE_URL: database.url })))
-  ;[victim, ...survivors] = replicas as [ServerProcess, ServerProcess, ServerProcess]
+  // startReplicas stops the ones that started when another fails to. No PUBLIC_URL: each
+  // replica names resources by the address it was asked on, so the test follows its links.
+  replicas = await startReplicas(3, { PUBLIC_URL: '' })
+  ;[victim, ...survivors] = replicas.processes as [ServerProcess, ServerProcess, ServerProcess]
   user = await signUp((survivors[0] as ServerProcess).api)
 })
 afterAll(async () => {
-  await Promise.all([victim?.kill('SIGKILL'), ...(survivors ?? []).map((replica) => replica.stop())])
-  await database?.drop()
+  await victim?.kill('SIGKILL')
+  await replicas?.stop()
 })
 
 interface Write {
