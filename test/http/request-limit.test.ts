@@ -191,6 +191,28 @@ describe('3 requests per 60 seconds', () => {
     }
   })
 
+  it('a 304 and a 404 after the count carry the RateLimit fields and Vary, as the spec declares them', async () => {
+    const me = await register(server.api)
+    const first = await server.api.get('/api/v1/users/me', { auth: me.bearer })
+    expect(first.status).toBe(200)
+    const etag = first.headers.get('etag') ?? ''
+    const notModified = await server.api.get('/api/v1/users/me', { auth: me.bearer, headers: { 'If-None-Match': etag } })
+    expect(notModified.status).toBe(304)
+    expect(rateLimitOf(notModified).remaining).toBeLessThan(rateLimitOf(first).remaining)
+    expect(notModified.headers.get('vary')).toBe('Authorization')
+
+    const other = await register(server.api)
+    const missing = await server.api.get<Problem>(`${TASKS}/999999999`, { auth: other.bearer })
+    expectProblem(missing, 404, 'NOT_FOUND')
+    expect(rateLimitOf(missing).remaining).toBeGreaterThanOrEqual(0)
+    expect(missing.headers.get('vary')).toBe('Authorization')
+
+    const contract = server.api.contract
+    const declared = (ref: string) => Object.keys((contract.resolve({ $ref: ref })?.headers ?? {}) as object)
+    expect(declared('#/components/responses/NotModified')).toEqual(expect.arrayContaining(['RateLimit', 'RateLimit-Policy', 'Vary']))
+    expect(declared('#/components/responses/NotFound')).toEqual(expect.arrayContaining(['Vary']))
+  })
+
   it('the spec declares the RateLimit fields on the 429 and on the successes of authenticated operations', () => {
     const contract = server.api.contract
     const tooMany = contract.resolve({ $ref: '#/components/responses/TooManyRequests' })
