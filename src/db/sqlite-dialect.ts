@@ -79,7 +79,14 @@ class LockWaitingSqliteDriver implements Driver {
   async init(): Promise<void> {
     const { database, onCreateConnection } = this.#config
     this.#database = typeof database === 'function' ? await database() : database
-    await onCreateConnection?.(this.#connection)
+    if (!onCreateConnection) return
+    // Held while the hook runs, as any caller holds it: a busy retry inside releases it.
+    const connection = await this.acquireConnection()
+    try {
+      await onCreateConnection(connection)
+    } finally {
+      await this.releaseConnection()
+    }
   }
 
   acquireConnection(): Promise<DatabaseConnection> {

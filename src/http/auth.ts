@@ -1,7 +1,7 @@
 /**
- * Security handlers for the spec's `basicAuth` and `bearerAuth` schemes.
- * A handler returns the {@link Principal} when its scheme's credentials are valid, returns
- * nothing when the request does not use its scheme, and throws when they are wrong.
+ * Security handlers for the spec's `basicAuth` and `bearerAuth` schemes. Only the handler
+ * of the scheme an Authorization header names is asked: it returns the {@link Principal}
+ * when the credentials are valid and throws when they are wrong.
  */
 import type { AppDeps } from '../deps.js'
 import { AppError, type AuthScheme, UnauthorizedError } from '../errors.js'

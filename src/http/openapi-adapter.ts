@@ -31,9 +31,10 @@ OpenAPIValidator.prototype.preCompileResponseValidators = () => undefined
 OpenAPIValidator.prototype.preCompileResponseHeaderValidators = () => undefined
 
 /**
- * openapi-backend's router with matching from a {@link RouteTable} built once (its own
- * builds a RegExp per templated path on every match). Requests are not parsed by it at
- * all: {@link compileRequestValidation} validates the parts http/api.ts has already read. What
+ * openapi-backend's router, serving the operations of a {@link RouteTable} built once. It
+ * routes nothing and parses no request: http/api.ts matches with the table (the library's
+ * own matching builds a RegExp per templated path on every call), and
+ * {@link compileRequestValidation} validates the parts http/api.ts has already read. What
  * that does not handle, the constructor refuses, so a spec that comes to need it fails at
  * start-up, not at request time: cookie parameters, `explode: false` and
  * `content`-encoded parameters, and header parameters with a default (Ajv would write it
@@ -117,7 +118,7 @@ export function compileRequestValidation(validator: OpenAPIValidator, operation:
   }
 }
 
-/** Puts the compiled router in place of the one `init()` built, for routing and validation alike. */
+/** Puts the compiled router in place of the one `init()` built, so that validation finds the table's operations. */
 export function useCompiledRouter(backend: OpenAPIBackend): RouteTable {
   const table = new RouteTable(backend.router.getOperations())
   const router = new CompiledRouter(backend.definition as OpenAPIV3_1.Document, table)

@@ -16,7 +16,7 @@ export function drainable(server: Server): Drainer {
   const inFlight = new Set<ServerResponse>()
   let draining = false
   // One listener for every response (a response closes once): no closure made per request.
-  function closed(this: ServerResponse) {
+  function forgetResponse(this: ServerResponse) {
     inFlight.delete(this)
     // Its connection may now be idle (a response already under way when draining began).
     if (draining) server.closeIdleConnections()
@@ -25,7 +25,7 @@ export function drainable(server: Server): Drainer {
   server.prependListener('request', (_req, res: ServerResponse) => {
     if (draining) res.setHeader('Connection', 'close')
     inFlight.add(res)
-    res.on('close', closed)
+    res.on('close', forgetResponse)
   })
 
   return {

@@ -164,3 +164,21 @@ describe('the driver: one connection, handed to one caller at a time', () => {
     await db.destroy()
   })
 })
+
+describe('the driver: onCreateConnection', () => {
+  it('runs holding the connection, and leaves it free for the first query', async () => {
+    const sqlite = new SQLite(':memory:')
+    const db = new Kysely<{ notes: { id: Generated<number>; body: string } }>({
+      dialect: new LockWaitingSqliteDialect({
+        database: sqlite,
+        busyTimeoutMs: 1000,
+        onCreateConnection: async (connection) => {
+          await connection.executeQuery(CompiledQuery.raw('create table notes (id integer primary key, body text not null)'))
+        },
+      }),
+    })
+    await db.insertInto('notes').values({ body: 'after the hook' }).execute()
+    expect(await db.selectFrom('notes').select('body').execute()).toEqual([{ body: 'after the hook' }])
+    await db.destroy()
+  })
+})
