@@ -15,3 +15,8 @@ export function reasonOf(error: unknown): string {
   const cause = error.cause === undefined ? '' : reasonOf(error.cause)
   return cause === '' || own.includes(cause) ? own : `${own}: ${cause}`
 }
+
+/** The string `code` a Node or driver error carries (ECONNREFUSED, SQLITE_BUSY, 57014), if any. */
+export function errorCode(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined
+}

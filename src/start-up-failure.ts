@@ -7,7 +7,7 @@
 import { ConfigError } from './config.js'
 import { DatabaseConfigError } from './db/connection.js'
 import { isConnectionFailure } from './db/unavailable.js'
-import { oneLine, reasonOf } from './error-reason.js'
+import { errorCode, oneLine, reasonOf } from './error-reason.js'
 
 /** A database URL as it may be shown: a password in it is replaced by `***`. */
 export function withoutPassword(databaseUrl: string): string {
@@ -30,7 +30,7 @@ const SQLITE_UNUSABLE = /^SQLITE_(CANTOPEN|NOTADB|READONLY|PERM|CORRUPT|IOERR|FU
 export function isDatabaseUnusable(error: unknown): boolean {
   for (let current = error; current instanceof Error; current = current.cause) {
     if (current instanceof DatabaseConfigError || isConnectionFailure(current)) return true
-    if (SQLITE_UNUSABLE.test(codeOf(current) ?? '')) return true
+    if (SQLITE_UNUSABLE.test(errorCode(current) ?? '')) return true
   }
   return false
 }
@@ -46,13 +46,9 @@ export function databaseFailure(databaseUrl: string, error: unknown): ConfigErro
   )
 }
 
-function codeOf(error: unknown): string | undefined {
-  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined
-}
-
 /** `listen` failed: the port is taken or not allowed. */
 export function listenFailure(port: number, error: unknown): ConfigError {
-  const code = codeOf(error)
+  const code = errorCode(error)
   const what =
     code === 'EADDRINUSE'
       ? `is already in use (EADDRINUSE). Stop what listens on port ${port}, or set PORT to a free port (0 picks one)`

@@ -14,6 +14,7 @@ import {
   SqliteDialect,
   type SqliteDialectConfig,
 } from 'kysely'
+import { errorCode } from '../error-reason.js'
 import { ServiceUnavailableError } from '../errors.js'
 
 /**
@@ -28,13 +29,12 @@ const LONGEST_PAUSE_MS = 100
 
 /** SQLITE_BUSY and its extended codes (SQLITE_BUSY_RECOVERY, SQLITE_BUSY_SNAPSHOT, ...). */
 function isBusy(error: unknown): boolean {
-  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY')
+  return errorCode(error)?.startsWith('SQLITE_BUSY') === true
 }
 
 function databaseBusy(waitedMs: number): ServiceUnavailableError {
   return new ServiceUnavailableError(
-    `The database is busy: another process has held its write lock for over ${waitedMs} ms. Nothing was changed; try again.`,
+    `The database is busy: its write lock, held by another process, was not free within ${waitedMs} ms. Nothing was changed; try again.`,
     1,
   )
 }
@@ -57,6 +57,9 @@ const RELEASED: Promise<void> = Promise.resolve()
  * queries (reads above all) go on meanwhile; then it fails with a 503. Only statements
  * outside a transaction (and the `begin` that starts one) are retried: SQLITE_BUSY means
  * the statement did nothing, and with no transaction open nothing else was done either.
+ *
+ * No savepoints (Kysely's driver had them): nothing here nests transactions that way, and
+ * `savepoint()` on a transaction says so rather than doing something else.
  */
 class LockWaitingSqliteDriver implements Driver {
   readonly #config: SqliteDialectConfig

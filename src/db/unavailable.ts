@@ -16,6 +16,7 @@
  * transactions, /readyz) hears the same 503.
  */
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely'
+import { errorCode } from '../error-reason.js'
 import { ServiceUnavailableError } from '../errors.js'
 import { WrappingDriver } from './wrapping-driver.js'
 
@@ -43,10 +44,6 @@ const CONNECTION_LOST = /^(?:Connection terminated|Client has encountered a conn
 /** pg-pool waited DATABASE_CONNECT_TIMEOUT_MS for a turn at a pool whose every connection was taken. */
 const POOL_WAIT_TIMED_OUT = 'timeout exceeded when trying to connect'
 
-function codeOf(error: Error): string | undefined {
-  return 'code' in error && typeof error.code === 'string' ? error.code : undefined
-}
-
 /**
  * Whether `error` says the server cannot be reached or cannot serve this connection (the
  * error itself, not its causes). Start-up reports these as a DATABASE_URL problem
@@ -55,7 +52,7 @@ function codeOf(error: Error): string | undefined {
 export function isConnectionFailure(error: Error): boolean {
   // Node's refusal from a name with several addresses (localhost: ::1 and 127.0.0.1).
   if (error instanceof AggregateError) return true
-  const code = codeOf(error)
+  const code = errorCode(error)
   if (code !== undefined && (SYSTEM_ERROR.test(code) || PG_CANNOT_SERVE.test(code))) return true
   return CONNECTION_LOST.test(error.message)
 }
@@ -63,7 +60,7 @@ export function isConnectionFailure(error: Error): boolean {
 /** The 503 that `error` from the driver means, or undefined when it means something else (a bug, a constraint). */
 export function unavailability(error: unknown): ServiceUnavailableError | undefined {
   if (!(error instanceof Error)) return undefined
-  if (codeOf(error) === PG_QUERY_CANCELED) {
+  if (errorCode(error) === PG_QUERY_CANCELED) {
     return new ServiceUnavailableError(
       'The database took too long to answer, and the statement was cancelled. Try again after Retry-After seconds.',
       BUSY_RETRY_AFTER_SECONDS,
