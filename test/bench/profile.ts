@@ -8,6 +8,7 @@
  * stops it (node writes the profile on exit) and summarises two windows of the profile:
  * the measured load, and start-up to the first answer. The .cpuprofile itself stays in a
  * temporary directory, printed at the end, for Chrome DevTools or speedscope.
+ * BENCH_PROFILE_SERVER=baseline profiles the plain-Express baseline the same way.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -44,7 +45,9 @@ async function main(): Promise<void> {
   const get = sideBySideCases(seeded).find((c) => c.name.startsWith(wanted))
   if (!get) throw new Error(`no request case named ${JSON.stringify(wanted)}...`)
 
-  const service = await startServer('service', {
+  // BENCH_PROFILE_SERVER=baseline profiles the plain-Express baseline instead, to set beside it.
+  const kind = process.env.BENCH_PROFILE_SERVER === 'baseline' ? 'baseline' : 'service'
+  const service = await startServer(kind, {
     root: options.root,
     databaseUrl: databasePath,
     serviceLog: options.serviceLog,
@@ -68,7 +71,7 @@ async function main(): Promise<void> {
 
   const m = machine()
   const report = [
-    '# CPU profile of the service',
+    `# CPU profile of the ${kind}`,
     '',
     `- ${new Date().toISOString()}, commit ${commitOf(options.root)}; \`npm run bench:profile\`: \`node --cpu-prof --cpu-prof-interval ${INTERVAL_US} dist/server.js\`, ` +
       `default configuration, stdout to ${options.serviceLog}.`,
