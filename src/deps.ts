@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { AppConfig } from './config.js'
 import type { Database } from './db/schema.js'
-import { LoginThrottle } from './http/login-throttle.js'
+import { LoginThrottle } from './auth/login-throttle.js'
 import { RequestLimit } from './http/request-limit.js'
 import type { RequestWaits } from './http/request-turns.js'
 import { RateLimitStore } from './rate-limits/rate-limit-store.js'

@@ -14,7 +14,7 @@ const noServerNoDatabase = [
   'test/*.test.ts',
   'test/build/**',
   'test/support/**',
-  'test/users/passwords.test.ts',
+  'test/auth/passwords.test.ts',
   'test/transactions/money.test.ts',
   'test/http/body.test.ts',
   'test/http/cursor.test.ts',

@@ -1,18 +1,16 @@
 /**
- * Security handlers for the spec's `basicAuth` and `bearerAuth` schemes. Only the handler
- * of the scheme an Authorization header names is asked: it returns the {@link Principal}
- * when the credentials are valid and throws when they are wrong.
+ * The HTTP side of authentication, for the spec's `basicAuth` and `bearerAuth` schemes:
+ * reads the Authorization header, asks only the handler of the scheme it names, weighs
+ * the operation's security requirements, and chooses the 401 (with its WWW-Authenticate
+ * challenge) or 429 to answer when they are not met. Checking the credentials themselves
+ * is auth/auth.service.ts's job.
  */
+import { verifyBearer, verifyLogin } from '../auth/auth.service.js'
 import type { AppDeps } from '../deps.js'
 import { AppError, type AuthScheme, UnauthorizedError } from '../errors.js'
-import { findActiveToken } from '../tokens/tokens.repository.js'
-import { hashTokenSecret } from '../tokens/token-secret.js'
-import { verifyAgainstDecoy, verifyPassword } from '../users/passwords.js'
-import { findUserByUsername } from '../users/users.repository.js'
-import type { UserRow } from '../users/users.table.js'
 import type { HttpExchange } from './exchange.js'
 import type { OperationPlan } from './operation-plan.js'
-import type { OperationRequest, OperationId, Principal } from './operations.js'
+import type { Principal } from './operations.js'
 
 /** What an Authorization header sends: its scheme, in lower case, and the credentials after it. */
 interface SentCredentials {
@@ -45,59 +43,21 @@ interface SecurityHandler {
 }
 export type SecurityHandlers = Readonly<Record<string, SecurityHandler>>
 
-/**
- * Checks a username and password under the login throttle: the user when both are right,
- * undefined otherwise (an unknown username costs as long as a known one), and 429 while
- * the username or the address is locked out. Every password check goes through here;
- * identical checks running at once share one attempt.
- */
-export function verifyLogin(
-  deps: AppDeps,
-  credentials: { readonly username: string; readonly password: string },
-  address: string,
-): Promise<UserRow | undefined> {
-  return deps.loginThrottle.once(credentials, address, () => checkLogin(deps, credentials, address))
-}
-
-async function checkLogin(
-  deps: AppDeps,
-  credentials: { readonly username: string; readonly password: string },
-  address: string,
-): Promise<UserRow | undefined> {
-  const { username, password } = credentials
-  const throttle = deps.loginThrottle
-  await throttle.attempt(username, address)
-  let user: UserRow | undefined
-  let valid: boolean
-  try {
-    user = await findUserByUsername(deps.db, username)
-    valid = user ? await verifyPassword(password, user.password_hash) : await verifyAgainstDecoy(password, deps.config.scryptCost)
-  } catch (error) {
-    // Our failure (the database is down), not a wrong guess: it must not lock anyone out.
-    // The refund goes to the database too; if that fails as well, the first failure is the one to report.
-    await throttle.refund(username, address).catch(() => undefined)
-    throw error
-  }
-  if (!user || !valid) return undefined
-  await throttle.succeeded(username, address)
-  return user
-}
-
 export function createSecurityHandlers(deps: AppDeps): SecurityHandlers {
   const basicAuth: SecurityHandler = {
     scheme: 'basic',
     async verify(credentials, exchange) {
-      const user = await verifyLogin(deps, decodeBasic(credentials), exchange.req.ip ?? 'unknown')
-      if (!user) throw new UnauthorizedError('The username or password is wrong.')
-      return { userId: user.id, username: user.username, tokenId: null }
+      const principal = await verifyLogin(deps, decodeBasic(credentials), exchange.req.ip ?? 'unknown')
+      if (!principal) throw new UnauthorizedError('The username or password is wrong.')
+      return principal
     },
   }
   const bearerAuth: SecurityHandler = {
     scheme: 'bearer',
     async verify(secret) {
-      const token = secret ? await findActiveToken(deps.db, hashTokenSecret(secret), new Date().toISOString()) : undefined
-      if (!token) throw new UnauthorizedError('The token is invalid, expired or revoked.', { invalidToken: true })
-      return { userId: token.userId, username: token.username, tokenId: token.tokenId }
+      const principal = secret ? await verifyBearer(deps, secret) : undefined
+      if (!principal) throw new UnauthorizedError('The token is invalid, expired or revoked.', { invalidToken: true })
+      return principal
     },
   }
   return { basicAuth, bearerAuth }
@@ -187,10 +147,4 @@ function schemesOf(names: readonly string[]): AuthScheme[] {
 function missingCredentials(schemes: readonly AuthScheme[]): string {
   const ways = { Basic: 'a username and password (Basic)', Bearer: 'a token (Bearer)' }
   return `Send ${schemes.map((scheme) => ways[scheme]).join(' or ')}.`
-}
-
-/** For handlers of secured operations: the principal, which strict routing guarantees. */
-export function authenticatedUser<Id extends OperationId>(request: OperationRequest<Id>): Principal {
-  if (!request.principal) throw new UnauthorizedError('Send a username and password (Basic) or a token (Bearer).')
-  return request.principal
 }

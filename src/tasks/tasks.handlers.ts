@@ -1,6 +1,6 @@
 /** One handler per task operation in `openapi.yaml`. */
 import { NotFoundError } from '../errors.js'
-import { authenticatedUser } from '../http/auth.js'
+import { authenticatedUser } from '../auth/principal.js'
 import type { OperationHandler } from '../http/operations.js'
 import { whileAccountExists } from '../users/account-gone.js'
 import { listPage } from '../http/pagination.js'

@@ -1,7 +1,7 @@
 /** One handler per token operation in `openapi.yaml`. */
-import { authenticatedUser } from '../http/auth.js'
+import { authenticatedUser } from '../auth/principal.js'
 import type { OperationHandler } from '../http/operations.js'
-import { hashTokenSecret, newTokenSecret } from './token-secret.js'
+import { hashTokenSecret, newTokenSecret } from '../auth/token-secret.js'
 import { deleteExpiredTokensOfUser, deleteToken, insertToken } from './tokens.repository.js'
 import { inTransaction } from '../db/transaction.js'
 import { whileAccountExists } from '../users/account-gone.js'

@@ -1,12 +1,9 @@
-/** Every SQL statement on `tokens`. Tokens are looked up by hash, never stored in the clear. */
+/**
+ * Every SQL statement on `tokens` but the lookup of a bearer token by its hash
+ * (auth/auth.repository.ts). Tokens are stored as hashes, never in the clear.
+ */
 import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database } from '../db/schema.js'
-
-export interface ActiveToken {
-  readonly tokenId: number
-  readonly userId: number
-  readonly username: string
-}
 
 const insertTokenQuery = prepareQuery(
   (db, p: Placeholders<{ userId: number; tokenHash: string; createdAt: string; expiresAt: string }>) =>
@@ -24,20 +21,6 @@ export async function insertToken(
 ): Promise<void> {
   const { userId, tokenHash, createdAt, expiresAt } = token
   await insertTokenQuery.execute(db, { userId, tokenHash, createdAt, expiresAt })
-}
-
-/** Every authenticated request runs this one. */
-const findActiveTokenQuery = prepareQuery((db, p: Placeholders<{ tokenHash: string; now: string }>) =>
-  db
-    .selectFrom('tokens')
-    .innerJoin('users', 'users.id', 'tokens.user_id')
-    .select(['tokens.id as tokenId', 'users.id as userId', 'users.username as username'])
-    .where('tokens.token_hash', '=', p('tokenHash'))
-    .where('tokens.expires_at', '>', p('now')),
-)
-
-export function findActiveToken(db: Database, tokenHash: string, now: string): Promise<ActiveToken | undefined> {
-  return findActiveTokenQuery.executeTakeFirst(db, { tokenHash, now })
 }
 
 const deleteTokenQuery = prepareQuery((db, p: Placeholders<{ userId: number; tokenId: number }>) =>

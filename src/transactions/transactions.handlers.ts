@@ -1,6 +1,6 @@
 /** One handler per money operation in `openapi.yaml`: incomes, expenses, transactions, balance. */
 import { NotFoundError } from '../errors.js'
-import { authenticatedUser } from '../http/auth.js'
+import { authenticatedUser } from '../auth/principal.js'
 import type { OperationHandler, OperationRequest } from '../http/operations.js'
 import { listPage } from '../http/pagination.js'
 import type { Database } from '../db/schema.js'

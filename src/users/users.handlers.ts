@@ -2,7 +2,8 @@
 import type { Database } from '../db/schema.js'
 import { type ConflictError, NotFoundError } from '../errors.js'
 import { accountGone } from './account-gone.js'
-import { authenticatedUser, verifyLogin } from '../http/auth.js'
+import { verifyLogin } from '../auth/auth.service.js'
+import { authenticatedUser } from '../auth/principal.js'
 import type { AppDeps } from '../deps.js'
 import { rememberResult, replayOf } from '../http/idempotency.js'
 import type { OperationHandler, OperationId, OperationRequest, OperationResult } from '../http/operations.js'
@@ -60,7 +61,7 @@ async function replayRegistration(
 ): Promise<OperationResult<'createUser'>> {
   const { key, hash, conflict } = retry
   const owner = await verifyLogin(deps, request.body, request.clientAddress)
-  const stored = owner && (await selectIdempotencyKey(deps.db, owner.id, key, keptSince(new Date()), REGISTRATION))
+  const stored = owner && (await selectIdempotencyKey(deps.db, owner.userId, key, keptSince(new Date()), REGISTRATION))
   // Not theirs to know: the 409 a request without the key gets.
   if (!stored) throw conflict
   // Stored by this operation (the query says so): a 201 with its Location and User body.

@@ -1,4 +1,7 @@
-/** Every SQL statement on `users`. Callers pass the owner's id; nothing here trusts input. */
+/**
+ * Every SQL statement on `users` but the login lookup by username (auth/auth.repository.ts).
+ * Callers pass the owner's id; nothing here trusts input.
+ */
 import { emailKey } from '../db/dialect-specific.js'
 import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database } from '../db/schema.js'
@@ -10,14 +13,6 @@ const findUserByIdQuery = prepareQuery((db, p: Placeholders<{ id: number }>) =>
 
 export function findUserById(db: Database, id: number): Promise<UserRow | undefined> {
   return findUserByIdQuery.executeTakeFirst(db, { id })
-}
-
-const findUserByUsernameQuery = prepareQuery((db, p: Placeholders<{ username: string }>) =>
-  db.selectFrom('users').selectAll().where('username', '=', p('username')),
-)
-
-export function findUserByUsername(db: Database, username: string): Promise<UserRow | undefined> {
-  return findUserByUsernameQuery.executeTakeFirst(db, { username })
 }
 
 const usernameOrEmailTakenQuery = prepareQuery((db, p: Placeholders<{ username: string; email: string }>) =>

@@ -12,8 +12,8 @@
 import { migrateToLatest, openDatabase } from '../../src/db/connection.js'
 import type { Database } from '../../src/db/schema.js'
 import { insertToken } from '../../src/tokens/tokens.repository.js'
-import { hashTokenSecret, newTokenSecret } from '../../src/tokens/token-secret.js'
-import { hashPassword } from '../../src/users/passwords.js'
+import { hashTokenSecret, newTokenSecret } from '../../src/auth/token-secret.js'
+import { hashPassword } from '../../src/auth/passwords.js'
 import { insertUser } from '../../src/users/users.repository.js'
 
 export interface SeededUser {

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto'
 import { TooManyRequestsError } from '../errors.js'
 import type { RateLimitStore, Taken, Window } from '../rate-limits/rate-limit-store.js'
-import type { UserRow } from '../users/users.table.js'
+import type { Principal } from '../http/operations.js'
 
 /** An address may fail more often than a username: several people can share one. */
 const ADDRESS_FACTOR = 4
@@ -23,7 +23,7 @@ export class LoginThrottle {
    * Checks in flight in this process, by a hash of what they check: see {@link once}. In
    * memory on purpose: it only joins identical checks that are running at the same moment.
    */
-  private readonly inFlight = new Map<string, Promise<UserRow | undefined>>()
+  private readonly inFlight = new Map<string, Promise<Principal | undefined>>()
 
   constructor(
     private readonly counters: RateLimitStore,
@@ -43,8 +43,8 @@ export class LoginThrottle {
   once(
     credentials: { readonly username: string; readonly password: string },
     address: string,
-    check: () => Promise<UserRow | undefined>,
-  ): Promise<UserRow | undefined> {
+    check: () => Promise<Principal | undefined>,
+  ): Promise<Principal | undefined> {
     // Hashed so that no password sits in the map as itself.
     const key = createHash('sha256').update(JSON.stringify([credentials.username, credentials.password, address])).digest('base64')
     const running = this.inFlight.get(key)
