@@ -20,6 +20,8 @@ export interface AppDeps {
   readonly requestLimit: RequestLimit | undefined
   /** How long each request waited for the event loop: the load shedder's measure (http/request-turns.ts). */
   readonly requestWaits: RequestWaits
+  /** The one clock request-serving code reads (stored timestamps, token expiry, rate-limit windows): a test's own in tests. */
+  readonly clock: Clock
 }
 
 /**

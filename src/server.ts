@@ -18,6 +18,7 @@ import { drainable } from './http/shutdown.js'
 import { limitHeapGrowth } from './heap-growth.js'
 import { createLogger } from './logger.js'
 import { loadSpec } from './service/spec.js'
+import { systemClock } from './timestamps.js'
 import { databaseFailure, isDatabaseUnusable, listenFailure, startUpFailureReport, withoutPassword } from './start-up-failure.js'
 
 /**
@@ -54,7 +55,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, { terminal: process.stdout.isTTY, format: config.logFormat })
   const db = await openMigratedDatabase(config)
   const turns = apiRequestTurns()
-  const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir), ...createRateLimits(db, config), requestWaits: turns })
+  const clock = systemClock
+  const app = await createApp({ db, config, logger, spec: loadSpec(config.rootDir), ...createRateLimits(db, config, clock), requestWaits: turns, clock })
 
   const server = createHttpServer(turns.pace(app), config, logger)
   const drainer = drainable(server)

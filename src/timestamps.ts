@@ -4,18 +4,20 @@
  * database compares them as strings.
  */
 
-export function currentTimestamp(): string {
-  return new Date().toISOString()
-}
-
 /**
- * Where a component that counts time (the rate limits' windows) reads it: the system's
- * clock in the service, a test's own that moves only when told, so that a test of a
- * window's end never races the wall clock.
+ * Where everything that serves a request reads the time (AppDeps.clock: the stored
+ * timestamps, token expiry, the rate limits' windows, idempotency keys' age): the
+ * system's clock in the service, a test's own that moves only when told, so that a test
+ * of an expiry or a window's end never races the wall clock.
  */
 export type Clock = () => Date
 
 export const systemClock: Clock = () => new Date()
+
+/** The clock's time in the stored shape. */
+export function currentTimestamp(clock: Clock): string {
+  return clock().toISOString()
+}
 
 /** What `format: date-time` lets through: any offset, `t` or a space, any fraction. */
 const RFC3339 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:[0-5]\d):([0-5]\d|60)(?:\.(\d+))?(?:[Zz]|([+-]\d{2})(?::?(\d{2}))?)$/

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ceilingTimestamp, compareInstants, currentTimestamp, type Instant, parseInstant, toUtcTimestamp } from '../src/timestamps.js'
+import { ceilingTimestamp, compareInstants, currentTimestamp, type Instant, parseInstant, systemClock, toUtcTimestamp } from '../src/timestamps.js'
+import { manualClock } from './support/manual-clock.js'
 
 describe('toUtcTimestamp', () => {
   it.each([
@@ -38,10 +39,17 @@ describe('toUtcTimestamp', () => {
 describe('currentTimestamp', () => {
   it('is now, in the stored shape', () => {
     const before = Date.now()
-    const now = currentTimestamp()
+    const now = currentTimestamp(systemClock)
     expect(now).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
     expect(Date.parse(now)).toBeGreaterThanOrEqual(before)
     expect(toUtcTimestamp(now)).toBe(now)
+  })
+
+  it("is the given clock's time: a test's clock stands still until moved", () => {
+    const clock = manualClock('2026-11-21T10:00:00.000Z')
+    expect(currentTimestamp(clock.now)).toBe('2026-11-21T10:00:00.000Z')
+    clock.advance(1500)
+    expect(currentTimestamp(clock.now)).toBe('2026-11-21T10:00:01.500Z')
   })
 })
 

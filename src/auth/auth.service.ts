@@ -9,6 +9,7 @@ import type { Principal } from '../http/operations.js'
 import { findActiveToken, findLogin, type StoredLogin } from './auth.repository.js'
 import { verifyAgainstDecoy, verifyPassword } from './passwords.js'
 import { hashTokenSecret } from './token-secret.js'
+import { currentTimestamp } from '../timestamps.js'
 
 /** A username and password, as a Basic header or a registration's body sends them. */
 export interface LoginCredentials {
@@ -51,5 +52,5 @@ async function checkLogin(deps: AppDeps, credentials: LoginCredentials, address:
  * request with a token runs this: one native hash and one prepared query, nothing more.
  */
 export function verifyBearer(deps: AppDeps, secret: string): Promise<Principal | undefined> {
-  return findActiveToken(deps.db, hashTokenSecret(secret), new Date().toISOString())
+  return findActiveToken(deps.db, hashTokenSecret(secret), currentTimestamp(deps.clock))
 }

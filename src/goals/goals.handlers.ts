@@ -37,10 +37,10 @@ export const getGoalTree: OperationHandler<'getGoalTree'> = async (request, { db
   return { status: 200, body: { data: toGoalForest(rows, request.baseUrl) } }
 }
 
-export const createGoal: OperationHandler<'createGoal'> = async (request, { db }) => {
+export const createGoal: OperationHandler<'createGoal'> = async (request, { db, clock }) => {
   const user = authenticatedUser(request)
   const { name, description = '', parent_id = null } = request.body
-  const row = await createGoalRow(db, user.userId, { name, description, parent_id })
+  const row = await createGoalRow(db, clock, user.userId, { name, description, parent_id })
   return { status: 201, headers: { Location: goalUri(request.baseUrl, row.id) }, body: toGoalResource(row, request.baseUrl) }
 }
 
@@ -51,21 +51,21 @@ export const getGoal: OperationHandler<'getGoal'> = async (request, { db }) => {
   return { status: 200, body: toGoalResource(row, request.baseUrl) }
 }
 
-export const replaceGoal: OperationHandler<'replaceGoal'> = async (request, { db }) => {
+export const replaceGoal: OperationHandler<'replaceGoal'> = async (request, { db, clock }) => {
   const user = authenticatedUser(request)
   const { name, description = '', parent_id = null, end = null } = request.body
-  const row = await changeGoal(db, user.userId, request.params.goalId, { name, description, parent_id, end })
+  const row = await changeGoal(db, clock, user.userId, request.params.goalId, { name, description, parent_id, end })
   if (!row) throw noSuchGoal(request.params.goalId)
   return { status: 200, body: toGoalResource(row, request.baseUrl) }
 }
 
-export const updateGoal: OperationHandler<'updateGoal'> = async (request, { db }) => {
+export const updateGoal: OperationHandler<'updateGoal'> = async (request, { db, clock }) => {
   const user = authenticatedUser(request)
   const { name, description, parent_id, end } = request.body
   const changes = Object.fromEntries(
     Object.entries({ name, description, parent_id, end }).filter(([, value]) => value !== undefined),
   ) as GoalChanges
-  const row = await changeGoal(db, user.userId, request.params.goalId, changes)
+  const row = await changeGoal(db, clock, user.userId, request.params.goalId, changes)
   if (!row) throw noSuchGoal(request.params.goalId)
   return { status: 200, body: toGoalResource(row, request.baseUrl) }
 }

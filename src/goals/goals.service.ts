@@ -6,7 +6,7 @@
 import { isForeignKeyViolation, isTriggerAbort, isUniqueViolation } from '../db/errors.js'
 import type { Database } from '../db/schema.js'
 import { ConflictError, type FieldError, invalidFields } from '../errors.js'
-import { currentTimestamp, toUtcTimestamp } from '../timestamps.js'
+import { type Clock, currentTimestamp, toUtcTimestamp } from '../timestamps.js'
 import { deleteGoalSubtree, type GoalFields, insertGoal, isSelfOrAncestor, selectGoal, updateGoal } from './goals.repository.js'
 import type { GoalRow } from './goals.table.js'
 import { inUserTransaction } from '../db/transaction.js'
@@ -33,11 +33,11 @@ function refusal(error: unknown): unknown {
   return error
 }
 
-export async function createGoal(db: Database, userId: number, goal: NewGoal): Promise<GoalRow> {
+export async function createGoal(db: Database, clock: Clock, userId: number, goal: NewGoal): Promise<GoalRow> {
   try {
     return await inUserTransaction(db, userId, async (trx) => {
       if (goal.parent_id !== null && !(await selectGoal(trx, userId, goal.parent_id))) throw invalidFields([NOT_YOUR_GOAL])
-      return insertGoal(trx, userId, goal, currentTimestamp())
+      return insertGoal(trx, userId, goal, currentTimestamp(clock))
     })
   } catch (error) {
     throw refusal(error)
@@ -54,7 +54,7 @@ export async function createGoal(db: Database, userId: number, goal: NewGoal): P
  * (test/db/replica-races.test.ts). Locking the goals on the path instead would have to
  * find the path first, and could deadlock; SERIALIZABLE would turn the loser into a retry.
  */
-export async function changeGoal(db: Database, userId: number, id: number, changes: GoalChanges): Promise<GoalRow | undefined> {
+export async function changeGoal(db: Database, clock: Clock, userId: number, id: number, changes: GoalChanges): Promise<GoalRow | undefined> {
   try {
     return await inUserTransaction(db, userId, async (trx) => {
       const goal = await selectGoal(trx, userId, id)
@@ -74,7 +74,7 @@ export async function changeGoal(db: Database, userId: number, id: number, chang
       }
       if (errors.length > 0) throw invalidFields(errors)
       if (Object.keys(fields).length === 0) return goal
-      return updateGoal(trx, userId, id, fields, currentTimestamp())
+      return updateGoal(trx, userId, id, fields, currentTimestamp(clock))
     })
   } catch (error) {
     throw refusal(error)

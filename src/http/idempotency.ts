@@ -15,6 +15,7 @@ import {
 } from '../idempotency/idempotency.repository.js'
 import { keptSince, requestHash, sameRequest } from '../idempotency/idempotency.service.js'
 import type { IdempotencyKeyRow } from '../idempotency/idempotency.table.js'
+import { type Clock, systemClock } from '../timestamps.js'
 
 /** A response as the idempotency store keeps it. */
 export interface StoredResult {
@@ -64,9 +65,10 @@ export async function runIdempotently<R extends StoredResult>(
   db: Database,
   request: IdempotentRequest,
   create: (trx: Database) => Promise<R>,
+  clock: Clock = systemClock,
 ): Promise<R | ReturnType<typeof replayOf>> {
   const hash = requestHash(request.operationId, request.body)
-  const now = new Date()
+  const now = clock()
   // A row lock on the user (db/transaction.ts), so that retries on any replica look the
   // key up one after another, each after the one before committed its response. Not the
   // key's primary key alone: a racing retry would then create too and fail only at the

@@ -11,6 +11,7 @@ import {
   selectTask, selectTasks, taskSortKey, updateTask as updateTaskRow } from './tasks.repository.js'
 import { taskUri, toTaskResource } from './tasks.resource.js'
 import type { TaskRow } from './tasks.table.js'
+import { currentTimestamp } from '../timestamps.js'
 
 function noSuchTask(id: number): NotFoundError {
   return new NotFoundError(`There is no task ${id}.`)
@@ -35,12 +36,12 @@ export const listTasks: OperationHandler<'listTasks'> = async (request, { db }) 
   }
 }
 
-export const createTask: OperationHandler<'createTask'> = async (request, { db }) => {
+export const createTask: OperationHandler<'createTask'> = async (request, { db, clock }) => {
   const user = authenticatedUser(request)
   const { title, description = '', done = false } = request.body
   // No transaction: a task depends on nothing read first, and the account's deletion
   // racing it is ordered by the foreign key (account-gone.ts).
-  const row = await whileAccountExists(() => insertTask(db, user.userId, { title, description, done }, new Date().toISOString()))
+  const row = await whileAccountExists(() => insertTask(db, user.userId, { title, description, done }, currentTimestamp(clock)))
   return { status: 201, headers: { Location: taskUri(request.baseUrl, row.id) }, body: toTaskResource(row, request.baseUrl) }
 }
 
@@ -51,22 +52,22 @@ export const getTask: OperationHandler<'getTask'> = async (request, { db }) => {
   return { status: 200, body: toTaskResource(row, request.baseUrl) }
 }
 
-export const replaceTask: OperationHandler<'replaceTask'> = async (request, { db }) => {
+export const replaceTask: OperationHandler<'replaceTask'> = async (request, { db, clock }) => {
   const user = authenticatedUser(request)
   const { title, description = '', done = false } = request.body
-  const row = await updateTaskRow(db, user.userId, request.params.taskId, { title, description, done }, new Date().toISOString())
+  const row = await updateTaskRow(db, user.userId, request.params.taskId, { title, description, done }, currentTimestamp(clock))
   if (!row) throw noSuchTask(request.params.taskId)
   return { status: 200, body: toTaskResource(row, request.baseUrl) }
 }
 
-export const updateTask: OperationHandler<'updateTask'> = async (request, { db }) => {
+export const updateTask: OperationHandler<'updateTask'> = async (request, { db, clock }) => {
   const user = authenticatedUser(request)
   const { title, description, done } = request.body
   // An empty patch changes nothing, not even updated_at; the repository skips the fields not sent.
   const row =
     title === undefined && description === undefined && done === undefined
       ? await selectTask(db, user.userId, request.params.taskId)
-      : await updateTaskRow(db, user.userId, request.params.taskId, { title, description, done }, new Date().toISOString())
+      : await updateTaskRow(db, user.userId, request.params.taskId, { title, description, done }, currentTimestamp(clock))
   if (!row) throw noSuchTask(request.params.taskId)
   return { status: 200, body: toTaskResource(row, request.baseUrl) }
 }

@@ -6,9 +6,9 @@ import { deleteExpiredTokensOfUser, deleteToken, insertToken } from './tokens.re
 import { inTransaction } from '../db/transaction.js'
 import { whileAccountExists } from '../users/account-gone.js'
 
-export const createToken: OperationHandler<'createToken'> = async (request, { db, config }) => {
+export const createToken: OperationHandler<'createToken'> = async (request, { db, clock, config }) => {
   const user = authenticatedUser(request)
-  const now = new Date()
+  const now = clock()
   const expiresAt = new Date(now.getTime() + config.tokenTtlSeconds * 1000).toISOString()
   const secret = newTokenSecret()
   // The login was checked before this transaction: the account may be deleted meanwhile.

@@ -4,6 +4,7 @@ import { authenticatedUser } from '../auth/principal.js'
 import type { OperationHandler, OperationRequest } from '../http/operations.js'
 import { listPage } from '../http/pagination.js'
 import type { Database } from '../db/schema.js'
+import type { AppDeps } from '../deps.js'
 import { timeRange } from './time-range.js'
 import {
   deleteTransaction as deleteTransactionRow,
@@ -65,22 +66,22 @@ export const listTransactions: OperationHandler<'listTransactions'> = async (req
 /** Incomes and expenses are created alike; only the sign of the stored amount differs. */
 async function recordedTransaction(
   request: OperationRequest<'createIncome' | 'createExpense'>,
-  db: Database,
+  { db, clock }: AppDeps,
   type: TransactionType,
 ): Promise<{ headers: { Location: string }; body: TransactionResource }> {
   const user = authenticatedUser(request)
-  const row = await recordTransaction(db, user.userId, type, request.body)
+  const row = await recordTransaction(db, clock, user.userId, type, request.body)
   return { headers: { Location: transactionUri(request.baseUrl, row.id) }, body: toTransactionResource(row, request.baseUrl) }
 }
 
-export const createIncome: OperationHandler<'createIncome'> = async (request, { db }) => ({
+export const createIncome: OperationHandler<'createIncome'> = async (request, deps) => ({
   status: 201,
-  ...(await recordedTransaction(request, db, 'income')),
+  ...(await recordedTransaction(request, deps, 'income')),
 })
 
-export const createExpense: OperationHandler<'createExpense'> = async (request, { db }) => ({
+export const createExpense: OperationHandler<'createExpense'> = async (request, deps) => ({
   status: 201,
-  ...(await recordedTransaction(request, db, 'expense')),
+  ...(await recordedTransaction(request, deps, 'expense')),
 })
 
 function noSuchTransaction(id: number): NotFoundError {

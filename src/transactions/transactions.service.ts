@@ -4,7 +4,7 @@
  */
 import type { Database } from '../db/schema.js'
 import { invalidFields } from '../errors.js'
-import { currentTimestamp } from '../timestamps.js'
+import { type Clock, currentTimestamp } from '../timestamps.js'
 import { MAX_TOTAL_CENTS, fromCents, toCents } from './money.js'
 import { insertTransaction, sumTransactions } from './transactions.repository.js'
 import type { TransactionRow, TransactionType } from './transactions.table.js'
@@ -12,6 +12,7 @@ import { inUserTransaction } from '../db/transaction.js'
 
 export async function recordTransaction(
   db: Database,
+  clock: Clock,
   userId: number,
   type: TransactionType,
   input: { description: string; amount: number },
@@ -29,6 +30,6 @@ export async function recordTransaction(
         },
       ])
     }
-    return insertTransaction(trx, userId, { type, description: input.description, amount_cents: amountCents }, currentTimestamp())
+    return insertTransaction(trx, userId, { type, description: input.description, amount_cents: amountCents }, currentTimestamp(clock))
   })
 }

@@ -28,18 +28,18 @@ function registrationHash(body: Registration): string {
 }
 
 export const createUser: OperationHandler<'createUser'> = async (request, deps) => {
-  const { db, config } = deps
+  const { db, clock, config } = deps
   const created = (row: UserRow): Extract<OperationResult<'createUser'>, { status: 201 }> => ({
     status: 201,
     headers: { Location: userUri(request.baseUrl, row.id) },
     body: toUserResource(row, request.baseUrl),
   })
   const key = request.headers['Idempotency-Key']
-  if (key === undefined) return created(await registerUser(db, request.body, config.scryptCost))
+  if (key === undefined) return created(await registerUser(db, clock, request.body, config.scryptCost))
 
   const hash = registrationHash(request.body)
-  const outcome = await registerUserUnderKey(db, request.body, config.scryptCost, (trx, row) =>
-    rememberResult(trx, { userId: row.id, key, operationId: REGISTRATION, hash, now: new Date() }, created(row)),
+  const outcome = await registerUserUnderKey(db, clock, request.body, config.scryptCost, (trx, row) =>
+    rememberResult(trx, { userId: row.id, key, operationId: REGISTRATION, hash, now: clock() }, created(row)),
   )
   if ('created' in outcome) return created(outcome.created)
   // Only a request naming an existing account's username and email address can be a retry
@@ -61,7 +61,7 @@ async function replayRegistration(
 ): Promise<OperationResult<'createUser'>> {
   const { key, hash, conflict } = retry
   const owner = await verifyLogin(deps, request.body, request.clientAddress)
-  const stored = owner && (await selectIdempotencyKey(deps.db, owner.userId, key, keptSince(new Date()), REGISTRATION))
+  const stored = owner && (await selectIdempotencyKey(deps.db, owner.userId, key, keptSince(deps.clock()), REGISTRATION))
   // Not theirs to know: the 409 a request without the key gets.
   if (!stored) throw conflict
   // Stored by this operation (the query says so): a 201 with its Location and User body.

@@ -5,6 +5,7 @@ import { ConflictError } from '../errors.js'
 import { deleteTokensOfUser } from '../tokens/tokens.repository.js'
 import { hashPassword } from '../auth/passwords.js'
 import { inTransaction } from '../db/transaction.js'
+import { type Clock, currentTimestamp } from '../timestamps.js'
 import { findUserById, insertUser, updateUser, usernameOrEmailTaken } from './users.repository.js'
 import type { NewUserRow, UserRow, UserRowUpdate } from './users.table.js'
 
@@ -59,16 +60,16 @@ export interface Registration {
   readonly password: string
 }
 
-function newUser(input: Registration, passwordHash: string): NewUserRow {
-  return { username: input.username, email: input.email, password_hash: passwordHash, created_at: new Date().toISOString() }
+function newUser(input: Registration, passwordHash: string, clock: Clock): NewUserRow {
+  return { username: input.username, email: input.email, password_hash: passwordHash, created_at: currentTimestamp(clock) }
 }
 
-export async function registerUser(db: Database, input: Registration, scryptCost: number): Promise<UserRow> {
+export async function registerUser(db: Database, clock: Clock, input: Registration, scryptCost: number): Promise<UserRow> {
   const conflict = registrationConflict(await takenFields(db, input))
   if (conflict) throw conflict
   const passwordHash = await hashPassword(input.password, scryptCost)
   try {
-    return await insertUser(db, newUser(input, passwordHash))
+    return await insertUser(db, newUser(input, passwordHash, clock))
   } catch (error) {
     return conflictFrom(error)
   }
@@ -82,6 +83,7 @@ export async function registerUser(db: Database, input: Registration, scryptCost
  */
 export async function registerUserUnderKey(
   db: Database,
+  clock: Clock,
   input: Registration,
   scryptCost: number,
   remember: (trx: Database, created: UserRow) => Promise<void>,
@@ -95,7 +97,7 @@ export async function registerUserUnderKey(
       // A racing retry may have registered it meanwhile.
       const takenSince = await takenFields(trx, input)
       if (takenSince.username || takenSince.email) return { taken: takenSince }
-      const created = await insertUser(trx, newUser(input, passwordHash))
+      const created = await insertUser(trx, newUser(input, passwordHash, clock))
       await remember(trx, created)
       return { created }
     })

@@ -16,7 +16,7 @@ import { apiRequestTurns } from '../../src/http/load-shedding.js'
 import type { RequestWaits } from '../../src/http/request-turns.js'
 import { createLogger } from '../../src/logger.js'
 import { type ApiSpec, loadSpec } from '../../src/service/spec.js'
-import type { Clock } from '../../src/timestamps.js'
+import { type Clock, systemClock } from '../../src/timestamps.js'
 import { ApiClient } from './client.js'
 import { MIGRATED_DATABASE_VARIABLE } from './migrated-database.setup.js'
 import { createTestDatabase, testDatabaseKind } from './database.js'
@@ -62,7 +62,10 @@ export interface TestServerOptions {
    * state (overloaded or not) through it rather than racing the clock.
    */
   readonly requestWaits?: RequestWaits
-  /** What the rate limits' windows run by (support/manual-clock.ts): a test moves it rather than waiting out a window. */
+  /**
+   * The server's clock (support/manual-clock.ts): stored timestamps, token expiry and the
+   * rate limits' windows run by it, so a test moves it rather than waiting out a window.
+   */
   readonly clock?: Clock
 }
 
@@ -112,7 +115,8 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
   await migrateToLatest(db)
   const turns = apiRequestTurns()
   const requestWaits = options.requestWaits ?? turns
-  const app = await createApp({ db, config, logger, spec: specOf(config.rootDir), ...createRateLimits(db, config, options.clock), requestWaits })
+  const clock = options.clock ?? systemClock
+  const app = await createApp({ db, config, logger, spec: specOf(config.rootDir), ...createRateLimits(db, config, clock), requestWaits, clock })
   const server: Server = createHttpServer(turns.pace(app), config, logger)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`

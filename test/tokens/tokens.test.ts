@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem } from '../support/expect.js'
+import { manualClock } from '../support/manual-clock.js'
 import { type Problem, signUp, startTestServer, type TestServer, type Token, type User } from '../support/server.js'
+import { STARTS_A_SERVER } from '../support/timeouts.js'
 
 let server: TestServer
 beforeAll(async () => {
@@ -162,5 +164,25 @@ describe('expiry', () => {
       .where('user_id', '=', me.id)
       .execute()
     expect((await server.api.get('/api/v1/users/me', { auth: me.bearer })).status).toBe(200)
+  })
+
+  it("runs by the server's clock: issued at its time, good until 1 ms before tokenTtlSeconds have passed on it, 401 from then on", STARTS_A_SERVER, async () => {
+    const clock = manualClock('2026-11-21T10:00:00.000Z')
+    const clocked = await startTestServer({ tokenTtlSeconds: 60 }, { clock: clock.now })
+    try {
+      const me = await signUp(clocked.api, 'clocked')
+      const token = await clocked.api.post<Token>('/api/v1/tokens', { auth: me.basic })
+      expect(token.status).toBe(201)
+      expect(token.body.expires_at).toBe('2026-11-21T10:01:00.000Z')
+      const user = await clocked.api.get<User>('/api/v1/users/me', { auth: me.bearer })
+      expect(user.body.created_at).toBe('2026-11-21T10:00:00.000Z')
+
+      clock.advance(59_999)
+      expect((await clocked.api.get('/api/v1/users/me', { auth: { bearer: token.body.token } })).status).toBe(200)
+      clock.advance(1)
+      expectProblem(await clocked.api.get<Problem>('/api/v1/users/me', { auth: { bearer: token.body.token } }), 401, 'UNAUTHORIZED')
+    } finally {
+      await clocked.close()
+    }
   })
 })
