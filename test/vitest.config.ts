@@ -15,6 +15,7 @@ const noServerNoDatabase = [
   'test/build/**',
   'test/support/**',
   'test/auth/passwords.test.ts',
+  'test/core/uris.test.ts',
   'test/transactions/money.test.ts',
   'test/http/body.test.ts',
   'test/http/cursor.test.ts',

@@ -4,7 +4,8 @@ import { authenticatedUser } from '../auth/principal.js'
 import type { OperationHandler } from '../http/operations.js'
 import { listPage } from '../http/pagination.js'
 import { countGoals, selectAllGoals, selectGoal, selectGoals } from './goals.repository.js'
-import { goalUri, toGoalForest, toGoalResource } from './goals.resource.js'
+import { goalUri, listUri } from '../core/uris.js'
+import { toGoalForest, toGoalResource } from './goals.resource.js'
 import type { GoalRow } from './goals.table.js'
 import { changeGoal, createGoal as createGoalRow, type GoalChanges, removeGoal } from './goals.service.js'
 
@@ -18,7 +19,7 @@ export const listGoals: OperationHandler<'listGoals'> = async (request, { db }) 
   const filter = { parentId: parent_id === 'null' ? null : parent_id, completed }
   const { rows, meta, link } = await listPage<GoalRow>(request.query, {
     list: 'goals',
-    url: `${request.baseUrl}/api/v1/goals`,
+    url: listUri(request.baseUrl, 'goals'),
     filters: { parent_id, completed },
     sortKey: (row) => row.created_at,
     rows: (range) => selectGoals(db, user.userId, filter, range),

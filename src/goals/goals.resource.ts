@@ -1,13 +1,10 @@
 /** Row to API representation: the only place a goal's public shape is decided. */
 import type { components } from '../../generated/openapi.js'
+import { goalUri } from '../core/uris.js'
 import type { GoalRow } from './goals.table.js'
 
 export type GoalResource = components['schemas']['Goal']
 export type GoalTreeNode = components['schemas']['GoalTreeNode']
-
-export function goalUri(baseUrl: string, id: number): string {
-  return `${baseUrl}/api/v1/goals/${id}`
-}
 
 export function toGoalResource(row: GoalRow, baseUrl: string): GoalResource {
   return {

@@ -9,7 +9,8 @@ import {
   deleteTask as deleteTaskRow,
   insertTask,
   selectTask, selectTasks, taskSortKey, updateTask as updateTaskRow } from './tasks.repository.js'
-import { taskUri, toTaskResource } from './tasks.resource.js'
+import { listUri, taskUri } from '../core/uris.js'
+import { toTaskResource } from './tasks.resource.js'
 import type { TaskRow } from './tasks.table.js'
 import { currentTimestamp } from '../timestamps.js'
 
@@ -23,7 +24,7 @@ export const listTasks: OperationHandler<'listTasks'> = async (request, { db }) 
   const filter = { done, titleContains: q }
   const { rows, meta, link } = await listPage<TaskRow>(request.query, {
     list: 'tasks',
-    url: `${request.baseUrl}/api/v1/tasks`,
+    url: listUri(request.baseUrl, 'tasks'),
     filters: { done, q, sort },
     sortKey: (row) => taskSortKey(row, sort),
     rows: (range) => selectTasks(db, user.userId, filter, sort, range),

@@ -1,12 +1,9 @@
 /** Row to API representation: the only place a task's public shape is decided. */
 import type { components } from '../../generated/openapi.js'
+import { taskUri } from '../core/uris.js'
 import type { TaskRow } from './tasks.table.js'
 
 export type TaskResource = components['schemas']['Task']
-
-export function taskUri(baseUrl: string, id: number): string {
-  return `${baseUrl}/api/v1/tasks/${id}`
-}
 
 export function toTaskResource(row: TaskRow, baseUrl: string): TaskResource {
   return {

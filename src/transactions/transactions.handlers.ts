@@ -18,8 +18,8 @@ import {
   type TransactionResource,
   toBalanceResource,
   toTransactionResource,
-  transactionUri,
 } from './transactions.resource.js'
+import { listUri, transactionUri } from '../core/uris.js'
 import { recordTransaction } from './transactions.service.js'
 import type { TransactionRow, TransactionType } from './transactions.table.js'
 
@@ -35,7 +35,7 @@ async function transactionPage(
   const filter = { type, ...timeRange({ from, to }) }
   const { rows, meta, link } = await listPage<TransactionRow>(request.query, {
     list: path,
-    url: `${request.baseUrl}/api/v1/${path}`,
+    url: listUri(request.baseUrl, path),
     // Only /transactions takes `type`; the others must not get it back in their links.
     filters: path === 'transactions' ? { type, from, to } : { from, to },
     sortKey: (row) => row.created_at,

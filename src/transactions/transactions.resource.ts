@@ -1,15 +1,12 @@
 /** Row to API representation: the only place a transaction's public shape is decided. */
 import type { components } from '../../generated/openapi.js'
+import { transactionUri } from '../core/uris.js'
 import { fromCents } from './money.js'
 import type { TransactionRow } from './transactions.table.js'
 
 export type TransactionResource = components['schemas']['Transaction']
 export type TransactionList = components['schemas']['TransactionList']
 export type BalanceResource = components['schemas']['Balance']
-
-export function transactionUri(baseUrl: string, id: number): string {
-  return `${baseUrl}/api/v1/transactions/${id}`
-}
 
 export function toTransactionResource(row: TransactionRow, baseUrl: string): TransactionResource {
   return {

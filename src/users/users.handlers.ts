@@ -10,7 +10,8 @@ import type { OperationHandler, OperationId, OperationRequest, OperationResult }
 import { selectIdempotencyKey } from '../idempotency/idempotency.repository.js'
 import { keptSince, requestHash, sameRequest } from '../idempotency/idempotency.service.js'
 import { deleteUser, findUserById } from './users.repository.js'
-import { toUserResource, userUri } from './users.resource.js'
+import { userUri } from '../core/uris.js'
+import { toUserResource } from './users.resource.js'
 import { changeUser, type Registration, registerUser, registerUserUnderKey, registrationConflict, usernameTaken } from './users.service.js'
 import type { UserRow } from './users.table.js'
 
