@@ -1,18 +1,13 @@
-/** One handler per task operation in `openapi.yaml`. */
-import { NotFoundError } from '../errors.js'
+/** One handler per task operation in `openapi.yaml`: the request in, tasks.service.ts's answer out. */
 import { authenticatedUser } from '../auth/principal.js'
-import type { OperationHandler } from '../http/operations.js'
-import { whileAccountExists } from '../users/account-gone.js'
-import { listPage } from '../http/pagination.js'
-import {
-  countTasks,
-  deleteTask as deleteTaskRow,
-  insertTask,
-  selectTask, selectTasks, taskSortKey, updateTask as updateTaskRow } from './tasks.repository.js'
 import { listUri, taskUri } from '../core/uris.js'
+import { NotFoundError } from '../errors.js'
+import type { OperationHandler } from '../http/operations.js'
+import { listPage } from '../http/pagination.js'
+import { countTasks, selectTask, selectTasks, taskSortKey } from './tasks.repository.js'
 import { toTaskResource } from './tasks.resource.js'
+import { changeTask, createTask as createTaskRow, removeTask } from './tasks.service.js'
 import type { TaskRow } from './tasks.table.js'
-import { currentTimestamp } from '../timestamps.js'
 
 function noSuchTask(id: number): NotFoundError {
   return new NotFoundError(`There is no task ${id}.`)
@@ -40,9 +35,7 @@ export const listTasks: OperationHandler<'listTasks'> = async (request, { db }) 
 export const createTask: OperationHandler<'createTask'> = async (request, { db, clock }) => {
   const user = authenticatedUser(request)
   const { title, description = '', done = false } = request.body
-  // No transaction: a task depends on nothing read first, and the account's deletion
-  // racing it is ordered by the foreign key (account-gone.ts).
-  const row = await whileAccountExists(() => insertTask(db, user.userId, { title, description, done }, currentTimestamp(clock)))
+  const row = await createTaskRow(db, clock, user.userId, { title, description, done })
   return { status: 201, headers: { Location: taskUri(request.baseUrl, row.id) }, body: toTaskResource(row, request.baseUrl) }
 }
 
@@ -53,28 +46,26 @@ export const getTask: OperationHandler<'getTask'> = async (request, { db }) => {
   return { status: 200, body: toTaskResource(row, request.baseUrl) }
 }
 
+/** PUT sets every field: those left out take their defaults. */
 export const replaceTask: OperationHandler<'replaceTask'> = async (request, { db, clock }) => {
   const user = authenticatedUser(request)
   const { title, description = '', done = false } = request.body
-  const row = await updateTaskRow(db, user.userId, request.params.taskId, { title, description, done }, currentTimestamp(clock))
+  const row = await changeTask(db, clock, user.userId, request.params.taskId, { title, description, done })
   if (!row) throw noSuchTask(request.params.taskId)
   return { status: 200, body: toTaskResource(row, request.baseUrl) }
 }
 
+/** PATCH (a merge patch) sets the fields it sends. */
 export const updateTask: OperationHandler<'updateTask'> = async (request, { db, clock }) => {
   const user = authenticatedUser(request)
   const { title, description, done } = request.body
-  // An empty patch changes nothing, not even updated_at; the repository skips the fields not sent.
-  const row =
-    title === undefined && description === undefined && done === undefined
-      ? await selectTask(db, user.userId, request.params.taskId)
-      : await updateTaskRow(db, user.userId, request.params.taskId, { title, description, done }, currentTimestamp(clock))
+  const row = await changeTask(db, clock, user.userId, request.params.taskId, { title, description, done })
   if (!row) throw noSuchTask(request.params.taskId)
   return { status: 200, body: toTaskResource(row, request.baseUrl) }
 }
 
 export const deleteTask: OperationHandler<'deleteTask'> = async (request, { db }) => {
   const user = authenticatedUser(request)
-  if (!(await deleteTaskRow(db, user.userId, request.params.taskId))) throw noSuchTask(request.params.taskId)
+  if (!(await removeTask(db, user.userId, request.params.taskId))) throw noSuchTask(request.params.taskId)
   return { status: 204 }
 }

@@ -1,28 +1,17 @@
-/** One handler per token operation in `openapi.yaml`. */
+/** One handler per token operation in `openapi.yaml`: the request in, tokens.service.ts's answer out. */
 import { authenticatedUser } from '../auth/principal.js'
 import type { OperationHandler } from '../http/operations.js'
-import { hashTokenSecret, newTokenSecret } from '../auth/token-secret.js'
-import { deleteExpiredTokensOfUser, deleteToken, insertToken } from './tokens.repository.js'
-import { inTransaction } from '../db/transaction.js'
-import { whileAccountExists } from '../users/account-gone.js'
+import { toTokenResource } from './tokens.resource.js'
+import { issueToken, revokeToken } from './tokens.service.js'
 
 export const createToken: OperationHandler<'createToken'> = async (request, { db, clock, config }) => {
   const user = authenticatedUser(request)
-  const now = clock()
-  const expiresAt = new Date(now.getTime() + config.tokenTtlSeconds * 1000).toISOString()
-  const secret = newTokenSecret()
-  // The login was checked before this transaction: the account may be deleted meanwhile.
-  await whileAccountExists(() =>
-    inTransaction(db, async (trx) => {
-      await deleteExpiredTokensOfUser(trx, user.userId, now.toISOString())
-      await insertToken(trx, { userId: user.userId, tokenHash: hashTokenSecret(secret), createdAt: now.toISOString(), expiresAt })
-    }),
-  )
-  return { status: 201, body: { token: secret, expires_at: expiresAt } }
+  const token = await issueToken(db, clock, user.userId, config.tokenTtlSeconds)
+  return { status: 201, body: toTokenResource(token) }
 }
 
 export const revokeCurrentToken: OperationHandler<'revokeCurrentToken'> = async (request, { db }) => {
   const user = authenticatedUser(request)
-  if (user.tokenId !== null) await deleteToken(db, user.userId, user.tokenId)
+  await revokeToken(db, user.userId, user.tokenId)
   return { status: 204 }
 }
