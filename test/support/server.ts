@@ -1,6 +1,7 @@
 /**
  * A real server for one test file: a fresh database (support/database.ts: SQLite, or
- * PostgreSQL with `TEST_DATABASE=postgres`), migrations run, the app listening on a free port.
+ * PostgreSQL with `TEST_DATABASE=postgres`), the service's own dependencies (src/deps.ts:
+ * migrations run), the app listening on a free port.
  */
 import { copyFileSync } from 'node:fs'
 import type { Server } from 'node:http'
@@ -8,15 +9,13 @@ import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'
 import { createApp } from '../../src/app.js'
 import { type AppConfig, defaultConfig } from '../../src/config.js'
-import { createRateLimits } from '../../src/deps.js'
-import { databaseOptions, migrateToLatest, openDatabase } from '../../src/db/connection.js'
+import { createDeps } from '../../src/deps.js'
 import type { Database } from '../../src/db/schema.js'
 import { createHttpServer } from '../../src/http/http-server.js'
 import { apiRequestTurns } from '../../src/http/load-shedding.js'
 import type { RequestWaits } from '../../src/http/request-turns.js'
-import { createLogger } from '../../src/logger.js'
 import { type ApiSpec, loadSpec } from '../../src/service/spec.js'
-import { type Clock, systemClock } from '../../src/timestamps.js'
+import type { Clock } from '../../src/timestamps.js'
 import { ApiClient } from './client.js'
 import { MIGRATED_DATABASE_VARIABLE } from './migrated-database.setup.js'
 import { createTestDatabase, testDatabaseKind } from './database.js'
@@ -96,7 +95,7 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
     ...overrides,
   }
   // Under vitest on SQLite, a copy of the run's migrated database (./migrated-database.setup.ts):
-  // migrateToLatest below then finds it up to date. Elsewhere (benchmarks, PostgreSQL), a fresh database.
+  // createDeps's migrations then find it up to date. Elsewhere (benchmarks, PostgreSQL), a fresh database.
   const migrated = process.env[MIGRATED_DATABASE_VARIABLE]
   if (migrated !== undefined && database !== undefined && testDatabaseKind === 'sqlite') copyFileSync(migrated, database.url)
   const lines: string[] = []
@@ -106,18 +105,20 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
       done()
     },
   })
-  const logger = createLogger(config.logLevel, { stream: sink })
   const queries: string[] = []
-  const db = openDatabase(config.databaseUrl, {
-    ...databaseOptions(config),
-    ...(options.recordQueries ? { onQuery: (sql: string) => queries.push(sql) } : {}),
-  })
-  await migrateToLatest(db)
   const turns = apiRequestTurns()
-  const requestWaits = options.requestWaits ?? turns
-  const clock = options.clock ?? systemClock
-  const app = await createApp({ db, config, logger, spec: specOf(config.rootDir), ...createRateLimits(db, config, clock), requestWaits, clock })
-  const server: Server = createHttpServer(turns.pace(app), config, logger)
+  // The service's own assembly (src/deps.ts), with what a test controls: where the logs go,
+  // the query recorder, the spec loaded once, the load shedder's state and the clock.
+  const deps = await createDeps(config, {
+    requestWaits: options.requestWaits ?? turns,
+    log: { stream: sink },
+    onQuery: options.recordQueries ? (sql) => queries.push(sql) : undefined,
+    spec: specOf(config.rootDir),
+    clock: options.clock,
+  })
+  const { db } = deps
+  const app = await createApp(deps)
+  const server: Server = createHttpServer(turns.pace(app), config, deps.logger)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   // `PRISM=1`: every test client request goes through Prism's validation proxy too.
