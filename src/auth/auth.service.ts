@@ -4,12 +4,24 @@
  * {@link Principal}, or undefined when the credentials are wrong; answering that with a
  * 401 is the HTTP layer's job (http/auth.ts).
  */
-import type { AppDeps } from '../deps.js'
+import type { Database } from '../db/schema.js'
 import type { Principal } from '../http/operations.js'
+import { type Clock, currentTimestamp } from '../timestamps.js'
 import { findActiveToken, findLogin, type StoredLogin } from './auth.repository.js'
+import type { LoginThrottle } from './login-throttle.js'
 import { verifyAgainstDecoy, verifyPassword } from './passwords.js'
 import { hashTokenSecret } from './token-secret.js'
-import { currentTimestamp } from '../timestamps.js'
+
+/**
+ * What the checks use of the service's dependencies (AppDeps has all of it): named here
+ * so that authentication depends on no composition module, only on what it reads.
+ */
+export interface AuthDeps {
+  readonly db: Database
+  readonly loginThrottle: LoginThrottle
+  readonly clock: Clock
+  readonly config: { readonly scryptCost: number }
+}
 
 /** A username and password, as a Basic header or a registration's body sends them. */
 export interface LoginCredentials {
@@ -23,11 +35,11 @@ export interface LoginCredentials {
  * while the username or the address is locked out. Every password check goes through
  * here; identical checks running at once share one attempt.
  */
-export function verifyLogin(deps: AppDeps, credentials: LoginCredentials, address: string): Promise<Principal | undefined> {
+export function verifyLogin(deps: AuthDeps, credentials: LoginCredentials, address: string): Promise<Principal | undefined> {
   return deps.loginThrottle.once(credentials, address, () => checkLogin(deps, credentials, address))
 }
 
-async function checkLogin(deps: AppDeps, credentials: LoginCredentials, address: string): Promise<Principal | undefined> {
+async function checkLogin(deps: AuthDeps, credentials: LoginCredentials, address: string): Promise<Principal | undefined> {
   const { username, password } = credentials
   const throttle = deps.loginThrottle
   await throttle.attempt(username, address)
@@ -51,6 +63,6 @@ async function checkLogin(deps: AppDeps, credentials: LoginCredentials, address:
  * The principal of a bearer token that exists and has not expired, or undefined. Every
  * request with a token runs this: one native hash and one prepared query, nothing more.
  */
-export function verifyBearer(deps: AppDeps, secret: string): Promise<Principal | undefined> {
+export function verifyBearer(deps: AuthDeps, secret: string): Promise<Principal | undefined> {
   return findActiveToken(deps.db, hashTokenSecret(secret), currentTimestamp(deps.clock))
 }
