@@ -1,7 +1,5 @@
-/** One handler per user operation in `openapi.yaml`. */
-import type { Database } from '../db/schema.js'
+/** One handler per user operation in `openapi.yaml`: the request in, users.service.ts's answer out. */
 import { type ConflictError, NotFoundError } from '../errors.js'
-import { accountGone } from './account-gone.js'
 import { verifyLogin } from '../auth/auth.service.js'
 import { authenticatedUser } from '../auth/principal.js'
 import type { AppDeps } from '../deps.js'
@@ -9,17 +7,19 @@ import { rememberResult, replayOf } from '../http/idempotency.js'
 import type { OperationHandler, OperationId, OperationRequest, OperationResult } from '../http/operations.js'
 import { selectIdempotencyKey } from '../idempotency/idempotency.repository.js'
 import { keptSince, requestHash, sameRequest } from '../idempotency/idempotency.service.js'
-import { deleteUser, findUserById } from './users.repository.js'
 import { userUri } from '../core/uris.js'
 import { toUserResource } from './users.resource.js'
-import { changeUser, type Registration, registerUser, registerUserUnderKey, registrationConflict, usernameTaken } from './users.service.js'
+import {
+  changeUser,
+  currentUser,
+  type Registration,
+  registerUser,
+  registerUserUnderKey,
+  registrationConflict,
+  removeUser,
+  usernameTaken,
+} from './users.service.js'
 import type { UserRow } from './users.table.js'
-
-async function currentUserRow(db: Database, userId: number): Promise<UserRow> {
-  const row = await findUserById(db, userId)
-  if (!row) throw accountGone()
-  return row
-}
 
 const REGISTRATION = 'createUser' satisfies OperationId
 
@@ -70,19 +70,18 @@ async function replayRegistration(
 }
 
 export const getCurrentUser: OperationHandler<'getCurrentUser'> = async (request, { db }) => {
-  const row = await currentUserRow(db, authenticatedUser(request).userId)
+  const row = await currentUser(db, authenticatedUser(request).userId)
   return { status: 200, body: toUserResource(row, request.baseUrl) }
 }
 
 export const updateCurrentUser: OperationHandler<'updateCurrentUser'> = async (request, { db, config }) => {
   const user = authenticatedUser(request)
   const row = await changeUser(db, user.userId, { email: request.body.email, password: request.body.password }, config.scryptCost)
-  if (!row) throw accountGone()
   return { status: 200, body: toUserResource(row, request.baseUrl) }
 }
 
 export const deleteCurrentUser: OperationHandler<'deleteCurrentUser'> = async (request, { db }) => {
-  await deleteUser(db, authenticatedUser(request).userId)
+  await removeUser(db, authenticatedUser(request).userId)
   return { status: 204 }
 }
 
@@ -90,6 +89,6 @@ export const deleteCurrentUser: OperationHandler<'deleteCurrentUser'> = async (r
 export const getUser: OperationHandler<'getUser'> = async (request, { db }) => {
   const user = authenticatedUser(request)
   if (request.params.userId !== user.userId) throw new NotFoundError(`There is no user ${request.params.userId}.`)
-  const row = await currentUserRow(db, user.userId)
+  const row = await currentUser(db, user.userId)
   return { status: 200, body: toUserResource(row, request.baseUrl) }
 }

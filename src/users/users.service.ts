@@ -2,11 +2,12 @@
 import type { Database } from '../db/schema.js'
 import { isUniqueViolation } from '../db/errors.js'
 import { ConflictError } from '../errors.js'
+import { accountGone } from './account-gone.js'
 import { deleteTokensOfUser } from '../tokens/tokens.repository.js'
 import { hashPassword } from '../auth/passwords.js'
 import { inTransaction } from '../db/transaction.js'
 import { type Clock, currentTimestamp } from '../timestamps.js'
-import { findUserById, insertUser, updateUser, usernameOrEmailTaken } from './users.repository.js'
+import { deleteUser, findUserById, insertUser, updateUser, usernameOrEmailTaken } from './users.repository.js'
 import type { NewUserRow, UserRow, UserRowUpdate } from './users.table.js'
 
 export function usernameTaken(): ConflictError {
@@ -112,25 +113,42 @@ export async function registerUserUnderKey(
 
 /**
  * Changes the email address and/or password. A new password revokes every token of the
- * user in the same transaction, so no stolen token outlives a password reset.
+ * user in the same transaction, so no stolen token outlives a password reset. 401 if the
+ * account is gone.
  */
 export async function changeUser(
   db: Database,
   userId: number,
   input: { email?: string | undefined; password?: string | undefined },
   scryptCost: number,
-): Promise<UserRow | undefined> {
+): Promise<UserRow> {
   const changes: UserRowUpdate = {}
   if (input.email !== undefined) changes.email = input.email
   if (input.password !== undefined) changes.password_hash = await hashPassword(input.password, scryptCost)
+  let row: UserRow | undefined
   try {
-    return await inTransaction(db, async (trx) => {
+    row = await inTransaction(db, async (trx) => {
       if (Object.keys(changes).length === 0) return findUserById(trx, userId)
-      const row = await updateUser(trx, userId, changes)
-      if (row && input.password !== undefined) await deleteTokensOfUser(trx, userId)
-      return row
+      const changed = await updateUser(trx, userId, changes)
+      if (changed && input.password !== undefined) await deleteTokensOfUser(trx, userId)
+      return changed
     })
   } catch (error) {
     return conflictFrom(error)
   }
+  // Deleted since the request was authenticated.
+  if (!row) throw accountGone()
+  return row
+}
+
+/** The authenticated user's account; 401 if it was deleted since the request was authenticated. */
+export async function currentUser(db: Database, userId: number): Promise<UserRow> {
+  const row = await findUserById(db, userId)
+  if (!row) throw accountGone()
+  return row
+}
+
+/** Deletes the account and, with it, every row of the user's (users.repository.ts says how). */
+export function removeUser(db: Database, userId: number): Promise<void> {
+  return deleteUser(db, userId)
 }
