@@ -1,5 +1,5 @@
 /**
- * The process: V8's heap growth (heap-growth.ts), configuration, dependencies (deps.ts: logger,
+ * The process: V8's heap growth (heap-growth.ts), configuration, dependencies (create-deps.ts: logger,
  * database and migrations, spec, rate limits, clock), app, listen; requests to /api/v1 take
  * turns (http/request-turns.ts) so that the loop keeps accepting connections under load,
  * and are shed when they waited too long (http/load-shedding.ts). On SIGTERM or SIGINT it
@@ -9,7 +9,7 @@
  */
 import { createApp } from './app.js'
 import { loadConfig } from './config.js'
-import { createDeps } from './deps.js'
+import { createDeps } from './create-deps.js'
 import { createHttpServer, listen } from './http/http-server.js'
 import { apiRequestTurns } from './http/load-shedding.js'
 import { drainable } from './http/shutdown.js'

@@ -1,6 +1,6 @@
 /**
  * A real server for one test file: a fresh database (support/database.ts: SQLite, or
- * PostgreSQL with `TEST_DATABASE=postgres`), the service's own dependencies (src/deps.ts:
+ * PostgreSQL with `TEST_DATABASE=postgres`), the service's own dependencies (src/create-deps.ts:
  * migrations run), the app listening on a free port.
  */
 import { copyFileSync } from 'node:fs'
@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'
 import { createApp } from '../../src/app.js'
 import { type AppConfig, defaultConfig } from '../../src/config.js'
-import { createDeps } from '../../src/deps.js'
+import { createDeps } from '../../src/create-deps.js'
 import type { Database } from '../../src/db/schema.js'
 import { createHttpServer } from '../../src/http/http-server.js'
 import { apiRequestTurns } from '../../src/http/load-shedding.js'
@@ -107,7 +107,7 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
   })
   const queries: string[] = []
   const turns = apiRequestTurns()
-  // The service's own assembly (src/deps.ts), with what a test controls: where the logs go,
+  // The service's own assembly (src/create-deps.ts), with what a test controls: where the logs go,
   // the query recorder, the spec loaded once, the load shedder's state and the clock.
   const deps = await createDeps(config, {
     requestWaits: options.requestWaits ?? turns,
