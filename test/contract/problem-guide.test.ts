@@ -23,19 +23,27 @@ const spec = parse(readFileSync(join(root, 'openapi.yaml'), 'utf8')) as {
   components: { schemas: { ProblemCode: { enum: string[] } } }
 }
 
-const TABLE_ROW = /^\| (\d{3}) \| `([A-Z_]+)` \| `(\/problems\/[a-z-]+)` \| .+ \|$/
+/** A Markdown table line's cells, trimmed (however a formatter pads them). */
+const cells = (line: string) => line.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map((cell) => cell.trim())
 
 /** The rows of the table in the guide's `## Errors` section; every row must have the table's shape. */
 function guideRows(description: string): Row[] {
   const section = description.split(/^## /m).find((s) => s.startsWith('Errors\n'))
   expect(section, 'the guide has an "## Errors" section').toBeDefined()
-  const lines = (section ?? '').split('\n').filter((line) => line.startsWith('|'))
-  expect(lines.slice(0, 2)).toEqual(['| status | `code` | `type` | when |', '| --- | --- | --- | --- |'])
-  return lines.slice(2).map((line) => {
-    const match = TABLE_ROW.exec(line)
-    expect(match, line).not.toBeNull()
-    const [, status, code, type] = match ?? []
-    return { status: Number(status), code: code ?? '', type: type ?? '' }
+  const [header, separator, ...rows] = (section ?? '').split('\n').filter((line) => line.trim().startsWith('|'))
+  expect(cells(header ?? '')).toEqual(['status', '`code`', '`type`', 'when'])
+  expect(cells(separator ?? '').every((cell) => /^:?-+:?$/.test(cell))).toBe(true)
+  return rows.map((line) => {
+    const row = cells(line)
+    const [status = '', code = '', type = '', when = ''] = row
+    expect({ columns: row.length, status, code, type, when: when.length > 0 }, line).toEqual({
+      columns: 4,
+      status: expect.stringMatching(/^\d{3}$/),
+      code: expect.stringMatching(/^`[A-Z_]+`$/),
+      type: expect.stringMatching(/^`\/problems\/[a-z-]+`$/),
+      when: true,
+    })
+    return { status: Number(status), code: code.slice(1, -1), type: type.slice(1, -1) }
   })
 }
 
