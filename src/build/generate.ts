@@ -1,6 +1,8 @@
 /**
- * `npm run generate` (after openapi-typescript): everything else in generated/ that is
- * made from openapi.yaml, so that the server does not make it at each start-up.
+ * `npm run generate`, last step (after `redocly bundle` has made openapi.yaml from the
+ * hand-written src/openapi/, and openapi-typescript the types): everything else in
+ * generated/ that is made from openapi.yaml, so that the server does not make it at each
+ * start-up.
  * test/contract/spec.test.ts compares {@link generatedFiles} with the committed files.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
