@@ -13,7 +13,7 @@ import { entityTag, ifMatchHolds, isNotModified } from './conditional.js'
 import type { HttpExchange } from './exchange.js'
 import { runIdempotently, type StoredResult } from './idempotency.js'
 import { type OperationPlan, responsePlanOf } from './operation-plan.js'
-import type { Principal } from './operations.js'
+import type { Principal } from '../core/operations.js'
 
 /**
  * The longest Host: a DNS name (253 characters) with a port. It bounds every URL built on

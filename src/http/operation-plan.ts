@@ -9,7 +9,7 @@
 import contentType from 'content-type'
 import type { Operation } from 'openapi-backend'
 import type { OpenAPIV3_1 } from 'openapi-types'
-import type { Handlers, OperationHandler, OperationId } from './operations.js'
+import type { Handlers, OperationHandler, OperationId } from '../core/operations.js'
 import { isJsonMediaType, type ResponseSerializers, type Serialize } from './response-serializers.js'
 
 /** What one declared status of an operation sends. */

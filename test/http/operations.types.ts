@@ -3,8 +3,8 @@
  * `@ts-expect-error` line must be an error, or the build fails. They prove that the
  * generated types, not a runtime test, reject handlers that stray from the spec.
  */
-import type { Handlers, OperationHandler } from '../../src/http/operations.js'
-import { handlers } from '../../src/http/handlers.js'
+import type { Handlers, OperationHandler } from '../../src/core/operations.js'
+import { handlers } from '../../src/handlers.js'
 
 const task = {
   id: 1,
