@@ -7,9 +7,10 @@
  */
 import type { IncomingHttpHeaders } from 'node:http'
 import type { ErrorObject } from 'ajv'
-import { OpenAPIBackend, OpenAPIRouter, OpenAPIValidator, type Operation, type Request } from 'openapi-backend'
+import { OpenAPIBackend, OpenAPIRouter, OpenAPIValidator, type Operation } from 'openapi-backend'
 import type { OpenAPIV3_1 } from 'openapi-types'
-import { RouteTable } from './route-table.js'
+import { BadRequestError, type FieldError, invalidParameters } from '../errors.js'
+import type { Routable, RouteMatch, RouteTable } from './route-table.js'
 
 /**
  * openapi-backend 5.21 checks every document against the OpenAPI 3.0 meta-schema, which
@@ -31,22 +32,26 @@ OpenAPIValidator.prototype.preCompileResponseValidators = () => undefined
 OpenAPIValidator.prototype.preCompileResponseHeaderValidators = () => undefined
 
 /**
- * openapi-backend's router, serving the operations of a {@link RouteTable} built once. It
- * routes nothing and parses no request: http/api.ts matches with the table (the library's
- * own matching builds a RegExp per templated path on every call), and
- * {@link compileRequestValidation} validates the parts http/api.ts has already read. What
- * that does not handle, the constructor refuses, so a spec that comes to need it fails at
- * start-up, not at request time: cookie parameters, `explode: false` and
- * `content`-encoded parameters, and header parameters with a default (Ajv would write it
- * into the request's headers, which are validated as they are, not copied).
+ * openapi-backend's router, serving the operations its own router listed at `init()`. It
+ * routes nothing and parses no request: the route table (http/route-table.ts) is the one
+ * router, the only place that answers 404 and 405 (the library's matching builds a RegExp
+ * per templated path on every call, and falls through to another path item's template
+ * where the spec means 405), and {@link compileRequestValidation} validates the parts
+ * http/api.ts has already read. What that does not handle, the constructor refuses, so a
+ * spec that comes to need it fails at start-up, not at request time: cookie parameters,
+ * `explode: false` and `content`-encoded parameters, and header parameters with a default
+ * (Ajv would write it into the request's headers, which are validated as they are, not copied).
  */
 export class CompiledRouter extends OpenAPIRouter {
+  private readonly byId: ReadonlyMap<string, Operation>
+
   constructor(
     definition: OpenAPIV3_1.Document,
-    readonly table: RouteTable,
+    readonly operations: readonly Operation[],
   ) {
     super({ definition })
-    for (const operation of table.operations) {
+    this.byId = new Map(operations.map((operation) => [operation.operationId ?? '', operation]))
+    for (const operation of operations) {
       for (const parameter of operation.parameters ?? []) {
         if ('$ref' in parameter) continue
         const headerDefault = parameter.in === 'header' && parameter.schema !== undefined && 'default' in parameter.schema
@@ -58,13 +63,17 @@ export class CompiledRouter extends OpenAPIRouter {
   }
 
   override getOperations(): Operation[] {
-    return this.table.operations as Operation[]
+    return this.operations as Operation[]
   }
 
   override getOperation(operationId: string): Operation | undefined {
-    return this.table.operation(operationId)
+    return this.byId.get(operationId)
   }
 
+  /** Never asked: a request it matched would get the library's 404 or 405, not the route table's. */
+  override matchOperation(): never {
+    throw new Error("openapi-backend's router does not route here: the route table (http/route-table.ts) does")
+  }
 }
 
 /** A request as http/api.ts has it when it validates: routed, decoded, its body read. */
@@ -118,11 +127,58 @@ export function compileRequestValidation(validator: OpenAPIValidator, operation:
   }
 }
 
-/** Puts the compiled router in place of the one `init()` built, so that validation finds the table's operations. */
-export function useCompiledRouter(backend: OpenAPIBackend): RouteTable {
-  const table = new RouteTable(backend.router.getOperations())
-  const router = new CompiledRouter(backend.definition as OpenAPIV3_1.Document, table)
+/**
+ * Puts the compiled router in place of the one `init()` built (which reads the operations
+ * from the document on every call), and returns the operations it serves.
+ */
+export function useCompiledRouter(backend: OpenAPIBackend): readonly Operation[] {
+  const router = new CompiledRouter(backend.definition as OpenAPIV3_1.Document, backend.router.getOperations())
   backend.router = router
   backend.validator.router = router
-  return table
+  return router.operations
+}
+
+/**
+ * Path parameters, percent-decoded as openapi-backend's parser decodes them
+ * (`decodeURIComponent`, which the route table calls), so its validators see the same
+ * values; a malformed escape such as `/tasks/%ZZ` throws URIError there, which would be a
+ * 500, and is a 400 here.
+ */
+export function pathParametersOf<Entry extends Routable>(routes: RouteTable<Entry>, match: RouteMatch<Entry>): Record<string, string> {
+  try {
+    return routes.parametersOf(match)
+  } catch (error) {
+    if (!(error instanceof URIError)) throw error
+    throw new BadRequestError('A path parameter is not valid percent-encoding.', [{ detail: 'is not valid percent-encoding' }])
+  }
+}
+
+/** An integer parameter: Ajv would coerce `0x2` to 2, so its raw spelling is checked. */
+export interface IntegerParameter {
+  readonly name: string
+  readonly in: 'path' | 'query'
+}
+
+const PLAIN_INTEGER = /^-?(0|[1-9]\d*)$/
+
+/**
+ * What openapi-backend's parameter coercion lets through but an API should not: Ajv's
+ * `coerceTypes` turns `0x2`, `2e0`, `2.0`, ` 2` and `002` into the integer 2. Integer
+ * parameters take plain decimal only, so every spelling of a number means one thing.
+ * Checks the raw (not yet coerced) path and query values of `parameters`.
+ */
+export function assertPlainIntegers(
+  parameters: readonly IntegerParameter[],
+  raw: { readonly path: Readonly<Record<string, unknown>>; readonly query: Readonly<Record<string, unknown>> },
+): void {
+  let errors: FieldError[] | undefined
+  for (const parameter of parameters) {
+    const value = raw[parameter.in][parameter.name]
+    // Only what Ajv would coerce to an integer; anything else its schema judges.
+    if (typeof value === 'string' && value.trim() !== '' && Number.isInteger(Number(value)) && !PLAIN_INTEGER.test(value)) {
+      errors ??= []
+      errors.push({ parameter: parameter.name, detail: 'must be an integer in plain decimal notation' })
+    }
+  }
+  if (errors) throw invalidParameters(errors)
 }
