@@ -5,7 +5,7 @@
  * never reaches a handler, and every failure is a domain error.
  *
  * Routing is the RouteTable's (http/route-table.ts); openapi-backend validates, with its
- * Ajv validators precompiled at `npm run generate` (http/openapi-adapter.ts); its `handleRequest`,
+ * Ajv validators precompiled at `npm run generate` (http/openapi-backend/); its `handleRequest`,
  * which re-parses the request four times and re-reads the operation's security,
  * parameters and responses from the document on every call, is replaced by this
  * straight line over the per-operation plans (http/operation-plan.ts).
@@ -17,16 +17,11 @@ import { authenticate, createSecurityHandlers } from './auth.js'
 import { readRequestBody } from './body.js'
 import { runOperation } from './dispatch.js'
 import type { HttpExchange } from './exchange.js'
-import {
-  assertPlainIntegers,
-  compileRequestValidation,
-  OpenApi31Backend,
-  pathParametersOf,
-  type RequestParts,
-  useCompiledRouter,
-} from './openapi-adapter.js'
+import { initOpenApiBackend } from './openapi-backend/backend.js'
+import { pathParametersOf } from './openapi-backend/path-parameters.js'
+import { assertPlainIntegers } from './openapi-backend/plain-integers.js'
+import type { RequestParts } from './openapi-backend/request-validation.js'
 import { compileOperationPlans, type OperationPlan } from './operation-plan.js'
-import { requestValidation, usePrecompiledRequestValidators } from './precompiled-validators.js'
 import { createResponseSerializers, type Serialize } from './response-serializers.js'
 import { noteRoute, noteUser } from './request-log.js'
 import { RouteTable, withoutTrailingSlashes } from './route-table.js'
@@ -43,23 +38,9 @@ export interface Api {
 }
 
 export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api> {
-  const backend = new OpenApi31Backend({
-    definition: deps.spec.document(),
-    strict: true,
-    validate: true,
-    // coerceTypes, ajvOpts, customizeAjv: shared with the generator of the precompiled validators.
-    ...requestValidation(),
-  })
-  await backend.init()
-  const operations = useCompiledRouter(backend)
-  usePrecompiledRequestValidators(backend.validator, deps.spec.sha256)
+  const { operations, validationOf } = await initOpenApiBackend(deps.spec)
   const serializers = createResponseSerializers(deps.spec)
-  const plans = compileOperationPlans({
-    operations,
-    handlers,
-    serializers,
-    validationOf: (operation) => compileRequestValidation(backend.validator, operation),
-  })
+  const plans = compileOperationPlans({ operations, handlers, serializers, validationOf })
   /** Matches a request straight to its operation's plan. */
   const routes = new RouteTable(plans.values())
   const securityHandlers = createSecurityHandlers(deps)

@@ -13,7 +13,8 @@ import type { Operation } from 'openapi-backend'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import type { Handlers, OperationHandler, OperationId } from '../core/operations.js'
 import { AcceptNegotiation } from './negotiation.js'
-import type { IntegerParameter, RequestValidation } from './openapi-adapter.js'
+import type { IntegerParameter } from './openapi-backend/plain-integers.js'
+import type { RequestValidation } from './openapi-backend/request-validation.js'
 import { isJsonMediaType, type ResponseSerializers, type Serialize } from './response-serializers.js'
 
 /** What one declared status of an operation sends. */
@@ -149,7 +150,7 @@ export interface PlanSources {
   readonly operations: readonly Operation[]
   readonly handlers: Handlers
   readonly serializers: ResponseSerializers
-  /** The request validation of one operation (http/openapi-adapter.ts). */
+  /** The request validation of one operation (http/openapi-backend/). */
   readonly validationOf: (operation: Operation) => RequestValidation
 }
 

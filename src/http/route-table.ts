@@ -71,7 +71,7 @@ export function withoutTrailingSlashes(path: string): string {
 
 /**
  * The one router: the only place that answers 404 (no path item) and 405 (the path item
- * lacks the method); openapi-backend's router never routes (http/openapi-adapter.ts).
+ * lacks the method); openapi-backend's router never routes (http/openapi-backend/router.ts).
  */
 export class RouteTable<Entry extends Routable> {
   private readonly literal = new Map<string, PathRoute<Entry>>()

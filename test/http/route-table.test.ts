@@ -1,7 +1,7 @@
 import type { Operation } from 'openapi-backend'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import { describe, expect, it } from 'vitest'
-import { CompiledRouter } from '../../src/http/openapi-adapter.js'
+import { CompiledRouter } from '../../src/http/openapi-backend/router.js'
 import { RouteTable } from '../../src/http/route-table.js'
 
 function operation(method: string, path: string, extra: Partial<Operation> = {}): Operation {
