@@ -1,56 +1,19 @@
 /**
  * Runs an operation once the request is accepted: builds the handler's typed request;
- * runs it, inside one transaction when the request
- * is conditional (`If-Match`) or idempotent (`Idempotency-Key`); and writes its result
- * with the media type, entity tag and cache headers the spec declares for that status.
+ * runs it, inside one transaction when the request is conditional (`If-Match`) or
+ * idempotent (`Idempotency-Key`); and hands its result to the writer (http/send-result.ts).
  */
+import type { Principal } from '../core/operations.js'
 import type { Database } from '../db/schema.js'
 import { inTransaction, inUserTransaction } from '../db/transaction.js'
 import type { AppDeps } from '../deps.js'
-import { BadRequestError, PreconditionFailedError } from '../errors.js'
-import { cacheControlFor } from './caching.js'
-import { entityTag, ifMatchHolds, isNotModified } from './conditional.js'
+import { PreconditionFailedError } from '../errors.js'
+import { baseUrlOf } from './base-url.js'
+import { entityTag, ifMatchHolds } from './conditional.js'
 import type { HttpExchange } from './exchange.js'
 import { runIdempotently, type StoredResult } from './idempotency.js'
-import { type OperationPlan, responsePlanOf } from './operation-plan.js'
-import type { Principal } from '../core/operations.js'
-
-/**
- * The longest Host: a DNS name (253 characters) with a port. It bounds every URL built on
- * it (`uri`, `Location`, `Link`) within the lengths the spec declares.
- */
-export const MAX_HOST_LENGTH = 253 + ':65535'.length
-
-/** A host name, IPv4 or bracketed IPv6 address, with an optional port. */
-const SANE_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
-
-/**
- * `scheme://host[:port]` for absolute URLs in responses: `PUBLIC_URL` when configured,
- * otherwise the request's own Host, which must then look like one, since it ends up in
- * `uri` fields and in `Location` and `Link` headers.
- */
-export function baseUrlOf(exchange: HttpExchange, deps: AppDeps): string {
-  if (deps.config.publicUrl) return deps.config.publicUrl
-  const host = exchange.req.get('host') ?? ''
-  const protocol = exchange.req.protocol
-  // Clients keep sending the same Host: the last one checked is not checked again.
-  if (host === lastSaneHost.host && protocol === lastSaneHost.protocol) return lastSaneHost.baseUrl
-  if (host.length > MAX_HOST_LENGTH || !SANE_HOST.test(host) || (protocol !== 'http' && protocol !== 'https')) {
-    throw new BadRequestError('The Host header is not a valid host name.', [{ parameter: 'Host', detail: 'is not a valid host name' }])
-  }
-  lastSaneHost = { host, protocol, baseUrl: `${protocol}://${host}` }
-  return lastSaneHost.baseUrl
-}
-
-let lastSaneHost = { host: '', protocol: '', baseUrl: '' }
-
-/** A result as the layer handles it, whatever the operation. */
-interface AnyResult {
-  readonly status: number
-  readonly body?: unknown
-  readonly headers?: Readonly<Record<string, string>>
-  readonly replayed?: boolean
-}
+import type { OperationPlan } from './operation-plan.js'
+import { type AnyResult, sendResult } from './send-result.js'
 
 /** A request as the layer handles it, whatever the operation. */
 interface AnyRequest {
@@ -142,32 +105,4 @@ export async function runOperation(plan: OperationPlan, exchange: HttpExchange, 
     },
   }
   sendResult(exchange, plan, await execute(plan, request, deps))
-}
-
-/** Writes a result with the media type, entity tag and cache headers the plan has for its status. */
-function sendResult(exchange: HttpExchange, plan: OperationPlan, result: AnyResult): void {
-  const { status, body, headers, replayed } = result
-  const { req, res } = exchange
-  const response = responsePlanOf(plan, status)
-  const text = body === undefined || response.contentType === undefined ? undefined : response.serialize(body)
-  const tag = text !== undefined && response.tagged ? entityTag(text) : undefined
-
-  if (headers) for (const name of Object.keys(headers)) res.setHeader(name, headers[name] as string)
-  res.setHeader('Cache-Control', cacheControlFor({ method: req.method, status, secured: plan.secured, tagged: tag !== undefined }))
-  if (replayed) res.setHeader('Idempotent-Replayed', 'true')
-  if (tag !== undefined) res.setHeader('ETag', tag)
-
-  if (tag !== undefined && status === 200 && (req.method === 'GET' || req.method === 'HEAD') && isNotModified(req.headers, tag)) {
-    res.statusCode = 304
-    res.end()
-  } else if (text === undefined || response.contentType === undefined) {
-    res.statusCode = status
-    res.end()
-  } else {
-    res.statusCode = status
-    res.setHeader('Content-Type', response.contentType)
-    res.setHeader('Content-Length', Buffer.byteLength(text))
-    // A HEAD gets the headers only: Node leaves the body out.
-    res.end(text)
-  }
 }
