@@ -11,8 +11,9 @@ import { PreconditionFailedError } from '../errors.js'
 import { baseUrlOf } from './base-url.js'
 import { entityTag, ifMatchHolds } from './conditional.js'
 import type { HttpExchange } from './exchange.js'
-import { runIdempotently, type StoredResult } from './idempotency.js'
-import type { OperationPlan } from './operation-plan.js'
+import { runIdempotently } from '../idempotency/run-idempotently.js'
+import { isReplayed, type StoredResult } from '../idempotency/stored-results.js'
+import type { OperationPlan, ReadBack } from './operation-plan.js'
 import { type AnyResult, sendResult } from './send-result.js'
 
 /** A request as the layer handles it, whatever the operation. */
@@ -51,41 +52,48 @@ function withDb(deps: AppDeps, db: Database): AppDeps {
   return { ...deps, db }
 }
 
-/** Runs the handler, under `If-Match` or `Idempotency-Key` where the request has them. */
-async function execute(plan: OperationPlan, request: AnyRequest, deps: AppDeps): Promise<AnyResult> {
+/**
+ * Runs the handler in one transaction with the GET of the same resource, and only if
+ * that GET's entity tag is the one in `If-Match`.
+ */
+function runIfMatch(plan: OperationPlan, readBack: ReadBack, ifMatch: string, request: AnyRequest, deps: AppDeps): Promise<AnyResult> {
+  const handler = plan.handler as unknown as AnyHandler
+  const read = readBack.handler as unknown as AnyHandler
+  const readThenWrite = async (trx: Database) => {
+    // The resource as a GET would show it now; a missing one is that GET's 404.
+    const current = await read({ ...request, query: {}, body: undefined }, withDb(deps, trx))
+    if (current.status === 200 && !ifMatchHolds(ifMatch, entityTag(readBack.response.serialize(current.body)))) {
+      throw new PreconditionFailedError('The resource has changed since you read it (its ETag is not the one in If-Match): read it again.')
+    }
+    return handler(request, withDb(deps, trx))
+  }
+  // One writer of the user's data at a time, on every replica: a row lock on the user
+  // (db/transaction.ts), so that the ETag compared is that of what the previous writer
+  // committed, and of N writes sent with one ETag exactly one holds. SERIALIZABLE would
+  // refuse the losers too, but as serialization failures to retry, each retry ending in
+  // the 412 that waiting for the lock gives at once.
+  return request.principal ? inUserTransaction(deps.db, request.principal.userId, readThenWrite) : inTransaction(deps.db, readThenWrite)
+}
+
+/** Runs the handler, under `Idempotency-Key` or `If-Match` where the request has them, and writes its result. */
+async function execute(plan: OperationPlan, exchange: HttpExchange, request: AnyRequest, deps: AppDeps): Promise<void> {
   const handler = plan.handler as unknown as AnyHandler
   const key = plan.idempotent ? request.headers['Idempotency-Key'] : undefined
   if (key !== undefined && request.principal) {
-    return runIdempotently(
+    const { result, replayed } = await runIdempotently(
       deps.db,
       { userId: request.principal.userId, key, operationId: plan.operationId, body: request.body },
       (trx) => handler(request, withDb(deps, trx)) as Promise<AnyResult & StoredResult>,
     )
+    sendResult(exchange, plan, result, replayed)
+    return
   }
 
   const { readBack } = plan
   const ifMatch = readBack ? request.headers['If-Match'] : undefined
-  if (ifMatch !== undefined && readBack) {
-    const read = readBack.handler as unknown as AnyHandler
-    const readThenWrite = async (trx: Database) => {
-      // The resource as a GET would show it now; a missing one is that GET's 404.
-      const current = await read({ ...request, query: {}, body: undefined }, withDb(deps, trx))
-      if (current.status === 200 && !ifMatchHolds(ifMatch, entityTag(readBack.response.serialize(current.body)))) {
-        throw new PreconditionFailedError('The resource has changed since you read it (its ETag is not the one in If-Match): read it again.')
-      }
-      return handler(request, withDb(deps, trx))
-    }
-    // One writer of the user's data at a time, on every replica: a row lock on the user
-    // (db/transaction.ts), so that the ETag compared is that of what the previous writer
-    // committed, and of N writes sent with one ETag exactly one holds. SERIALIZABLE would
-    // refuse the losers too, but as serialization failures to retry, each retry ending in
-    // the 412 that waiting for the lock gives at once.
-    return request.principal
-      ? inUserTransaction(deps.db, request.principal.userId, readThenWrite)
-      : inTransaction(deps.db, readThenWrite)
-  }
-
-  return handler(request, deps)
+  const result = ifMatch !== undefined && readBack ? await runIfMatch(plan, readBack, ifMatch, request, deps) : await handler(request, deps)
+  // Registration finds and replays its own stored response (users/users.handlers.ts).
+  sendResult(exchange, plan, result, isReplayed(result))
 }
 
 /** Runs an accepted request's operation and writes its result. */
@@ -104,5 +112,5 @@ export async function runOperation(plan: OperationPlan, exchange: HttpExchange, 
       return exchange.req.ip ?? 'unknown'
     },
   }
-  sendResult(exchange, plan, await execute(plan, request, deps))
+  await execute(plan, exchange, request, deps)
 }

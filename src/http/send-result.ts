@@ -13,12 +13,15 @@ export interface AnyResult {
   readonly status: number
   readonly body?: unknown
   readonly headers?: Readonly<Record<string, string>>
-  readonly replayed?: boolean
 }
 
-/** Writes a result with the media type, entity tag and cache headers the plan has for its status. */
-export function sendResult(exchange: HttpExchange, plan: OperationPlan, result: AnyResult): void {
-  const { status, body, headers, replayed } = result
+/**
+ * Writes a result with the media type, entity tag and cache headers the plan has for its
+ * status; `replayed`: it is the stored response to an earlier request with the same
+ * `Idempotency-Key` (src/idempotency/).
+ */
+export function sendResult(exchange: HttpExchange, plan: OperationPlan, result: AnyResult, replayed: boolean): void {
+  const { status, body, headers } = result
   const { req, res } = exchange
   const response = responsePlanOf(plan, status)
   const text = body === undefined || response.contentType === undefined ? undefined : response.serialize(body)
