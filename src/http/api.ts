@@ -88,7 +88,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
       if (!plan.negotiation.acceptable(req)) {
         throw new NotAcceptableError(`This resource is available as ${plan.offeredMediaTypes.join(', ')} only.`)
       }
-      assertPlainIntegers(plan.integerParameters, { path: params, query: request.query })
+      assertPlainIntegers(plan.integerParameters, params, request.query)
       const { principal, body } = await admit(plan, exchange)
       const coerced = validate(plan, { params, query: request.query, headers: req.headers, body })
       await runOperation(plan, exchange, { params: coerced.params, query: coerced.query, body, principal }, deps)

@@ -195,7 +195,7 @@ describe('integer parameters in plain decimal (plain-integers.ts)', () => {
     const parameters = [{ name: 'goalId', in: 'path' as const }]
     const refusal = (spelling: string) => {
       try {
-        assertPlainIntegers(parameters, { path: { goalId: spelling }, query: {} })
+        assertPlainIntegers(parameters, { goalId: spelling }, {})
         return undefined
       } catch (error) {
         return { status: (error as BadRequestError).status, errors: (error as BadRequestError).errors }
@@ -204,7 +204,7 @@ describe('integer parameters in plain decimal (plain-integers.ts)', () => {
     for (const spelling of ['0x2', '2e0', '2.0', ' 2', '002']) {
       expect(refusal(spelling)).toEqual({ status: 400, errors: [{ parameter: 'goalId', detail: 'must be an integer in plain decimal notation' }] })
     }
-    expect(() => assertPlainIntegers(parameters, { path: { goalId: '-20' }, query: {} })).not.toThrow()
+    expect(() => assertPlainIntegers(parameters, { goalId: '-20' }, {})).not.toThrow()
   })
 })
 

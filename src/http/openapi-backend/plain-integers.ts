@@ -21,11 +21,12 @@ const PLAIN_INTEGER = /^-?(0|[1-9]\d*)$/
  */
 export function assertPlainIntegers(
   parameters: readonly IntegerParameter[],
-  raw: { readonly path: Readonly<Record<string, unknown>>; readonly query: Readonly<Record<string, unknown>> },
+  path: Readonly<Record<string, unknown>>,
+  query: Readonly<Record<string, unknown>>,
 ): void {
   let errors: FieldError[] | undefined
   for (const parameter of parameters) {
-    const value = raw[parameter.in][parameter.name]
+    const value = (parameter.in === 'path' ? path : query)[parameter.name]
     // Only what Ajv would coerce to an integer; anything else its schema judges.
     if (typeof value === 'string' && value.trim() !== '' && Number.isInteger(Number(value)) && !PLAIN_INTEGER.test(value)) {
       errors ??= []
