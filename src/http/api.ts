@@ -61,7 +61,7 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
   /** Validates the request (path parameters as decoded) and returns its coerced parameters. */
   function validate(plan: OperationPlan, parts: RequestParts) {
     const { errors, params, query } = plan.validate(parts)
-    if (errors) throw toValidationProblem(errors, plan.headerParameters)
+    if (errors) throw toValidationProblem(errors, plan.headerParameters.map((header) => header.name))
     return { params, query }
   }
 

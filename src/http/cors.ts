@@ -19,7 +19,7 @@ export function headersInSpec(plans: Iterable<OperationPlan>): { request: string
   const request = new Set(BASE_REQUEST_HEADERS)
   const response = new Set(['Allow'])
   for (const plan of plans) {
-    for (const name of plan.headerParameters) request.add(name)
+    for (const { name } of plan.headerParameters) request.add(name)
     for (const reply of plan.responses.values()) {
       // The CORS fields themselves are for the browser, not for the script.
       for (const name of reply.headers) if (!/^access-control-/i.test(name)) response.add(name)

@@ -38,6 +38,14 @@ export interface ReadBack {
   readonly response: ResponsePlan
 }
 
+/** A header parameter an operation declares. */
+export interface HeaderParameter {
+  /** As the spec spells it, and as handlers read it. */
+  readonly name: string
+  /** In lower case, as Node keys request headers. */
+  readonly key: string
+}
+
 /** The request body an operation takes. */
 export interface RequestBodyPlan {
   /** The media types it accepts, as the spec lists them. */
@@ -63,7 +71,7 @@ export interface OperationPlan {
   readonly securitySchemes: readonly string[]
   readonly secured: boolean
   /** The header parameters it declares, as the spec spells them. */
-  readonly headerParameters: readonly string[]
+  readonly headerParameters: readonly HeaderParameter[]
   readonly integerParameters: readonly IntegerParameter[]
   /** Undefined when it takes none. */
   readonly requestBody: RequestBodyPlan | undefined
@@ -84,8 +92,8 @@ export interface OperationPlan {
   readonly idempotent: boolean
 }
 
-function headerParametersOf(operation: Operation): string[] {
-  return (operation.parameters ?? []).flatMap((p) => (!('$ref' in p) && p.in === 'header' ? [p.name] : []))
+function headerParametersOf(operation: Operation): HeaderParameter[] {
+  return (operation.parameters ?? []).flatMap((p) => (!('$ref' in p) && p.in === 'header' ? [{ name: p.name, key: p.name.toLowerCase() }] : []))
 }
 
 /** An integer schema, or one that allows an integer among other things (`anyOf`, `oneOf`). */
@@ -166,7 +174,7 @@ export function compileOperationPlans({ operations, handlers, serializers, valid
   for (const operation of operations) {
     const operationId = operation.operationId as OperationId
     const headerParameters = headerParametersOf(operation)
-    const takes = (name: string) => headerParameters.some((declared) => declared.toLowerCase() === name.toLowerCase())
+    const takes = (name: string) => headerParameters.some((declared) => declared.key === name.toLowerCase())
     // openapi-backend's router has already put the document's global requirements here.
     const securityRequirements = (operation.security ?? []).map((requirement) => Object.keys(requirement))
     const secured = securityRequirements.length > 0

@@ -13,7 +13,7 @@ import { entityTag, ifMatchHolds } from './conditional.js'
 import type { HttpExchange } from './exchange.js'
 import { runIdempotently } from '../idempotency/run-idempotently.js'
 import { isReplayed, type StoredResult } from '../idempotency/stored-results.js'
-import type { OperationPlan, ReadBack } from './operation-plan.js'
+import type { HeaderParameter, OperationPlan, ReadBack } from './operation-plan.js'
 import { type AnyResult, sendResult } from './send-result.js'
 
 /** A request as the layer handles it, whatever the operation. */
@@ -39,10 +39,10 @@ export interface AcceptedRequest {
 }
 
 /** The declared header parameters the request sent (already validated), keyed as the spec spells them. */
-function headerParametersIn(exchange: HttpExchange, names: readonly string[]): Record<string, string> {
+function headerParametersIn(exchange: HttpExchange, declared: readonly HeaderParameter[]): Record<string, string> {
   const sent: Record<string, string> = {}
-  for (const name of names) {
-    const value = exchange.req.headers[name.toLowerCase()]
+  for (const { name, key } of declared) {
+    const value = exchange.req.headers[key]
     if (value !== undefined) sent[name] = Array.isArray(value) ? value.join(', ') : value
   }
   return sent
