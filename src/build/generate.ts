@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { GENERATED_REQUEST_VALIDATORS } from '../http/precompiled-validators.js'
+import { GENERATED_REQUEST_VALIDATORS } from '../http/openapi-backend/precompiled-validators.js'
 import { GENERATED_RESPONSE_SERIALIZERS } from '../http/response-serializers.js'
 import { GENERATED_OPENAPI_SCHEMA } from '../service/openapi-schema.js'
 import { GENERATED_SPEC, type GeneratedSpec, parseYaml, sha256Of } from '../service/spec.js'

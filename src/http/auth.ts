@@ -12,7 +12,7 @@ import { findUserByUsername } from '../users/users.repository.js'
 import type { UserRow } from '../users/users.table.js'
 import type { HttpExchange } from './exchange.js'
 import type { OperationPlan } from './operation-plan.js'
-import type { OperationRequest, OperationId, Principal } from './operations.js'
+import type { OperationRequest, OperationId, Principal } from '../core/operations.js'
 
 /** What an Authorization header sends: its scheme, in lower case, and the credentials after it. */
 interface SentCredentials {

@@ -1,9 +1,9 @@
 /** One handler per task operation in `openapi.yaml`. */
 import { NotFoundError } from '../errors.js'
 import { authenticatedUser } from '../http/auth.js'
-import type { OperationHandler } from '../http/operations.js'
+import type { OperationHandler } from '../core/operations.js'
 import { whileAccountExists } from '../users/account-gone.js'
-import { listPage } from '../http/pagination.js'
+import { listPage } from '../core/pagination.js'
 import {
   countTasks,
   deleteTask as deleteTaskRow,

@@ -1,6 +1,6 @@
 /** One handler per token operation in `openapi.yaml`. */
 import { authenticatedUser } from '../http/auth.js'
-import type { OperationHandler } from '../http/operations.js'
+import type { OperationHandler } from '../core/operations.js'
 import { hashTokenSecret, newTokenSecret } from './token-secret.js'
 import { deleteExpiredTokensOfUser, deleteToken, insertToken } from './tokens.repository.js'
 import { inTransaction } from '../db/transaction.js'

@@ -4,10 +4,9 @@ import { type ConflictError, NotFoundError } from '../errors.js'
 import { accountGone } from './account-gone.js'
 import { authenticatedUser, verifyLogin } from '../http/auth.js'
 import type { AppDeps } from '../deps.js'
-import { rememberResult, replayOf } from '../http/idempotency.js'
-import type { OperationHandler, OperationId, OperationRequest, OperationResult } from '../http/operations.js'
-import { selectIdempotencyKey } from '../idempotency/idempotency.repository.js'
-import { keptSince, requestHash, sameRequest } from '../idempotency/idempotency.service.js'
+import type { OperationHandler, OperationId, OperationRequest, OperationResult } from '../core/operations.js'
+import { requestHash } from '../idempotency/idempotency.service.js'
+import { findStoredResult, markReplayed, rememberResult } from '../idempotency/stored-results.js'
 import { deleteUser, findUserById } from './users.repository.js'
 import { toUserResource, userUri } from './users.resource.js'
 import { changeUser, type Registration, registerUser, registerUserUnderKey, registrationConflict, usernameTaken } from './users.service.js'
@@ -38,7 +37,7 @@ export const createUser: OperationHandler<'createUser'> = async (request, deps) 
 
   const hash = registrationHash(request.body)
   const outcome = await registerUserUnderKey(db, request.body, config.scryptCost, (trx, row) =>
-    rememberResult(trx, { userId: row.id, key, operationId: REGISTRATION, hash, now: new Date() }, created(row)),
+    rememberResult(trx, { userId: row.id, key, operationId: REGISTRATION, hash }, new Date(), created(row)),
   )
   if ('created' in outcome) return created(outcome.created)
   // Only a request naming an existing account's username and email address can be a retry
@@ -60,11 +59,12 @@ async function replayRegistration(
 ): Promise<OperationResult<'createUser'>> {
   const { key, hash, conflict } = retry
   const owner = await verifyLogin(deps, request.body, request.clientAddress)
-  const stored = owner && (await selectIdempotencyKey(deps.db, owner.id, key, keptSince(new Date()), REGISTRATION))
+  const use = owner && { userId: owner.id, key, operationId: REGISTRATION, hash }
+  const stored = use && (await findStoredResult(deps.db, use, new Date(), REGISTRATION))
   // Not theirs to know: the 409 a request without the key gets.
   if (!stored) throw conflict
-  // Stored by this operation (the query says so): a 201 with its Location and User body.
-  return replayOf(sameRequest(stored, hash)) as OperationResult<'createUser'>
+  // Stored by this operation (the lookup says so): a 201 with its Location and User body.
+  return markReplayed(stored) as OperationResult<'createUser'>
 }
 
 export const getCurrentUser: OperationHandler<'getCurrentUser'> = async (request, { db }) => {

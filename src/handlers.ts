@@ -10,16 +10,16 @@ import {
   listGoals,
   replaceGoal,
   updateGoal,
-} from '../goals/goals.handlers.js'
+} from './goals/goals.handlers.js'
 import {
   checkLiveness,
   checkReadiness,
   getDocs,
   getOpenApiJson,
   getOpenApiYaml,
-} from '../service/service.handlers.js'
-import { createTask, deleteTask, getTask, listTasks, replaceTask, updateTask } from '../tasks/tasks.handlers.js'
-import { createToken, revokeCurrentToken } from '../tokens/tokens.handlers.js'
+} from './service/service.handlers.js'
+import { createTask, deleteTask, getTask, listTasks, replaceTask, updateTask } from './tasks/tasks.handlers.js'
+import { createToken, revokeCurrentToken } from './tokens/tokens.handlers.js'
 import {
   createExpense,
   createIncome,
@@ -29,9 +29,9 @@ import {
   listExpenses,
   listIncomes,
   listTransactions,
-} from '../transactions/transactions.handlers.js'
-import { createUser, deleteCurrentUser, getCurrentUser, getUser, updateCurrentUser } from '../users/users.handlers.js'
-import type { Handlers } from './operations.js'
+} from './transactions/transactions.handlers.js'
+import { createUser, deleteCurrentUser, getCurrentUser, getUser, updateCurrentUser } from './users/users.handlers.js'
+import type { Handlers } from './core/operations.js'
 
 export const handlers = {
   createUser,

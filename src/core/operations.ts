@@ -55,8 +55,8 @@ type Responses<Id extends OperationId> = Op<Id>['responses']
 export type OperationResult<Id extends OperationId> = {
   [Status in keyof Responses<Id>]: ResultFor<Status, Responses<Id>[Status]>
 }[keyof Responses<Id>] & {
-  /** It is the stored response to an earlier request with the same `Idempotency-Key`. */
-  readonly replayed?: true
+  /** Whether a response is replayed is the idempotency layer's to say (src/idempotency/), never a handler's. */
+  readonly replayed?: never
 }
 
 /** Who sent the request, as established by `basicAuth` or `bearerAuth`. */

@@ -3,6 +3,9 @@
  * 0.07 is not a multiple of 0.01 (0.07 / 0.01 is 7.000000000000001). Here both numbers
  * are read as the shortest decimals that JavaScript prints for them, which is what the
  * client wrote: 0.07 passes and 0.071 fails, at any size.
+ *
+ * Part of the openapi-backend adapter (backend.ts lists every change; the test that
+ * fails when an upgrade makes it unnecessary: test/http/openapi-backend-upgrade.test.ts).
  */
 import { _, type Ajv, type Code, type KeywordCxt, str } from 'ajv'
 import { Big } from 'big.js'
@@ -15,7 +18,7 @@ export function isDecimalMultiple(value: number, divisor: number): boolean {
 /**
  * Replaces Ajv's `multipleOf` with the decimal one. A code keyword (not a `validate` one)
  * so that Ajv's standalone code can hold it: `standalone` is the expression that names
- * {@link isDecimalMultiple} in generated code (http/precompiled-validators.ts).
+ * {@link isDecimalMultiple} in generated code (precompiled-validators.ts).
  */
 export function useDecimalMultipleOf<A extends Pick<Ajv, 'removeKeyword' | 'addKeyword'>>(ajv: A, standalone?: Code): A {
   ajv.removeKeyword('multipleOf')

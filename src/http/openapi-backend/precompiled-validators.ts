@@ -10,12 +10,15 @@
  *
  * When the spec has changed since the file was made, the server compiles the validators
  * itself, as before, and warns (src/http/generated-module.ts).
+ *
+ * Part of the openapi-backend adapter (backend.ts lists every change; the test that
+ * fails when an upgrade makes it unnecessary: test/http/openapi-backend-upgrade.test.ts).
  */
 import { _, type Ajv, type Options as AjvOptions, Name, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import { OpenAPIValidator } from 'openapi-backend'
 import { isDecimalMultiple, useDecimalMultipleOf } from './decimal-multiple-of.js'
-import { type GeneratedModule, loadGeneratedModule } from './generated-module.js'
+import { type GeneratedModule, loadGeneratedModule } from '../generated-module.js'
 
 export const GENERATED_REQUEST_VALIDATORS = 'generated/request-validators.cjs'
 
