@@ -5,7 +5,7 @@
 import express, { type Express } from 'express'
 import type { AppDeps } from './deps.js'
 import { createApi } from './http/api.js'
-import { handlers } from './http/handlers.js'
+import { handlers } from './handlers.js'
 import { problemErrorHandler } from './http/problems.js'
 import { serveRequests } from './http/serve-requests.js'
 

@@ -29,6 +29,8 @@ const noServerNoDatabase = [
   'test/http/route-table.test.ts',
   'test/http/validation.test.ts',
   'test/contract/coverage-gate.test.ts',
+  'test/contract/problem-guide.test.ts',
+  'test/architecture/**',
   'test/readme/configuration.test.ts',
 ]
 
@@ -58,6 +60,7 @@ const onPostgres = process.env.TEST_DATABASE === 'postgres'
 const notOnPostgres = [
   ...noServerNoDatabase,
   'test/db/sqlite-dialect.test.ts',
+  'test/db/statement-cache.test.ts',
   'test/http/precompiled-validators.test.ts',
   'test/service/docs.browser.test.ts',
   'test/contract/spec.test.ts',

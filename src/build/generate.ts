@@ -1,11 +1,13 @@
 /**
- * `npm run generate` (after openapi-typescript): everything else in generated/ that is
- * made from openapi.yaml, so that the server does not make it at each start-up.
+ * `npm run generate`, last step (after `redocly bundle` has made openapi.yaml from the
+ * hand-written src/openapi/, and openapi-typescript the types): everything else in
+ * generated/ that is made from openapi.yaml, so that the server does not make it at each
+ * start-up.
  * test/contract/spec.test.ts compares {@link generatedFiles} with the committed files.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { GENERATED_REQUEST_VALIDATORS } from '../http/precompiled-validators.js'
+import { GENERATED_REQUEST_VALIDATORS } from '../http/openapi-backend/precompiled-validators.js'
 import { GENERATED_RESPONSE_SERIALIZERS } from '../http/response-serializers.js'
 import { GENERATED_OPENAPI_SCHEMA } from '../service/openapi-schema.js'
 import { GENERATED_SPEC, type GeneratedSpec, parseYaml, sha256Of } from '../service/spec.js'

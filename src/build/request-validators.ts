@@ -1,13 +1,13 @@
 /**
  * generated/request-validators.cjs: openapi-backend's request validators for every
- * operation of the spec, as Ajv standalone code (why: src/http/precompiled-validators.ts).
+ * operation of the spec, as Ajv standalone code (why: src/http/openapi-backend/precompiled-validators.ts).
  * Built by openapi-backend itself, from the document it dereferences the way the server
  * does and with the server's options, so the schemas are the same by construction.
  */
 import { Ajv } from 'ajv'
 import standaloneCode from 'ajv/dist/standalone/index.js'
-import { OpenApi31Backend } from '../http/openapi-adapter.js'
-import { requestValidation } from '../http/precompiled-validators.js'
+import { OpenApi31Backend } from '../http/openapi-backend/backend.js'
+import { requestValidation } from '../http/openapi-backend/precompiled-validators.js'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import { scopedModule, standaloneModule } from './standalone-module.js'
 

@@ -1,8 +1,8 @@
 /** One handler per goal operation in `openapi.yaml`. */
 import { NotFoundError } from '../errors.js'
 import { authenticatedUser } from '../auth/principal.js'
-import type { OperationHandler } from '../http/operations.js'
-import { listPage } from '../http/pagination.js'
+import type { OperationHandler } from '../core/operations.js'
+import { listPage } from '../core/pagination.js'
 import { countGoals, selectAllGoals, selectGoal, selectGoals } from './goals.repository.js'
 import { goalUri, listUri } from '../core/uris.js'
 import { toGoalForest, toGoalResource } from './goals.resource.js'

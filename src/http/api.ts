@@ -1,79 +1,48 @@
 /**
  * The request path of every operation, in the order openapi-backend's strict mode runs
- * it: route (404, 405; OPTIONS answered here with `Allow`), negotiate (406), check integer spellings, authenticate (401,
+ * it: route (404, 405, only here; OPTIONS answered here with `Allow`), negotiate (406), check integer spellings, authenticate (401,
  * 429), read the body, validate (400, 422), run the handler. A request that fails a step
  * never reaches a handler, and every failure is a domain error.
  *
  * Routing is the RouteTable's (http/route-table.ts); openapi-backend validates, with its
- * Ajv validators precompiled at `npm run generate` (http/openapi-adapter.ts); its `handleRequest`,
+ * Ajv validators precompiled at `npm run generate` (http/openapi-backend/); its `handleRequest`,
  * which re-parses the request four times and re-reads the operation's security,
  * parameters and responses from the document on every call, is replaced by this
  * straight line over the per-operation plans (http/operation-plan.ts).
  */
-import type { Operation } from 'openapi-backend'
+import type { Handlers, OperationId } from '../core/operations.js'
 import type { AppDeps } from '../deps.js'
-import { BadRequestError, MethodNotAllowedError, NotAcceptableError, NotFoundError } from '../errors.js'
+import { MethodNotAllowedError, NotAcceptableError, NotFoundError } from '../errors.js'
 import { authenticate, createSecurityHandlers } from './auth.js'
 import { readRequestBody } from './body.js'
-import { runOperation } from './dispatch.js'
+import { runOperation } from './run-operation.js'
 import type { HttpExchange } from './exchange.js'
-import { AcceptNegotiation } from './negotiation.js'
-import { compileRequestValidation, OpenApi31Backend, type RequestParts, type RequestValidation, useCompiledRouter } from './openapi-adapter.js'
+import { initOpenApiBackend } from './openapi-backend/backend.js'
+import { pathParametersOf } from './openapi-backend/path-parameters.js'
+import { assertPlainIntegers } from './openapi-backend/plain-integers.js'
+import type { RequestParts } from './openapi-backend/request-validation.js'
 import { compileOperationPlans, type OperationPlan } from './operation-plan.js'
-import type { Handlers } from './operations.js'
-import { assertPlainIntegers } from './parameters.js'
-import { requestValidation, usePrecompiledRequestValidators } from './precompiled-validators.js'
 import { createResponseSerializers, type Serialize } from './response-serializers.js'
 import { noteRoute, noteUser } from './request-log.js'
-import { withoutTrailingSlashes } from './route-table.js'
+import { RouteTable, withoutTrailingSlashes } from './route-table.js'
 import { toValidationProblem } from './validation.js'
 
 export interface Api {
   handle(exchange: HttpExchange): Promise<void>
   /** The methods the spec has for `path` (with HEAD where it has GET, and OPTIONS); none for an unknown path. */
   allowedMethods(path: string): readonly string[]
-  /** Every operation of the spec, with its `$ref`s resolved. */
-  operations(): readonly Operation[]
+  /** Every operation's plan: what the spec fixes about it. */
+  readonly plans: ReadonlyMap<OperationId, OperationPlan>
   /** Writes a problem body from the spec's `Problem` schema. */
   readonly serializeProblem: Serialize
 }
 
-/** Path parameters, percent-decoded; a malformed escape such as `/tasks/%ZZ` is a 400. */
-function decodedParameters(decode: () => Record<string, string>): Record<string, string> {
-  try {
-    return decode()
-  } catch (error) {
-    if (!(error instanceof URIError)) throw error
-    throw new BadRequestError('A path parameter is not valid percent-encoding.', [{ detail: 'is not valid percent-encoding' }])
-  }
-}
-
-/** What the request path runs for one operation. */
-interface OperationStages {
-  readonly plan: OperationPlan
-  readonly negotiation: AcceptNegotiation
-  readonly validation: RequestValidation
-}
-
 export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api> {
-  const backend = new OpenApi31Backend({
-    definition: deps.spec.document(),
-    strict: true,
-    validate: true,
-    // coerceTypes, ajvOpts, customizeAjv: shared with the generator of the precompiled validators.
-    ...requestValidation(),
-  })
-  await backend.init()
-  const routes = useCompiledRouter(backend)
-  usePrecompiledRequestValidators(backend.validator, deps.spec.sha256)
+  const { operations, validationOf } = await initOpenApiBackend(deps.spec)
   const serializers = createResponseSerializers(deps.spec)
-  /** Each operation's plan with what the request path runs for it, found with one lookup. */
-  const stagesById = new Map<string, OperationStages>(
-    [...compileOperationPlans(routes.operations, handlers, serializers).values()].map((plan) => [
-      plan.operationId,
-      { plan, negotiation: new AcceptNegotiation(plan.offeredMediaTypes), validation: compileRequestValidation(backend.validator, plan.operation) },
-    ]),
-  )
+  const plans = compileOperationPlans({ operations, handlers, serializers, validationOf })
+  /** Matches a request straight to its operation's plan. */
+  const routes = new RouteTable(plans.values())
   const securityHandlers = createSecurityHandlers(deps)
   const bodyTimeoutMs = deps.config.bodyTimeoutSeconds * 1000
 
@@ -85,26 +54,26 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
       noteUser(exchange.req, principal.userId)
       if (deps.requestLimit) exchange.res.set(await deps.requestLimit.take(principal.userId))
     }
-    const body = await readRequestBody(exchange.req, plan.operation, bodyTimeoutMs)
+    const body = await readRequestBody(exchange.req, plan.requestBody, bodyTimeoutMs)
     return { principal, body }
   }
 
   /** Validates the request (path parameters as decoded) and returns its coerced parameters. */
-  function validate(plan: OperationPlan, validation: RequestValidation, parts: RequestParts) {
-    const { errors, params, query } = validation(parts)
-    if (errors) throw toValidationProblem(errors, plan.headerParameters)
+  function validate(plan: OperationPlan, parts: RequestParts) {
+    const { errors, params, query } = plan.validate(parts)
+    if (errors) throw toValidationProblem(errors, plan.headerParameters.map((header) => header.name))
     return { params, query }
   }
 
   return {
     allowedMethods: (path) => routes.allowedMethods(path),
-    operations: () => routes.operations,
+    plans,
     serializeProblem: serializers.problem,
     handle: async (exchange) => {
       const { request, req } = exchange
       const path = withoutTrailingSlashes(request.path)
       const match = routes.match(request.method, path)
-      const { operation, route } = match
+      const { operation: plan, route } = match
       if (!route) throw new NotFoundError('There is no such route. The API reference is at /docs.')
       if (request.method === 'OPTIONS') {
         exchange.res.setHeader('Allow', route.allowed.join(', '))
@@ -112,17 +81,16 @@ export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api>
         exchange.res.end()
         return
       }
-      if (!operation) throw new MethodNotAllowedError(req.method, route.allowed)
-      const { plan, negotiation, validation } = stagesById.get(operation.operationId ?? '') as OperationStages
-      const params = decodedParameters(() => routes.parametersOf(match))
-      noteRoute(req, plan.route)
+      if (!plan) throw new MethodNotAllowedError(req.method, route.allowed)
+      const params = pathParametersOf(routes, match)
+      noteRoute(req, plan.path)
       // Problems are sent whatever Accept says; only success bodies are negotiated.
-      if (!negotiation.acceptable(req)) {
+      if (!plan.negotiation.acceptable(req)) {
         throw new NotAcceptableError(`This resource is available as ${plan.offeredMediaTypes.join(', ')} only.`)
       }
-      assertPlainIntegers(plan.integerParameters, { path: params, query: request.query })
+      assertPlainIntegers(plan.integerParameters, params, request.query)
       const { principal, body } = await admit(plan, exchange)
-      const coerced = validate(plan, validation, { params, query: request.query, headers: req.headers, body })
+      const coerced = validate(plan, { params, query: request.query, headers: req.headers, body })
       await runOperation(plan, exchange, { params: coerced.params, query: coerced.query, body, principal }, deps)
     },
   }

@@ -10,7 +10,7 @@ import type { AppDeps } from '../deps.js'
 import { AppError, type AuthScheme, UnauthorizedError } from '../errors.js'
 import type { HttpExchange } from './exchange.js'
 import type { OperationPlan } from './operation-plan.js'
-import type { Principal } from './operations.js'
+import type { Principal } from '../core/operations.js'
 
 /** What an Authorization header sends: its scheme, in lower case, and the credentials after it. */
 interface SentCredentials {

@@ -6,37 +6,31 @@
  */
 import type { IncomingMessage } from 'node:http'
 import contentType from 'content-type'
-import type { Operation } from 'openapi-backend'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import getRawBody from 'raw-body'
 import { BadRequestError, PayloadTooLargeError, RequestTimeoutError, UnsupportedMediaTypeError } from '../errors.js'
 import { assertJsonWithinLimits, assertNoLoneSurrogates, MAX_BODY_BYTES, MAX_BODY_MEMBERS, tooManyMembers } from './body-limits.js'
+import type { RequestBodyPlan } from './operation-plan.js'
 
 const FORM = 'application/x-www-form-urlencoded'
-
-function declaredMediaTypes(operation: Operation): Record<string, OpenAPIV3_1.MediaTypeObject> {
-  const requestBody = operation.requestBody as OpenAPIV3_1.RequestBodyObject | undefined
-  return requestBody?.content ?? {}
-}
 
 function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0
 }
 
 /**
- * Reads and parses the body of a request for `operation`; `undefined` when the operation
- * takes no body or none was sent. A body still incomplete after `timeoutMs` is a 408.
+ * Reads and parses the body of a request for an operation that takes `accepted` (its
+ * plan's); `undefined` when the operation takes no body or none was sent. A body still
+ * incomplete after `timeoutMs` is a 408.
  */
-export async function readRequestBody(req: IncomingMessage, operation: Operation, timeoutMs: number): Promise<unknown> {
-  const mediaTypes = declaredMediaTypes(operation)
-  const accepted = Object.keys(mediaTypes)
-  if (accepted.length === 0 || !hasBody(req)) return undefined
+export async function readRequestBody(req: IncomingMessage, accepted: RequestBodyPlan | undefined, timeoutMs: number): Promise<unknown> {
+  if (accepted === undefined || !hasBody(req)) return undefined
 
-  const mediaType = parseContentType(req, accepted)
+  const mediaType = parseContentType(req, accepted.mediaTypes)
   const text = decodeUtf8(await readBytes(req, timeoutMs))
   if (text.length === 0) return undefined
 
-  if (mediaType === FORM) return coerceFormFields(parseForm(text), mediaTypes[FORM]?.schema)
+  if (mediaType === FORM) return coerceFormFields(parseForm(text), accepted.formSchema)
   let body: unknown
   try {
     body = JSON.parse(text)

@@ -7,25 +7,22 @@
  */
 import cors, { type CorsOptions } from 'cors'
 import type { Request, Response } from 'express'
-import type { Operation } from 'openapi-backend'
 import type { Api } from './api.js'
+import type { OperationPlan } from './operation-plan.js'
 import { runMiddleware } from './run-middleware.js'
 
 /** Sent by every client, whatever the spec lists as header parameters. */
 const BASE_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'X-Request-Id']
 
-/** The header parameters the spec declares, and the response headers it declares. */
-export function headersInSpec(operations: readonly Operation[]): { request: string[]; response: string[] } {
+/** The header parameters the spec declares, and the response headers it declares, from the operations' plans. */
+export function headersInSpec(plans: Iterable<OperationPlan>): { request: string[]; response: string[] } {
   const request = new Set(BASE_REQUEST_HEADERS)
   const response = new Set(['Allow'])
-  for (const operation of operations) {
-    for (const parameter of operation.parameters ?? []) {
-      if (!('$ref' in parameter) && parameter.in === 'header') request.add(parameter.name)
-    }
-    for (const reply of Object.values(operation.responses ?? {})) {
-      if ('$ref' in reply) continue
+  for (const plan of plans) {
+    for (const { name } of plan.headerParameters) request.add(name)
+    for (const reply of plan.responses.values()) {
       // The CORS fields themselves are for the browser, not for the script.
-      for (const name of Object.keys(reply.headers ?? {})) if (!/^access-control-/i.test(name)) response.add(name)
+      for (const name of reply.headers) if (!/^access-control-/i.test(name)) response.add(name)
     }
   }
   return { request: [...request].sort(), response: [...response].sort() }
@@ -35,7 +32,7 @@ export function headersInSpec(operations: readonly Operation[]): { request: stri
 export function corsHeaders(allowedOrigins: ReadonlySet<string>, api: Api): (req: Request, res: Response) => Promise<void> | undefined {
   // Without configured origins there is nothing to do, on any request.
   if (allowedOrigins.size === 0) return () => undefined
-  const headers = headersInSpec(api.operations())
+  const headers = headersInSpec(api.plans.values())
   const middleware = cors<Request>((req, callback) => {
     const origin = req.headers.origin
     const methods = api.allowedMethods(req.path)

@@ -1,15 +1,20 @@
 /**
  * What the spec fixes about each operation, read once at start-up into one plan per
- * operation: who may call it, which header parameters it takes, which integers it
- * parses, what it answers with (media type, entity tag) for each status, and how the
- * layer runs it (If-Match against which GET, Idempotency-Key or not). The request path
- * (http/api.ts) and the result writer (http/dispatch.ts) read these facts; nothing
- * re-derives them from the document per request.
+ * operation: the only place the HTTP layer learns spec facts from. Who may call it,
+ * which header parameters it takes, which integers it parses, which bodies it reads,
+ * what it answers with (media type, entity tag, headers) for each status, and how the
+ * layer runs it (its handler, If-Match against which GET, Idempotency-Key or not), with
+ * its `Accept` negotiation and its request validation. The route table, the request path
+ * (http/api.ts), CORS, the body reader and the result writer read these facts; nothing
+ * re-derives them from the document, at start-up or per request.
  */
 import contentType from 'content-type'
 import type { Operation } from 'openapi-backend'
 import type { OpenAPIV3_1 } from 'openapi-types'
-import type { Handlers, OperationHandler, OperationId } from './operations.js'
+import type { Handlers, OperationHandler, OperationId } from '../core/operations.js'
+import { AcceptNegotiation } from './negotiation.js'
+import type { IntegerParameter } from './openapi-backend/plain-integers.js'
+import type { RequestValidation } from './openapi-backend/request-validation.js'
 import { isJsonMediaType, type ResponseSerializers, type Serialize } from './response-serializers.js'
 
 /** What one declared status of an operation sends. */
@@ -20,6 +25,8 @@ export interface ResponsePlan {
   readonly contentType: string | undefined
   /** Whether it carries an `ETag` (the spec declares the header for this status). */
   readonly tagged: boolean
+  /** The headers the spec declares for this status, as it spells them. */
+  readonly headers: readonly string[]
   /** Its body's text: JSON written from the response schema, anything else as it is. */
   readonly serialize: Serialize
 }
@@ -31,18 +38,29 @@ export interface ReadBack {
   readonly response: ResponsePlan
 }
 
-/** An integer parameter: Ajv would coerce `0x2` to 2, so its raw spelling is checked. */
-export interface IntegerParameter {
+/** A header parameter an operation declares. */
+export interface HeaderParameter {
+  /** As the spec spells it, and as handlers read it. */
   readonly name: string
-  readonly in: 'path' | 'query'
+  /** In lower case, as Node keys request headers. */
+  readonly key: string
+}
+
+/** The request body an operation takes. */
+export interface RequestBodyPlan {
+  /** The media types it accepts, as the spec lists them. */
+  readonly mediaTypes: readonly string[]
+  /** The schema of its form body (`application/x-www-form-urlencoded`), if it takes one. */
+  readonly formSchema: unknown
 }
 
 export interface OperationPlan {
   readonly operationId: OperationId
-  /** The operation as openapi-backend lists it (references resolved), for its validator. */
-  readonly operation: Operation
-  /** The spec's path template, as request logs name the route. */
-  readonly route: string
+  /** The method, in lower case as the spec writes it. */
+  readonly method: string
+  /** The spec's path template, which the route table matches and request logs name the route by. */
+  readonly path: string
+  /** Bound when the plan is compiled: an operation without a handler fails start-up. */
   readonly handler: OperationHandler<OperationId>
   /**
    * The security requirements, each a list of schemes that must all pass; one passing
@@ -53,10 +71,16 @@ export interface OperationPlan {
   readonly securitySchemes: readonly string[]
   readonly secured: boolean
   /** The header parameters it declares, as the spec spells them. */
-  readonly headerParameters: readonly string[]
+  readonly headerParameters: readonly HeaderParameter[]
   readonly integerParameters: readonly IntegerParameter[]
+  /** Undefined when it takes none. */
+  readonly requestBody: RequestBodyPlan | undefined
   /** The media types its success responses offer, for `Accept`. */
   readonly offeredMediaTypes: readonly string[]
+  /** `Accept` against {@link offeredMediaTypes}. */
+  readonly negotiation: AcceptNegotiation
+  /** openapi-backend's validators for it, over the parts of a request already read. */
+  readonly validate: RequestValidation
   /** By status code. */
   readonly responses: ReadonlyMap<number, ResponsePlan>
   /** For a PUT, PATCH or DELETE that takes `If-Match`: the GET of the same resource. */
@@ -68,8 +92,8 @@ export interface OperationPlan {
   readonly idempotent: boolean
 }
 
-function headerParametersOf(operation: Operation): string[] {
-  return (operation.parameters ?? []).flatMap((p) => (!('$ref' in p) && p.in === 'header' ? [p.name] : []))
+function headerParametersOf(operation: Operation): HeaderParameter[] {
+  return (operation.parameters ?? []).flatMap((p) => (!('$ref' in p) && p.in === 'header' ? [{ name: p.name, key: p.name.toLowerCase() }] : []))
 }
 
 /** An integer schema, or one that allows an integer among other things (`anyOf`, `oneOf`). */
@@ -85,6 +109,12 @@ function integerParametersOf(operation: Operation): IntegerParameter[] {
   )
 }
 
+function requestBodyOf(operation: Operation): RequestBodyPlan | undefined {
+  const content = (operation.requestBody as OpenAPIV3_1.RequestBodyObject | undefined)?.content ?? {}
+  const mediaTypes = Object.keys(content)
+  return mediaTypes.length === 0 ? undefined : { mediaTypes, formSchema: content['application/x-www-form-urlencoded']?.schema }
+}
+
 const asText: Serialize = (body) => String(body)
 
 function responsePlansOf(operation: Operation, serializers: ResponseSerializers): Map<number, ResponsePlan> {
@@ -95,10 +125,12 @@ function responsePlansOf(operation: Operation, serializers: ResponseSerializers)
     const json = mediaType !== undefined && isJsonMediaType(mediaType)
     const serialize = json ? serializers.serializerFor(operation.operationId ?? '', Number(status), mediaType) : asText
     if (!serialize) throw new Error(`no response serializer for ${operation.operationId} ${status} ${mediaType}`)
+    const headers = Object.keys(response.headers ?? {})
     plans.set(Number(status), {
       mediaType,
       contentType: mediaType === undefined ? undefined : contentType.format({ type: mediaType, parameters: { charset: 'utf-8' } }),
-      tagged: Object.keys(response.headers ?? {}).includes('ETag'),
+      tagged: headers.includes('ETag'),
+      headers,
       serialize,
     })
   }
@@ -113,49 +145,59 @@ function successMediaTypes(operation: Operation): string[] {
   return types.length > 0 ? [...new Set(types)] : ['application/json']
 }
 
-const NO_RESPONSE: ResponsePlan = { mediaType: undefined, contentType: undefined, tagged: false, serialize: asText }
+const NO_RESPONSE: ResponsePlan = { mediaType: undefined, contentType: undefined, tagged: false, headers: [], serialize: asText }
 
 /** What `plan` sends for `status`; a status the spec does not declare sends no body. */
 export function responsePlanOf(plan: OperationPlan, status: number): ResponsePlan {
   return plan.responses.get(status) ?? NO_RESPONSE
 }
 
+/** What the plans are compiled from. */
+export interface PlanSources {
+  /** Every operation of the spec, as openapi-backend lists them (references resolved, global security applied). */
+  readonly operations: readonly Operation[]
+  readonly handlers: Handlers
+  readonly serializers: ResponseSerializers
+  /** The request validation of one operation (http/openapi-backend/). */
+  readonly validationOf: (operation: Operation) => RequestValidation
+}
+
 /** One plan per operation of the spec, each bound to its handler. */
-export function compileOperationPlans(
-  operations: readonly Operation[],
-  handlers: Handlers,
-  serializers: ResponseSerializers,
-): ReadonlyMap<string, OperationPlan> {
+export function compileOperationPlans({ operations, handlers, serializers, validationOf }: PlanSources): ReadonlyMap<OperationId, OperationPlan> {
   const reads = new Map(operations.filter((o) => o.method === 'get').map((o) => [o.path, o]))
-  const plans = new Map<string, OperationPlan>()
-  for (const operation of operations) {
-    const operationId = operation.operationId as OperationId
+  const handlerOf = (operationId: OperationId): OperationHandler<OperationId> => {
     const handler = handlers[operationId] as OperationHandler<OperationId> | undefined
     if (!handler) throw new Error(`openapi.yaml has an operation ${operationId} that no handler serves`)
+    return handler
+  }
+  const plans = new Map<OperationId, OperationPlan>()
+  for (const operation of operations) {
+    const operationId = operation.operationId as OperationId
     const headerParameters = headerParametersOf(operation)
-    const takes = (name: string) => headerParameters.some((declared) => declared.toLowerCase() === name.toLowerCase())
+    const takes = (name: string) => headerParameters.some((declared) => declared.key === name.toLowerCase())
     // openapi-backend's router has already put the document's global requirements here.
     const securityRequirements = (operation.security ?? []).map((requirement) => Object.keys(requirement))
     const secured = securityRequirements.length > 0
     const read = operation.method === 'get' ? undefined : reads.get(operation.path)
     const readBack: ReadBack | undefined =
       read && takes('If-Match')
-        ? {
-            handler: handlers[read.operationId as OperationId] as OperationHandler<OperationId>,
-            response: responsePlansOf(read, serializers).get(200) ?? NO_RESPONSE,
-          }
+        ? { handler: handlerOf(read.operationId as OperationId), response: responsePlansOf(read, serializers).get(200) ?? NO_RESPONSE }
         : undefined
+    const offeredMediaTypes = successMediaTypes(operation)
     plans.set(operationId, {
       operationId,
-      operation,
-      route: operation.path,
-      handler,
+      method: operation.method,
+      path: operation.path,
+      handler: handlerOf(operationId),
       securityRequirements,
       securitySchemes: [...new Set(securityRequirements.flat())],
       secured,
       headerParameters,
       integerParameters: integerParametersOf(operation),
-      offeredMediaTypes: successMediaTypes(operation),
+      requestBody: requestBodyOf(operation),
+      offeredMediaTypes,
+      negotiation: new AcceptNegotiation(offeredMediaTypes),
+      validate: validationOf(operation),
       responses: responsePlansOf(operation, serializers),
       readBack,
       idempotent: secured && takes('Idempotency-Key'),

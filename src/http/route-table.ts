@@ -10,28 +10,35 @@
  * decides alone: when it lacks the method the answer is 405, never a template's operation
  * for another path item (openapi-backend falls through to one).
  */
-import type { Operation } from 'openapi-backend'
+
+/** What the table routes to: an operation (its plan, http/operation-plan.ts), by method and path template. */
+export interface Routable {
+  /** In any case. */
+  readonly method: string
+  /** The spec's path template. */
+  readonly path: string
+}
 
 /** What the layer answers for a method it does not route: HEAD as GET, OPTIONS itself. */
 function impliedMethods(declared: readonly string[]): string[] {
   return [...(declared.includes('GET') ? ['HEAD'] : []), 'OPTIONS']
 }
 
-interface PathRoute {
+interface PathRoute<Entry extends Routable> {
   readonly template: string
   /** Undefined for a literal path. */
   readonly pattern: RegExp | undefined
   /** The names of the template's parameters, in the order the pattern captures them. */
   readonly parameterNames: readonly string[]
   /** Operations by upper-case method. */
-  readonly operations: ReadonlyMap<string, Operation>
+  readonly operations: ReadonlyMap<string, Entry>
   /** Every method the path answers, for `Allow`. */
   readonly allowed: readonly string[]
 }
 
-export type RouteMatch =
-  | { readonly operation: Operation; readonly route: PathRoute; readonly captured?: RegExpExecArray }
-  | { readonly operation: undefined; readonly route: PathRoute | undefined; readonly captured?: RegExpExecArray }
+export type RouteMatch<Entry extends Routable> =
+  | { readonly operation: Entry; readonly route: PathRoute<Entry>; readonly captured?: RegExpExecArray }
+  | { readonly operation: undefined; readonly route: PathRoute<Entry> | undefined; readonly captured?: RegExpExecArray }
 
 const TEMPLATE_PARAMETER = /\{([^}]+)\}/g
 
@@ -39,7 +46,7 @@ function escapeRegExp(literal: string): string {
   return literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
-function toRoute(template: string, operations: readonly Operation[]): PathRoute {
+function toRoute<Entry extends Routable>(template: string, operations: readonly Entry[]): PathRoute<Entry> {
   const byMethod = new Map(operations.map((operation) => [operation.method.toUpperCase(), operation]))
   const declared = [...byMethod.keys()]
   const parameterNames = [...template.matchAll(TEMPLATE_PARAMETER)].map((match) => match[1] ?? '')
@@ -62,19 +69,18 @@ export function withoutTrailingSlashes(path: string): string {
   return end === path.length ? path : path.slice(0, end)
 }
 
-export class RouteTable {
-  /** Every operation of the spec, as openapi-backend's router lists them. */
-  readonly operations: readonly Operation[]
-  private readonly literal = new Map<string, PathRoute>()
-  private readonly templated: readonly PathRoute[]
-  private readonly byId: ReadonlyMap<string, Operation>
+/**
+ * The one router: the only place that answers 404 (no path item) and 405 (the path item
+ * lacks the method); openapi-backend's router never routes (http/openapi-backend/router.ts).
+ */
+export class RouteTable<Entry extends Routable> {
+  private readonly literal = new Map<string, PathRoute<Entry>>()
+  private readonly templated: readonly PathRoute<Entry>[]
 
-  constructor(operations: readonly Operation[]) {
-    this.operations = operations
-    this.byId = new Map(operations.map((operation) => [operation.operationId ?? '', operation]))
-    const byPath = new Map<string, Operation[]>()
+  constructor(operations: Iterable<Entry>) {
+    const byPath = new Map<string, Entry[]>()
     for (const operation of operations) byPath.set(operation.path, [...(byPath.get(operation.path) ?? []), operation])
-    const templated: PathRoute[] = []
+    const templated: PathRoute<Entry>[] = []
     for (const [template, pathOperations] of byPath) {
       const route = toRoute(template, pathOperations)
       if (route.pattern) templated.push(route)
@@ -83,12 +89,8 @@ export class RouteTable {
     this.templated = templated.sort((a, b) => literalLength(b.template) - literalLength(a.template))
   }
 
-  operation(operationId: string): Operation | undefined {
-    return this.byId.get(operationId)
-  }
-
   /** The path item `path` (without its query) names, if any, with what its template captured. */
-  private find(path: string): { readonly route: PathRoute; readonly captured?: RegExpExecArray } | undefined {
+  private find(path: string): { readonly route: PathRoute<Entry>; readonly captured?: RegExpExecArray } | undefined {
     const normalized = withoutTrailingSlashes(path)
     const literal = this.literal.get(normalized)
     if (literal) return { route: literal }
@@ -100,10 +102,10 @@ export class RouteTable {
   }
 
   /** The operation for `method` on `path`, matched once: its parameters come from the same match ({@link parametersOf}). */
-  match(method: string, path: string): RouteMatch {
+  match(method: string, path: string): RouteMatch<Entry> {
     const found = this.find(path)
     if (!found) return { operation: undefined, route: undefined }
-    return { operation: found.route.operations.get(method.toUpperCase()), route: found.route, captured: found.captured } as RouteMatch
+    return { operation: found.route.operations.get(method.toUpperCase()), route: found.route, captured: found.captured } as RouteMatch<Entry>
   }
 
   /** The methods `path` answers (with HEAD where it has GET, and OPTIONS); none for an unknown path. */
@@ -115,7 +117,7 @@ export class RouteTable {
    * The path parameters of a match, percent-decoded. Throws URIError on a malformed
    * escape, as openapi-backend's own parser does.
    */
-  parametersOf(match: RouteMatch): Record<string, string> {
+  parametersOf(match: RouteMatch<Entry>): Record<string, string> {
     const parameters: Record<string, string> = {}
     const { route, captured } = match
     if (!route || !captured) return parameters

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type InlineSources, inlineSources } from '../http/inline-sources.js'
+import { type InlineSources, inlineSources } from './inline-sources.js'
 
 export interface RenderedDocs {
   readonly html: string

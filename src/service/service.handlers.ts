@@ -3,7 +3,7 @@ import { sql } from 'kysely'
 import { UNREACHABLE_RETRY_AFTER_SECONDS } from '../db/unavailable.js'
 import { ServiceUnavailableError } from '../errors.js'
 import type { components } from '../../generated/openapi.js'
-import type { OperationHandler } from '../http/operations.js'
+import type { OperationHandler } from '../core/operations.js'
 import { loadDocs } from './docs.js'
 
 export const checkLiveness: OperationHandler<'checkLiveness'> = async () => ({ status: 200, body: { status: 'ok' } })

@@ -1,6 +1,6 @@
 /** One handler per token operation in `openapi.yaml`: the request in, tokens.service.ts's answer out. */
 import { authenticatedUser } from '../auth/principal.js'
-import type { OperationHandler } from '../http/operations.js'
+import type { OperationHandler } from '../core/operations.js'
 import { toTokenResource } from './tokens.resource.js'
 import { issueToken, revokeToken } from './tokens.service.js'
 

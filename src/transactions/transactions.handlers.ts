@@ -1,8 +1,8 @@
 /** One handler per money operation in `openapi.yaml`: incomes, expenses, transactions, balance. */
 import { NotFoundError } from '../errors.js'
 import { authenticatedUser } from '../auth/principal.js'
-import type { OperationHandler, OperationRequest } from '../http/operations.js'
-import { listPage } from '../http/pagination.js'
+import type { OperationHandler, OperationRequest } from '../core/operations.js'
+import { listPage } from '../core/pagination.js'
 import type { Database } from '../db/schema.js'
 import type { AppDeps } from '../deps.js'
 import { timeRange } from './time-range.js'

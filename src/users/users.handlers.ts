@@ -3,10 +3,9 @@ import { type ConflictError, NotFoundError } from '../errors.js'
 import { verifyLogin } from '../auth/auth.service.js'
 import { authenticatedUser } from '../auth/principal.js'
 import type { AppDeps } from '../deps.js'
-import { rememberResult, replayOf } from '../http/idempotency.js'
-import type { OperationHandler, OperationId, OperationRequest, OperationResult } from '../http/operations.js'
-import { selectIdempotencyKey } from '../idempotency/idempotency.repository.js'
-import { keptSince, requestHash, sameRequest } from '../idempotency/idempotency.service.js'
+import type { OperationHandler, OperationId, OperationRequest, OperationResult } from '../core/operations.js'
+import { requestHash } from '../idempotency/idempotency.service.js'
+import { findStoredResult, markReplayed, rememberResult } from '../idempotency/stored-results.js'
 import { userUri } from '../core/uris.js'
 import { toUserResource } from './users.resource.js'
 import {
@@ -40,7 +39,7 @@ export const createUser: OperationHandler<'createUser'> = async (request, deps) 
 
   const hash = registrationHash(request.body)
   const outcome = await registerUserUnderKey(db, clock, request.body, config.scryptCost, (trx, row) =>
-    rememberResult(trx, { userId: row.id, key, operationId: REGISTRATION, hash, now: clock() }, created(row)),
+    rememberResult(trx, { userId: row.id, key, operationId: REGISTRATION, hash }, clock(), created(row)),
   )
   if ('created' in outcome) return created(outcome.created)
   // Only a request naming an existing account's username and email address can be a retry
@@ -62,11 +61,12 @@ async function replayRegistration(
 ): Promise<OperationResult<'createUser'>> {
   const { key, hash, conflict } = retry
   const owner = await verifyLogin(deps, request.body, request.clientAddress)
-  const stored = owner && (await selectIdempotencyKey(deps.db, owner.userId, key, keptSince(deps.clock()), REGISTRATION))
+  const use = owner && { userId: owner.userId, key, operationId: REGISTRATION, hash }
+  const stored = use && (await findStoredResult(deps.db, use, deps.clock(), REGISTRATION))
   // Not theirs to know: the 409 a request without the key gets.
   if (!stored) throw conflict
-  // Stored by this operation (the query says so): a 201 with its Location and User body.
-  return replayOf(sameRequest(stored, hash)) as OperationResult<'createUser'>
+  // Stored by this operation (the lookup says so): a 201 with its Location and User body.
+  return markReplayed(stored) as OperationResult<'createUser'>
 }
 
 export const getCurrentUser: OperationHandler<'getCurrentUser'> = async (request, { db }) => {

@@ -7,7 +7,7 @@
  * first at 1k. BENCH_CURSOR_ROWS and BENCH_CURSOR_REQUESTS change the sizes.
  */
 import { sql } from 'kysely'
-import { encodeCursor, listFingerprint } from '../../src/http/cursor.js'
+import { encodeCursor, listFingerprint } from '../../src/core/cursor.js'
 import { signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
 
 const BIG = Number(process.env.BENCH_CURSOR_ROWS ?? 1_000_000)

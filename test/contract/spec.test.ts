@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { generatedFiles } from '../../src/build/generate.js'
 import { Contract } from '../support/contract.js'
@@ -14,21 +14,37 @@ const root = join(import.meta.dirname, '../..')
 const contract = new Contract()
 type Node = Record<string, unknown>
 
+/**
+ * Runs the step of `npm run generate` that starts with `command`, as the script writes it
+ * but with its output (`output`) sent to a temporary file, and returns what it wrote.
+ */
+function rerunGenerateStep(command: string, output: string): string {
+  const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
+  const step = (scripts.generate ?? '').split(' && ').find((s) => s.startsWith(`${command} `))
+  expect(step, `a step of npm run generate runs ${command}`).toBeDefined()
+  const args = (step ?? '').split(' ').slice(1)
+  expect(args).toContain(output)
+  const dir = mkdtempSync(join(tmpdir(), 'achiever-gen-'))
+  try {
+    const fresh = join(dir, basename(output))
+    execFileSync(join(root, 'node_modules/.bin', command), args.map((a) => (a === output ? fresh : a)), { cwd: root, stdio: 'pipe' })
+    return readFileSync(fresh, 'utf8')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+describe('openapi.yaml, the bundle', () => {
+  it('is what Redocly bundles from src/openapi/ (edit there, then run `npm run generate`)', () => {
+    // Exactly this command: not `--dereferenced`, so components stay components and every `$ref` a reference.
+    expect(readFileSync(join(root, 'package.json'), 'utf8')).toContain('"generate": "redocly bundle src/openapi/openapi.yaml -o openapi.yaml && ')
+    expect(rerunGenerateStep('redocly', 'openapi.yaml')).toBe(readFileSync(join(root, 'openapi.yaml'), 'utf8'))
+  }, 60_000)
+})
+
 describe('generated/', () => {
   it('is what openapi-typescript makes of the current openapi.yaml (run `npm run generate`)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'achiever-gen-'))
-    try {
-      const fresh = join(dir, 'openapi.d.ts')
-      // The same command as `npm run generate`, writing elsewhere.
-      const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
-      const [typescript] = (scripts.generate ?? '').split(' && ')
-      const [command, ...args] = (typescript ?? '').replace('generated/openapi.d.ts', fresh).split(' ')
-      expect(command).toBe('openapi-typescript')
-      execFileSync(join(root, 'node_modules/.bin/openapi-typescript'), args, { cwd: root, stdio: 'pipe' })
-      expect(readFileSync(join(root, 'generated/openapi.d.ts'), 'utf8')).toBe(readFileSync(fresh, 'utf8'))
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
+    expect(rerunGenerateStep('openapi-typescript', 'generated/openapi.d.ts')).toBe(readFileSync(join(root, 'generated/openapi.d.ts'), 'utf8'))
   }, 30_000)
 
   it('holds what src/build/generate.ts makes of the current openapi.yaml (run `npm run generate`)', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CURSOR_MAX_LENGTH, decodeCursor, encodeCursor, listFingerprint } from '../../src/http/cursor.js'
+import { CURSOR_MAX_LENGTH, decodeCursor, encodeCursor, listFingerprint } from '../../src/core/cursor.js'
 import { BadRequestError } from '../../src/errors.js'
 
 describe('listFingerprint', () => {

@@ -4,7 +4,7 @@
  */
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { describe, expect, it } from 'vitest'
-import { isDecimalMultiple, useDecimalMultipleOf } from '../../src/http/decimal-multiple-of.js'
+import { isDecimalMultiple, useDecimalMultipleOf } from '../../src/http/openapi-backend/decimal-multiple-of.js'
 
 const VALID_CENTS = [0.07, 0.1, 0.2, 0.3, 999_999_999.99, 1e9, -12.5]
 const INVALID_CENTS = [0.071, 0.001, 1e-7, 0.30000000000000004]

@@ -3,8 +3,8 @@
  * `@ts-expect-error` line must be an error, or the build fails. They prove that the
  * generated types, not a runtime test, reject handlers that stray from the spec.
  */
-import type { Handlers, OperationHandler } from '../../src/http/operations.js'
-import { handlers } from '../../src/http/handlers.js'
+import type { Handlers, OperationHandler } from '../../src/core/operations.js'
+import { handlers } from '../../src/handlers.js'
 
 const task = {
   id: 1,
@@ -57,7 +57,7 @@ export const readsKey: OperationHandler<'createTask'> = async (request) => ({
 // @ts-expect-error getTask declares no Idempotency-Key.
 export const readsUndeclaredHeader: OperationHandler<'getTask'> = async (request) => ({ status: 200, body: { ...task, title: request.headers['Idempotency-Key'] } })
 
-// @ts-expect-error `replayed` marks a stored response; it is true or absent, never false.
+// @ts-expect-error `replayed` is the idempotency layer's to say (src/idempotency/), never a handler's.
 export const notReplayed: OperationHandler<'getTask'> = async () => ({ status: 200, body: task, replayed: false })
 
 const { getTask: _removed, ...withoutGetTask } = handlers

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cursorLinks, offsetOf, pageLinks, pageMeta, pageRequest } from '../../src/http/pagination.js'
+import { cursorLinks, offsetOf, pageLinks, pageMeta, pageRequest } from '../../src/core/pagination.js'
 
 describe('pageMeta', () => {
   it('counts pages, rounding up, and 0 pages for an empty list', () => {

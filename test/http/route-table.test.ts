@@ -1,7 +1,7 @@
 import type { Operation } from 'openapi-backend'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import { describe, expect, it } from 'vitest'
-import { CompiledRouter } from '../../src/http/openapi-adapter.js'
+import { CompiledRouter } from '../../src/http/openapi-backend/router.js'
 import { RouteTable } from '../../src/http/route-table.js'
 
 function operation(method: string, path: string, extra: Partial<Operation> = {}): Operation {
@@ -51,7 +51,7 @@ describe('CompiledRouter', () => {
     const withCookie = operation('get', '/a', { parameters: [{ name: 'session', in: 'cookie', schema: { type: 'string' } }] })
     const withHeaderDefault = operation('get', '/b', { parameters: [{ name: 'X-Mode', in: 'header', schema: { type: 'string', default: 'x' } }] })
     for (const refused of [withCookie, withHeaderDefault]) {
-      expect(() => new CompiledRouter(DOCUMENT, new RouteTable([refused]))).toThrow(
+      expect(() => new CompiledRouter(DOCUMENT, [refused])).toThrow(
         /needs openapi-backend's own parser/,
       )
     }

@@ -8,7 +8,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { useDecimalMultipleOf } from '../../src/http/decimal-multiple-of.js'
+import { useDecimalMultipleOf } from '../../src/http/openapi-backend/decimal-multiple-of.js'
 import { JsonLiteral, asParsedJson, invalidValue, isWellFormedText, toJsonText, validValue } from './arbitraries.js'
 import { Contract } from './contract.js'
 

@@ -12,7 +12,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import fc from 'fast-check'
-import { useDecimalMultipleOf } from '../../src/http/decimal-multiple-of.js'
+import { useDecimalMultipleOf } from '../../src/http/openapi-backend/decimal-multiple-of.js'
 
 export type Schema = Readonly<Record<string, unknown>>
 
