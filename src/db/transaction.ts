@@ -1,4 +1,4 @@
-import { accountGone } from '../users/account-gone.js'
+import { accountGone } from './account-gone.js'
 import { dialectOf } from './dialect-specific.js'
 import { type Placeholders, prepareQuery } from './prepared-query.js'
 import type { Database } from './schema.js'

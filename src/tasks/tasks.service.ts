@@ -1,17 +1,17 @@
 /**
  * Task rules: a new task belongs to an account that may be deleted meanwhile (then 401,
- * account-gone.ts); a change sets the fields given and `updated_at`, and a change of no
+ * db/account-gone.ts); a change sets the fields given and `updated_at`, and a change of no
  * field changes nothing, not even `updated_at`. A task depends on nothing read first, so
  * no rule here needs a transaction or the user's lock.
  */
 import type { Database } from '../db/schema.js'
 import { type Clock, currentTimestamp } from '../timestamps.js'
-import { whileAccountExists } from '../users/account-gone.js'
+import { whileAccountExists } from '../db/account-gone.js'
 import { deleteTask, insertTask, selectTask, type TaskFields, updateTask } from './tasks.repository.js'
 import type { TaskRow } from './tasks.table.js'
 
 export function createTask(db: Database, clock: Clock, userId: number, task: TaskFields): Promise<TaskRow> {
-  // The account's deletion racing the insert is ordered by the foreign key (account-gone.ts).
+  // The account's deletion racing the insert is ordered by the foreign key (db/account-gone.ts).
   return whileAccountExists(() => insertTask(db, userId, task, currentTimestamp(clock)))
 }
 

@@ -7,7 +7,7 @@ import type { Database } from '../db/schema.js'
 import { inTransaction } from '../db/transaction.js'
 import { hashTokenSecret, newTokenSecret } from '../auth/token-secret.js'
 import type { Clock } from '../timestamps.js'
-import { whileAccountExists } from '../users/account-gone.js'
+import { whileAccountExists } from '../db/account-gone.js'
 import { deleteExpiredTokensOfUser, deleteToken, insertToken } from './tokens.repository.js'
 
 /** A token just issued: the only time its secret is known. */

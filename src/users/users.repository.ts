@@ -72,7 +72,7 @@ const deleteUserQuery = prepareQuery((db, p: Placeholders<{ id: number }>) => db
  * user (`for update` on PostgreSQL), so it waits for every writer holding the user's
  * lock (db/transaction.ts) or inserting a row that references them, and the cascade then
  * takes what they committed; a writer coming after it finds the account gone and answers
- * 401 (users/account-gone.ts). On SQLite the one writer at a time orders the same way.
+ * 401 (db/account-gone.ts). On SQLite the one writer at a time orders the same way.
  */
 export async function deleteUser(db: Database, id: number): Promise<void> {
   await deleteUserQuery.execute(db, { id })

@@ -2,7 +2,7 @@
 import type { Database } from '../db/schema.js'
 import { isUniqueViolation } from '../db/errors.js'
 import { ConflictError } from '../errors.js'
-import { accountGone } from './account-gone.js'
+import { accountGone } from '../db/account-gone.js'
 import { deleteTokensOfUser } from '../tokens/tokens.repository.js'
 import { hashPassword } from '../auth/passwords.js'
 import { inTransaction } from '../db/transaction.js'

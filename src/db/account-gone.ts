@@ -3,7 +3,7 @@
  * another: those requests get the 401 the next one would, never a 500 from a foreign key
  * or a 422 that blames a field.
  */
-import { isForeignKeyViolation } from '../db/errors.js'
+import { isForeignKeyViolation } from './errors.js'
 import { UnauthorizedError } from '../errors.js'
 
 export function accountGone(): UnauthorizedError {
