@@ -9,10 +9,9 @@
  * balancer must see a busy server as alive and ready.
  */
 import type { IncomingMessage } from 'node:http'
+import { API_PREFIX } from '../core/uris.js'
 import { ServiceUnavailableError } from '../errors.js'
 import { RequestTurns, type RequestWaits } from './request-turns.js'
-
-const API_PREFIX = '/api/v1'
 
 /** A backlog that long is an outage, not load: ask again within a minute. */
 const MAX_RETRY_AFTER_SECONDS = 60
