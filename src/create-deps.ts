@@ -4,6 +4,7 @@
  * control differs, and it comes in as an option. Composition: it imports every module
  * it assembles, and only the top (server.ts, the test server) imports it.
  */
+import { sql } from 'kysely'
 import { LoginThrottle } from './auth/login-throttle.js'
 import type { AppConfig } from './config.js'
 import { databaseOptions, migrateToLatest, openDatabase } from './db/connection.js'
@@ -87,6 +88,10 @@ async function openMigratedDatabase(config: AppConfig, onQuery: ((sql: string) =
     await migrateToLatest(db)
     await db.destroy()
     db = openDatabase(config.databaseUrl, options)
+    // The serving pool is tried now: a setting it alone has (its statement timeout) fails at
+    // start-up, not on the first request. Kysely also sets a database up on its first query
+    // only, and destroying one never used does nothing (a later query would set it up anew).
+    await sql`select 1`.execute(db)
     return db
   } catch (error) {
     // The failure to report is the first one, not a second from closing what half-opened.
