@@ -5,9 +5,8 @@
  * it assembles, and only the top (server.ts, the test server) imports it.
  */
 import { LoginThrottle } from './auth/login-throttle.js'
-import type { AppConfig } from './config.js'
+import { type AppConfig, databaseDialect } from './config.js'
 import { databaseOptions, migrateToLatest, openDatabase } from './db/connection.js'
-import { databaseDialect } from './db/dialect-specific.js'
 import type { Database } from './db/schema.js'
 import type { AppDeps } from './deps.js'
 import { RequestLimit } from './http/request-limit.js'
