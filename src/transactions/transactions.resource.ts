@@ -2,7 +2,7 @@
 import type { components } from '../../generated/openapi.js'
 import { transactionUri } from '../core/uris.js'
 import { fromCents } from './money.js'
-import type { TransactionRow } from './transactions.table.js'
+import type { TransactionRow } from '../db/tables/transactions.table.js'
 
 export type TransactionResource = components['schemas']['Transaction']
 export type TransactionList = components['schemas']['TransactionList']
