@@ -14,7 +14,7 @@ import { RequestLimit } from './http/request-limit.js'
 import type { RequestWaits } from './http/request-turns.js'
 import { createLogger, type LoggerDestination } from './logger.js'
 import { RateLimitStore } from './rate-limits/rate-limit-store.js'
-import { type ApiSpec, loadSpec } from './service/spec.js'
+import { type ApiSpec, loadSpec } from './spec/spec.js'
 import { databaseFailure, isDatabaseUnusable } from './start-up-failure.js'
 import { type Clock, systemClock } from './timestamps.js'
 

@@ -8,7 +8,7 @@ import type { Logger } from 'pino'
 import type { LoginThrottle } from './auth/login-throttle.js'
 import type { AppConfig } from './config.js'
 import type { Database } from './db/schema.js'
-import type { ApiSpec } from './service/spec.js'
+import type { ApiSpec } from './spec/spec.js'
 import type { Clock } from './timestamps.js'
 
 /** What every handler may use. Built once by createDeps (create-deps.ts) and passed down. */

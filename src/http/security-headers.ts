@@ -19,7 +19,7 @@ import type { Request, Response } from 'express'
 import helmet, { type HelmetOptions } from 'helmet'
 import type { AppConfig } from '../config.js'
 import { loadDocs, type RenderedDocs } from '../service/docs.js'
-import type { ApiSpec } from '../service/spec.js'
+import type { ApiSpec } from '../spec/spec.js'
 import { hashSource, type InlineSources } from '../service/inline-sources.js'
 import { runMiddleware } from './run-middleware.js'
 
