@@ -3,13 +3,13 @@
  * so tests run it in-process on any database and configuration.
  */
 import express, { type Express } from 'express'
-import type { AppDeps } from './deps.js'
 import { createApi } from './http/api.js'
+import type { HttpDeps } from './http/http-deps.js'
 import { handlers } from './handlers.js'
 import { problemErrorHandler } from './http/problems.js'
 import { serveRequests } from './http/serve-requests.js'
 
-export async function createApp(deps: AppDeps): Promise<Express> {
+export async function createApp(deps: HttpDeps): Promise<Express> {
   const api = await createApi(deps, handlers)
   const app = express()
   app.disable('x-powered-by')

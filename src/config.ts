@@ -5,7 +5,6 @@
  */
 import { fileURLToPath } from 'node:url'
 import express from 'express'
-import { databaseDialect } from './db/dialect-specific.js'
 
 export interface AppConfig {
   /** TCP port to listen on. */
@@ -195,6 +194,19 @@ function origins(raw: string | undefined): readonly string[] {
     }
     return notTooLong('Each of CORS_ORIGINS', new URL(origin).origin)
   })
+}
+
+/** The two databases the service runs on. */
+export type DialectName = 'sqlite' | 'postgres'
+
+/**
+ * Which database a `DATABASE_URL` names: a `postgres:` or `postgresql:` URL is PostgreSQL
+ * (a malformed one is refused by {@link loadConfig}, not taken for a file name); anything
+ * else names a SQLite file. Here, with the setting it reads, so that the configuration
+ * needs nothing from db/ (which reads the configuration).
+ */
+export function databaseDialect(databaseUrl: string): DialectName {
+  return /^postgres(ql)?:/i.test(databaseUrl) ? 'postgres' : 'sqlite'
 }
 
 /**

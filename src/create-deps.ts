@@ -1,21 +1,21 @@
 /**
- * createDeps, the one place AppDeps are built: for `server.ts` and for the test server
- * alike, so that what the tests run is what the service runs. Only what a test must
- * control differs, and it comes in as an option. Composition: it imports every module
+ * createDeps, the one place AppDeps (and the HTTP layer's HttpDeps around them) are
+ * built: for `server.ts` and for the test server alike, so that what the tests run is
+ * what the service runs. Only what a test must control differs, and it comes in as an
+ * option. Composition: it imports every module
  * it assembles, and only the top (server.ts, the test server) imports it.
  */
 import { sql } from 'kysely'
 import { LoginThrottle } from './auth/login-throttle.js'
-import type { AppConfig } from './config.js'
+import { type AppConfig, databaseDialect } from './config.js'
 import { databaseOptions, migrateToLatest, openDatabase } from './db/connection.js'
-import { databaseDialect } from './db/dialect-specific.js'
 import type { Database } from './db/schema.js'
-import type { AppDeps } from './deps.js'
+import type { HttpDeps } from './http/http-deps.js'
 import { RequestLimit } from './http/request-limit.js'
 import type { RequestWaits } from './http/request-turns.js'
 import { createLogger, type LoggerDestination } from './logger.js'
 import { RateLimitStore } from './rate-limits/rate-limit-store.js'
-import { type ApiSpec, loadSpec } from './service/spec.js'
+import { type ApiSpec, loadSpec } from './spec/spec.js'
 import { databaseFailure, isDatabaseUnusable } from './start-up-failure.js'
 import { type Clock, systemClock } from './timestamps.js'
 
@@ -41,7 +41,7 @@ export interface DepsOptions {
  * and migrated), the spec, the rate limits and the clock. A database that cannot be
  * opened or reached fails as a DATABASE_URL problem (start-up-failure.ts).
  */
-export async function createDeps(config: AppConfig, options: DepsOptions): Promise<AppDeps> {
+export async function createDeps(config: AppConfig, options: DepsOptions): Promise<HttpDeps> {
   const logger = createLogger(config.logLevel, { format: config.logFormat, ...options.log })
   const db = await openMigratedDatabase(config, options.onQuery)
   const clock = options.clock ?? systemClock
@@ -60,7 +60,7 @@ export async function createDeps(config: AppConfig, options: DepsOptions): Promi
  * The login throttle and the request limit, counting in `db` so that every replica on it
  * shares their counts; `clock` is what their windows start and end by.
  */
-function createRateLimits(db: Database, config: AppConfig, clock: Clock): Pick<AppDeps, 'loginThrottle' | 'requestLimit'> {
+function createRateLimits(db: Database, config: AppConfig, clock: Clock): Pick<HttpDeps, 'loginThrottle' | 'requestLimit'> {
   const counters = new RateLimitStore(db, { clock })
   return {
     loginThrottle: new LoginThrottle(counters, config.loginMaxFailures, config.loginWindowSeconds),

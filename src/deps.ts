@@ -1,14 +1,14 @@
 /**
  * AppDeps, what every handler may use: types only, so that any module may name it without
- * importing what builds it (create-deps.ts, at the top, with server.ts and app.ts).
+ * importing what builds it (create-deps.ts, at the top, with server.ts and app.ts). What
+ * only the HTTP layer runs on (the request limit, the request waits) is HttpDeps, in
+ * http/http-deps.ts: this file imports nothing that imports it back.
  */
 import type { Logger } from 'pino'
 import type { LoginThrottle } from './auth/login-throttle.js'
 import type { AppConfig } from './config.js'
 import type { Database } from './db/schema.js'
-import type { RequestLimit } from './http/request-limit.js'
-import type { RequestWaits } from './http/request-turns.js'
-import type { ApiSpec } from './service/spec.js'
+import type { ApiSpec } from './spec/spec.js'
 import type { Clock } from './timestamps.js'
 
 /** What every handler may use. Built once by createDeps (create-deps.ts) and passed down. */
@@ -19,10 +19,6 @@ export interface AppDeps {
   readonly logger: Logger
   /** Failed password checks, per username and address: Basic logins and registration retries share it. */
   readonly loginThrottle: LoginThrottle
-  /** The per-user request limit, when `RATE_LIMIT_REQUESTS` turns it on. */
-  readonly requestLimit: RequestLimit | undefined
-  /** How long each request waited for the event loop: the load shedder's measure (http/request-turns.ts). */
-  readonly requestWaits: RequestWaits
   /** The one clock request-serving code reads (stored timestamps, token expiry, rate-limit windows): a test's own in tests. */
   readonly clock: Clock
 }

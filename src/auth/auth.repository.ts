@@ -6,7 +6,7 @@
  */
 import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database } from '../db/schema.js'
-import type { Principal } from '../core/operations.js'
+import type { Principal } from './principal.js'
 
 /** What a Basic login needs of an account: who it is, and the hash to check the password against. */
 export interface StoredLogin {

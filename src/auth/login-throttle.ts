@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto'
 import { TooManyRequestsError } from '../errors.js'
 import type { RateLimitStore, Taken, Window } from '../rate-limits/rate-limit-store.js'
-import type { Principal } from '../core/operations.js'
+import type { Principal } from './principal.js'
 
 /** An address may fail more often than a username: several people can share one. */
 const ADDRESS_FACTOR = 4

@@ -1,6 +1,6 @@
 /**
  * generated/openapi-schema.cjs: a validator for OpenAPI 3.1 documents, Schema Objects
- * included, as Ajv standalone code (why: src/service/openapi-schema.ts). The schemas are
+ * included, as Ajv standalone code (why: src/spec/openapi-schema.ts). The schemas are
  * the OpenAPI Initiative's 3.1 schema and Schema Object dialect as Spectral ships them
  * (the same ones `npm run lint` checks the spec with, via Spectral's oas3-schema rule).
  */

@@ -5,6 +5,7 @@
  * does a handler table that misses or misnames an operation.
  */
 import type { operations } from '../../generated/openapi.js'
+import type { Principal } from '../auth/principal.js'
 import type { AppDeps } from '../deps.js'
 
 export type OperationId = keyof operations
@@ -59,13 +60,8 @@ export type OperationResult<Id extends OperationId> = {
   readonly replayed?: never
 }
 
-/** Who sent the request, as established by `basicAuth` or `bearerAuth`. */
-export interface Principal {
-  readonly userId: number
-  readonly username: string
-  /** The bearer token in use; null under Basic authentication. */
-  readonly tokenId: number | null
-}
+/** Who sent the request: authentication's (auth/principal.ts), part of the handler contract. */
+export type { Principal } from '../auth/principal.js'
 
 /** A request that routing and validation have already accepted. */
 export interface OperationRequest<Id extends OperationId> {

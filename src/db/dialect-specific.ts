@@ -5,13 +5,7 @@
  * the schema as it was when written and never import app code.
  */
 import { type Expression, type Kysely, PostgresAdapter, type RawBuilder, sql } from 'kysely'
-
-export type DialectName = 'sqlite' | 'postgres'
-
-/** A `postgres:` or `postgresql:` URL is PostgreSQL (a malformed one is refused by the configuration, not taken for a file name); anything else names a SQLite file. */
-export function databaseDialect(databaseUrl: string): DialectName {
-  return /^postgres(ql)?:/i.test(databaseUrl) ? 'postgres' : 'sqlite'
-}
+import type { DialectName } from '../config.js'
 
 /** Which database `db` (a database or a transaction) runs on, from its dialect's adapter. */
 export function dialectOf<DB>(db: Kysely<DB>): DialectName {

@@ -6,7 +6,7 @@ import { listPage } from '../core/pagination.js'
 import { countGoals, selectAllGoals, selectGoal, selectGoals } from './goals.repository.js'
 import { goalUri, listUri } from '../core/uris.js'
 import { toGoalForest, toGoalResource } from './goals.resource.js'
-import type { GoalRow } from './goals.table.js'
+import type { GoalRow } from '../db/tables/goals.table.js'
 import { changeGoal, createGoal as createGoalRow, type GoalChanges, removeGoal } from './goals.service.js'
 
 function noSuchGoal(id: number): NotFoundError {

@@ -5,7 +5,7 @@
 import { countRows, inCreatedOrder, type RowRange } from '../db/keyset.js'
 import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database } from '../db/schema.js'
-import type { GoalRow } from './goals.table.js'
+import type { GoalRow } from '../db/tables/goals.table.js'
 
 export interface GoalFilter {
   /** A goal's id for its direct sub-goals; null for top-level goals. */

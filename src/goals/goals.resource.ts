@@ -1,7 +1,7 @@
 /** Row to API representation: the only place a goal's public shape is decided. */
 import type { components } from '../../generated/openapi.js'
 import { goalUri } from '../core/uris.js'
-import type { GoalRow } from './goals.table.js'
+import type { GoalRow } from '../db/tables/goals.table.js'
 
 export type GoalResource = components['schemas']['Goal']
 export type GoalTreeNode = components['schemas']['GoalTreeNode']

@@ -8,7 +8,7 @@ import type { Database } from '../db/schema.js'
 import { ConflictError, type FieldError, invalidFields } from '../errors.js'
 import { type Clock, currentTimestamp, toUtcTimestamp } from '../timestamps.js'
 import { deleteGoalSubtree, type GoalFields, insertGoal, isSelfOrAncestor, selectGoal, updateGoal } from './goals.repository.js'
-import type { GoalRow } from './goals.table.js'
+import type { GoalRow } from '../db/tables/goals.table.js'
 import { inUserTransaction } from '../db/transaction.js'
 
 export interface NewGoal {

@@ -11,12 +11,12 @@
  * straight line over the per-operation plans (http/operation-plan.ts).
  */
 import type { Handlers, OperationId } from '../core/operations.js'
-import type { AppDeps } from '../deps.js'
 import { MethodNotAllowedError, NotAcceptableError, NotFoundError } from '../errors.js'
 import { authenticate, createSecurityHandlers } from './auth.js'
 import { readRequestBody } from './body.js'
 import { runOperation } from './run-operation.js'
 import type { HttpExchange } from './exchange.js'
+import type { HttpDeps } from './http-deps.js'
 import { initOpenApiBackend } from './openapi-backend/backend.js'
 import { pathParametersOf } from './openapi-backend/path-parameters.js'
 import { assertPlainIntegers } from './openapi-backend/plain-integers.js'
@@ -37,7 +37,7 @@ export interface Api {
   readonly serializeProblem: Serialize
 }
 
-export async function createApi(deps: AppDeps, handlers: Handlers): Promise<Api> {
+export async function createApi(deps: HttpDeps, handlers: Handlers): Promise<Api> {
   const { operations, validationOf } = await initOpenApiBackend(deps.spec)
   const serializers = createResponseSerializers(deps.spec)
   const plans = compileOperationPlans({ operations, handlers, serializers, validationOf })

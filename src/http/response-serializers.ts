@@ -31,7 +31,7 @@
 import { createRequire } from 'node:module'
 import type { AnySchema, Schema, Options as StringifyOptions } from 'fast-json-stringify'
 import type { OpenAPIV3_1 } from 'openapi-types'
-import type { ApiSpec } from '../service/spec.js'
+import type { ApiSpec } from '../spec/spec.js'
 import { type GeneratedModule, loadGeneratedModule } from './generated-module.js'
 import { PROBLEM_MEDIA_TYPE } from './problems.js'
 

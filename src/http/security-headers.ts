@@ -5,7 +5,7 @@
  * The API answers JSON and YAML, which no browser should run, style, frame or load
  * anything for: `default-src 'none'`. The rendered reference at `/docs` is a Redoc page
  * of inline scripts and styles; its policy lists the hashes of exactly those (read from
- * the file served, service/inline-sources.ts) and the few other things Redoc needs, and no
+ * the file served, spec/inline-sources.ts) and the few other things Redoc needs, and no
  * `'unsafe-inline'` or `'unsafe-eval'`. test/service/docs.browser.test.ts renders the
  * page under it and fails on any violation but the one described at {@link docsPolicy}.
  *
@@ -18,9 +18,9 @@ import { Socket } from 'node:net'
 import type { Request, Response } from 'express'
 import helmet, { type HelmetOptions } from 'helmet'
 import type { AppConfig } from '../config.js'
-import { loadDocs, type RenderedDocs } from '../service/docs.js'
-import type { ApiSpec } from '../service/spec.js'
-import { hashSource, type InlineSources } from '../service/inline-sources.js'
+import { loadDocs, type RenderedDocs } from '../spec/docs.js'
+import type { ApiSpec } from '../spec/spec.js'
+import { hashSource, type InlineSources } from '../spec/inline-sources.js'
 import { runMiddleware } from './run-middleware.js'
 
 type Directives = Readonly<Record<string, readonly string[]>>

@@ -5,9 +5,9 @@
  * Express layer costs a router turn per request, and every step runs on every request.
  */
 import type { RequestHandler } from 'express'
-import type { AppDeps } from '../deps.js'
 import type { Api } from './api.js'
 import { corsHeaders } from './cors.js'
+import type { HttpDeps } from './http-deps.js'
 import type { PlainRequest } from './openapi-backend/plain-request.js'
 import { loadShedding } from './load-shedding.js'
 import { assignRequestId } from './request-id.js'
@@ -19,7 +19,7 @@ function isUnderApi(path: string): boolean {
   return path.startsWith('/api') && (path.length === 4 || path.charCodeAt(4) === 47)
 }
 
-export function serveRequests(deps: AppDeps, api: Api): RequestHandler {
+export function serveRequests(deps: HttpDeps, api: Api): RequestHandler {
   const setSecurityHeaders = securityHeaders(deps)
   const startLogLine = requestLog(deps.logger, deps.requestWaits)
   const setCorsHeaders = corsHeaders(new Set(deps.config.corsOrigins), api)

@@ -1,7 +1,7 @@
 /** Every SQL statement on `idempotency_keys`; each is scoped to the key's owner. */
 import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database } from '../db/schema.js'
-import type { IdempotencyKeyRow } from './idempotency.table.js'
+import type { IdempotencyKeyRow } from '../db/tables/idempotency.table.js'
 
 type KeyLookup = { userId: number; key: string; notBefore: string }
 

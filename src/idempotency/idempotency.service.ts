@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto'
 import { stringify as stableStringify } from 'safe-stable-stringify'
+import type { IdempotencyKeyRow } from '../db/tables/idempotency.table.js'
 import { IdempotencyKeyReusedError } from '../errors.js'
-import type { IdempotencyKeyRow } from './idempotency.table.js'
 
 const KEPT_FOR_MS = 24 * 60 * 60 * 1000
 

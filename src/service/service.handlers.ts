@@ -4,7 +4,7 @@ import { UNREACHABLE_RETRY_AFTER_SECONDS } from '../db/unavailable.js'
 import { ServiceUnavailableError } from '../errors.js'
 import type { components } from '../../generated/openapi.js'
 import type { OperationHandler } from '../core/operations.js'
-import { loadDocs } from './docs.js'
+import { loadDocs } from '../spec/docs.js'
 
 export const checkLiveness: OperationHandler<'checkLiveness'> = async () => ({ status: 200, body: { status: 'ok' } })
 

@@ -7,7 +7,7 @@ import { listPage } from '../core/pagination.js'
 import { countTasks, selectTask, selectTasks, taskSortKey } from './tasks.repository.js'
 import { toTaskResource } from './tasks.resource.js'
 import { changeTask, createTask as createTaskRow, removeTask } from './tasks.service.js'
-import type { TaskRow } from './tasks.table.js'
+import type { TaskRow } from '../db/tables/tasks.table.js'
 
 function noSuchTask(id: number): NotFoundError {
   return new NotFoundError(`There is no task ${id}.`)

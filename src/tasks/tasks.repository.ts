@@ -7,7 +7,7 @@ import { unicodeLower } from '../db/dialect-specific.js'
 import { afterPosition, countRows, type RowRange, type SortDirection } from '../db/keyset.js'
 import { type Placeholders, type PreparedQuery, prepareQuery } from '../db/prepared-query.js'
 import type { Database, DatabaseSchema } from '../db/schema.js'
-import type { TaskRow } from './tasks.table.js'
+import type { TaskRow } from '../db/tables/tasks.table.js'
 
 export type TaskSort = 'created_at' | '-created_at' | 'title' | '-title'
 

@@ -1,7 +1,7 @@
 /** Row to API representation: the only place a task's public shape is decided. */
 import type { components } from '../../generated/openapi.js'
 import { taskUri } from '../core/uris.js'
-import type { TaskRow } from './tasks.table.js'
+import type { TaskRow } from '../db/tables/tasks.table.js'
 
 export type TaskResource = components['schemas']['Task']
 

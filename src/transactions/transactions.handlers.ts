@@ -21,7 +21,7 @@ import {
 } from './transactions.resource.js'
 import { listUri, transactionUri } from '../core/uris.js'
 import { recordTransaction } from './transactions.service.js'
-import type { TransactionRow, TransactionType } from './transactions.table.js'
+import type { TransactionRow, TransactionType } from '../db/tables/transactions.table.js'
 
 /** The three lists differ only in their path and in which types they show. */
 async function transactionPage(

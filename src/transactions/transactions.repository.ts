@@ -6,8 +6,8 @@ import { sql } from 'kysely'
 import { countRows, inCreatedOrder, type RowRange } from '../db/keyset.js'
 import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database } from '../db/schema.js'
+import type { TransactionRow, TransactionType } from '../db/tables/transactions.table.js'
 import type { TimeRange } from './time-range.js'
-import type { TransactionRow, TransactionType } from './transactions.table.js'
 
 export interface TransactionFilter extends TimeRange {
   readonly type?: TransactionType

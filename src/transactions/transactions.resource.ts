@@ -1,8 +1,8 @@
 /** Row to API representation: the only place a transaction's public shape is decided. */
 import type { components } from '../../generated/openapi.js'
 import { transactionUri } from '../core/uris.js'
+import type { TransactionRow } from '../db/tables/transactions.table.js'
 import { fromCents } from './money.js'
-import type { TransactionRow } from './transactions.table.js'
 
 export type TransactionResource = components['schemas']['Transaction']
 export type TransactionList = components['schemas']['TransactionList']

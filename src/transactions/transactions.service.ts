@@ -7,7 +7,7 @@ import { invalidFields } from '../errors.js'
 import { type Clock, currentTimestamp } from '../timestamps.js'
 import { MAX_TOTAL_CENTS, fromCents, toCents } from './money.js'
 import { insertTransaction, sumTransactions } from './transactions.repository.js'
-import type { TransactionRow, TransactionType } from './transactions.table.js'
+import type { TransactionRow, TransactionType } from '../db/tables/transactions.table.js'
 import { inUserTransaction } from '../db/transaction.js'
 
 export async function recordTransaction(

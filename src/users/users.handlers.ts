@@ -18,7 +18,7 @@ import {
   removeUser,
   usernameTaken,
 } from './users.service.js'
-import type { UserRow } from './users.table.js'
+import type { UserRow } from '../db/tables/users.table.js'
 
 const REGISTRATION = 'createUser' satisfies OperationId
 

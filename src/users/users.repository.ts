@@ -5,7 +5,7 @@
 import { emailKey } from '../db/dialect-specific.js'
 import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database } from '../db/schema.js'
-import type { NewUserRow, UserRow, UserRowUpdate } from './users.table.js'
+import type { NewUserRow, UserRow, UserRowUpdate } from '../db/tables/users.table.js'
 
 const findUserByIdQuery = prepareQuery((db, p: Placeholders<{ id: number }>) =>
   db.selectFrom('users').selectAll().where('id', '=', p('id')),

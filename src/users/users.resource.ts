@@ -1,7 +1,7 @@
 /** Row to API representation. The password hash stays behind. */
 import type { components } from '../../generated/openapi.js'
 import { userUri } from '../core/uris.js'
-import type { UserRow } from './users.table.js'
+import type { UserRow } from '../db/tables/users.table.js'
 
 export type UserResource = components['schemas']['User']
 

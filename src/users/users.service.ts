@@ -8,7 +8,7 @@ import { hashPassword } from '../auth/passwords.js'
 import { inTransaction } from '../db/transaction.js'
 import { type Clock, currentTimestamp } from '../timestamps.js'
 import { deleteUser, findUserById, insertUser, updateUser, usernameOrEmailTaken } from './users.repository.js'
-import type { NewUserRow, UserRow, UserRowUpdate } from './users.table.js'
+import type { NewUserRow, UserRow, UserRowUpdate } from '../db/tables/users.table.js'
 
 export function usernameTaken(): ConflictError {
   return new ConflictError('The username is already taken.', [{ pointer: '/username', detail: 'is already taken' }])

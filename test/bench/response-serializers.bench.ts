@@ -6,7 +6,7 @@
 import { join } from 'node:path'
 import { bench, describe } from 'vitest'
 import { createResponseSerializers, type Serialize } from '../../src/http/response-serializers.js'
-import { loadSpec } from '../../src/service/spec.js'
+import { loadSpec } from '../../src/spec/spec.js'
 
 const serializers = createResponseSerializers(loadSpec(join(import.meta.dirname, '../..')))
 

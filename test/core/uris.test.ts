@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { defaultConfig } from '../../src/config.js'
 import { API_PREFIX, goalUri, type ListName, listUri, taskUri, transactionUri, userUri } from '../../src/core/uris.js'
-import { loadSpec } from '../../src/service/spec.js'
+import { loadSpec } from '../../src/spec/spec.js'
 
 const paths = Object.keys(loadSpec(defaultConfig.rootDir).document().paths ?? {})
 

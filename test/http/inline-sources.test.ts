@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { hashSource, inlineSources } from '../../src/service/inline-sources.js'
+import { hashSource, inlineSources } from '../../src/spec/inline-sources.js'
 
 function sha256(text: string): string {
   return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`

@@ -13,7 +13,7 @@ import { OpenApi31Backend } from '../../src/http/openapi-backend/backend.js'
 import { compileRequestValidation } from '../../src/http/openapi-backend/request-validation.js'
 import { useCompiledRouter } from '../../src/http/openapi-backend/router.js'
 import { requestValidation, usePrecompiledRequestValidators } from '../../src/http/openapi-backend/precompiled-validators.js'
-import { loadSpec } from '../../src/service/spec.js'
+import { loadSpec } from '../../src/spec/spec.js'
 import { invalidValue, validValue } from '../support/arbitraries.js'
 
 const root = join(import.meta.dirname, '../..')

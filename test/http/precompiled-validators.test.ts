@@ -9,7 +9,7 @@ import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { OpenApi31Backend } from '../../src/http/openapi-backend/backend.js'
 import { requestValidation, usePrecompiledRequestValidators } from '../../src/http/openapi-backend/precompiled-validators.js'
-import { loadSpec } from '../../src/service/spec.js'
+import { loadSpec } from '../../src/spec/spec.js'
 import { invalidValue, validValue } from '../support/arbitraries.js'
 
 const root = join(import.meta.dirname, '../..')

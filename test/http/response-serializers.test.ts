@@ -12,7 +12,7 @@ import fc from 'fast-check'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createResponseSerializers, isJsonMediaType, type ResponseSerializers, type Serialize } from '../../src/http/response-serializers.js'
-import { loadSpec } from '../../src/service/spec.js'
+import { loadSpec } from '../../src/spec/spec.js'
 
 const spec = loadSpec(join(import.meta.dirname, '../..'))
 const document = spec.parsed as OpenAPIV3_1.Document

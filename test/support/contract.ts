@@ -13,7 +13,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import { parse } from 'yaml'
 import { createResponseSerializers, type ResponseSerializers } from '../../src/http/response-serializers.js'
-import { loadSpec } from '../../src/service/spec.js'
+import { loadSpec } from '../../src/spec/spec.js'
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 type JsonObject = { [key: string]: Json }

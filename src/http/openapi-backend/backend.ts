@@ -18,7 +18,7 @@
  * - `multipleOf` decided in decimal, where Ajv divides binary floats (decimal-multiple-of.ts).
  */
 import { OpenAPIBackend, OpenAPIValidator, type Operation } from 'openapi-backend'
-import type { ApiSpec } from '../../service/spec.js'
+import type { ApiSpec } from '../../spec/spec.js'
 import { requestValidation, usePrecompiledRequestValidators } from './precompiled-validators.js'
 import { compileRequestValidation, type RequestValidation } from './request-validation.js'
 import { useCompiledRouter } from './router.js'
@@ -26,7 +26,7 @@ import { useCompiledRouter } from './router.js'
 /**
  * openapi-backend 5.21 checks every document against the OpenAPI 3.0 meta-schema, which
  * rejects legal 3.1 (`type: [string, "null"]`) and so fails `init()` in strict mode. Our
- * document is checked against the 3.1 schema at start-up instead (service/openapi-schema.ts).
+ * document is checked against the 3.1 schema at start-up instead (spec/openapi-schema.ts).
  */
 export class OpenApi31Backend extends OpenAPIBackend {
   override validateDefinition() {

@@ -1,6 +1,6 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
 
-/** The `users` table. `password_hash` never leaves the users module. */
+/** The `users` table. `password_hash` never leaves the users feature (src/users/). */
 export interface UsersTable {
   id: Generated<number>
   username: string
