@@ -3,9 +3,9 @@
  * so tests run it in-process on any database and configuration.
  */
 import express, { type Express } from 'express'
+import { handlers } from './handlers.js'
 import { createApi } from './http/api.js'
 import type { HttpDeps } from './http/http-deps.js'
-import { handlers } from './handlers.js'
 import { problemErrorHandler } from './http/problems.js'
 import { serveRequests } from './http/serve-requests.js'
 

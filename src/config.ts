@@ -130,7 +130,7 @@ export class ConfigError extends Error {}
  * and every `Access-Control-Allow-Origin` is the other, so this keeps them within the
  * lengths the spec declares (2,048 for a `uri` or `Location`, 1,024 for an origin).
  */
-export const MAX_URL_PREFIX_LENGTH = 1024
+const MAX_URL_PREFIX_LENGTH = 1024
 
 function notTooLong(name: string, value: string): string {
   if (value.length > MAX_URL_PREFIX_LENGTH) {

@@ -44,9 +44,7 @@ export class UnauthorizedError extends AppError {
     super(detail)
     this.invalidToken = options.invalidToken ?? false
     const challenges = (options.schemes ?? ['Basic', 'Bearer']).map((scheme) =>
-      scheme === 'Basic'
-        ? 'Basic realm="achiever", charset="UTF-8"'
-        : `Bearer realm="achiever"${this.invalidToken ? ', error="invalid_token"' : ''}`,
+      scheme === 'Basic' ? 'Basic realm="achiever", charset="UTF-8"' : `Bearer realm="achiever"${this.invalidToken ? ', error="invalid_token"' : ''}`,
     )
     this.headers = { 'WWW-Authenticate': challenges.join(', ') }
   }

@@ -2,22 +2,10 @@
  * The handler table: one entry per operationId in `openapi.yaml`. `satisfies Handlers`
  * makes a missing, misnamed or mistyped handler a compile error.
  */
-import {
-  createGoal,
-  deleteGoal,
-  getGoal,
-  getGoalTree,
-  listGoals,
-  replaceGoal,
-  updateGoal,
-} from './goals/goals.handlers.js'
-import {
-  checkLiveness,
-  checkReadiness,
-  getDocs,
-  getOpenApiJson,
-  getOpenApiYaml,
-} from './service/service.handlers.js'
+
+import type { Handlers } from './core/operations.js'
+import { createGoal, deleteGoal, getGoal, getGoalTree, listGoals, replaceGoal, updateGoal } from './goals/goals.handlers.js'
+import { checkLiveness, checkReadiness, getDocs, getOpenApiJson, getOpenApiYaml } from './service/service.handlers.js'
 import { createTask, deleteTask, getTask, listTasks, replaceTask, updateTask } from './tasks/tasks.handlers.js'
 import { createToken, revokeCurrentToken } from './tokens/tokens.handlers.js'
 import {
@@ -31,7 +19,6 @@ import {
   listTransactions,
 } from './transactions/transactions.handlers.js'
 import { createUser, deleteCurrentUser, getCurrentUser, getUser, updateCurrentUser } from './users/users.handlers.js'
-import type { Handlers } from './core/operations.js'
 
 export const handlers = {
   createUser,

@@ -10,10 +10,10 @@
 import { createApp } from './app.js'
 import { loadConfig } from './config.js'
 import { createDeps } from './create-deps.js'
+import { limitHeapGrowth } from './heap-growth.js'
 import { createHttpServer, listen } from './http/http-server.js'
 import { apiRequestTurns } from './http/load-shedding.js'
 import { drainable } from './http/shutdown.js'
-import { limitHeapGrowth } from './heap-growth.js'
 import { listenFailure, startUpFailureReport, withoutPassword } from './start-up-failure.js'
 
 async function main(): Promise<void> {

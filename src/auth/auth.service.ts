@@ -5,11 +5,11 @@
  * 401 is the HTTP layer's job (http/auth.ts).
  */
 import type { Database } from '../db/schema.js'
-import type { Principal } from './principal.js'
 import { type Clock, currentTimestamp } from '../timestamps.js'
 import { findActiveToken, findLogin, type StoredLogin } from './auth.repository.js'
 import type { LoginThrottle } from './login-throttle.js'
 import { verifyAgainstDecoy, verifyPassword } from './passwords.js'
+import type { Principal } from './principal.js'
 import { hashTokenSecret } from './token-secret.js'
 
 /**

@@ -46,7 +46,9 @@ export class LoginThrottle {
     check: () => Promise<Principal | undefined>,
   ): Promise<Principal | undefined> {
     // Hashed so that no password sits in the map as itself.
-    const key = createHash('sha256').update(JSON.stringify([credentials.username, credentials.password, address])).digest('base64')
+    const key = createHash('sha256')
+      .update(JSON.stringify([credentials.username, credentials.password, address]))
+      .digest('base64')
     const running = this.inFlight.get(key)
     if (running) return running
     const checked = check().finally(() => this.inFlight.delete(key))

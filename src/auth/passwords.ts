@@ -2,7 +2,7 @@
  * Password hashing with scrypt: slow and salted by design, compared in constant time.
  * The cost is stored in each hash, so raising it later leaves old hashes valid.
  */
-import { randomBytes, scrypt, type ScryptOptions, timingSafeEqual } from 'node:crypto'
+import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto'
 
 const KEY_LENGTH = 64
 const BLOCK_SIZE = 8
@@ -12,9 +12,7 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
   // scrypt needs 128 * N * r bytes; allow twice that so any stored cost can be checked.
   const maxmem = 256 * (options.N ?? 16384) * (options.r ?? BLOCK_SIZE)
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), salt, KEY_LENGTH, { ...options, maxmem }, (error, key) =>
-      error ? reject(error) : resolve(key),
-    )
+    scrypt(password.normalize('NFC'), salt, KEY_LENGTH, { ...options, maxmem }, (error, key) => (error ? reject(error) : resolve(key)))
   })
 }
 

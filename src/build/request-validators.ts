@@ -6,11 +6,10 @@
  */
 import { Ajv } from 'ajv'
 import standaloneCode from 'ajv/dist/standalone/index.js'
+import type { OpenAPIV3_1 } from 'openapi-types'
 import { OpenApi31Backend } from '../http/openapi-backend/backend.js'
 import { requestValidation } from '../http/openapi-backend/precompiled-validators.js'
-import type { OpenAPIV3_1 } from 'openapi-types'
 import { scopedModule, standaloneModule } from './standalone-module.js'
-
 
 /** `document` is dereferenced in place, as openapi-backend does: pass a copy. */
 export async function requestValidatorsModule(document: OpenAPIV3_1.Document, sha256: string): Promise<string> {

@@ -12,9 +12,7 @@ export type TokenSource = () => string | undefined | Promise<string | undefined>
  * to get a token), or a Bearer token. A function as `bearer` is asked before every
  * request, so a client can outlive one token (tokens expire, one hour by default).
  */
-export type Auth =
-  | { readonly basic: { readonly username: string; readonly password: string } }
-  | { readonly bearer: string | TokenSource }
+export type Auth = { readonly basic: { readonly username: string; readonly password: string } } | { readonly bearer: string | TokenSource }
 
 /**
  * Base64 of the UTF-8 bytes. `btoa` alone takes Latin-1 only and throws on anything

@@ -101,4 +101,4 @@ export function isProblem(value: unknown): value is Problem {
   )
 }
 
-export { type ListItem, type ListPath, type ListQuery, ListPageError, listAll, nextLink } from './paginate.js'
+export { type ListItem, ListPageError, type ListPath, type ListQuery, listAll, nextLink } from './paginate.js'

@@ -25,7 +25,10 @@ export function listFingerprint(list: string, filters: ListFilters): string {
     .filter(([, value]) => value !== undefined)
     .map(([name, value]) => [name, String(value)])
     .sort(([a], [b]) => (String(a) < String(b) ? -1 : 1))
-  return createHash('sha256').update(JSON.stringify([list, canonical])).digest('base64url').slice(0, 12)
+  return createHash('sha256')
+    .update(JSON.stringify([list, canonical]))
+    .digest('base64url')
+    .slice(0, 12)
 }
 
 export function encodeCursor(fingerprint: string, position: KeysetPosition): string {

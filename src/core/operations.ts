@@ -13,8 +13,9 @@ type Op<Id extends OperationId> = operations[Id]
 type Defined<T> = Exclude<T, undefined>
 type Empty = Record<string, never>
 
-type ParametersIn<Id extends OperationId, Where extends 'path' | 'query' | 'header'> =
-  [Defined<Op<Id>['parameters'][Where]>] extends [never] ? Empty : Defined<Op<Id>['parameters'][Where]>
+type ParametersIn<Id extends OperationId, Where extends 'path' | 'query' | 'header'> = [Defined<Op<Id>['parameters'][Where]>] extends [never]
+  ? Empty
+  : Defined<Op<Id>['parameters'][Where]>
 
 /** The request body, validated against the operation's JSON schema (form bodies too). */
 export type RequestBodyOf<Id extends OperationId> =
@@ -32,22 +33,10 @@ type BodyOf<Response> = Response extends { content: infer Content } ? Content[ke
  * Headers the HTTP layer sets, the same way for every operation (request id, caching,
  * entity tags, rate limits, idempotent replays, CORS); handlers never set these.
  */
-type LayerHeaders =
-  | 'X-Request-Id'
-  | 'ETag'
-  | 'Cache-Control'
-  | 'Vary'
-  | 'RateLimit'
-  | 'RateLimit-Policy'
-  | 'Idempotent-Replayed'
-  | 'Access-Control-Allow-Origin'
-type HeadersOf<Response> = Response extends { headers: infer H }
-  ? { [K in keyof H as string extends K ? never : K extends LayerHeaders ? never : K]: H[K] }
-  : Empty
+type LayerHeaders = 'X-Request-Id' | 'ETag' | 'Cache-Control' | 'Vary' | 'RateLimit' | 'RateLimit-Policy' | 'Idempotent-Replayed' | 'Access-Control-Allow-Origin'
+type HeadersOf<Response> = Response extends { headers: infer H } ? { [K in keyof H as string extends K ? never : K extends LayerHeaders ? never : K]: H[K] } : Empty
 
-type ResultFor<Status, Response> = (BodyOf<Response> extends undefined
-  ? { status: Status; body?: undefined }
-  : { status: Status; body: BodyOf<Response> }) &
+type ResultFor<Status, Response> = (BodyOf<Response> extends undefined ? { status: Status; body?: undefined } : { status: Status; body: BodyOf<Response> }) &
   (keyof HeadersOf<Response> extends never ? { headers?: undefined } : { headers: HeadersOf<Response> })
 
 type Responses<Id extends OperationId> = Op<Id>['responses']
@@ -78,9 +67,6 @@ export interface OperationRequest<Id extends OperationId> {
   readonly clientAddress: string
 }
 
-export type OperationHandler<Id extends OperationId> = (
-  request: OperationRequest<Id>,
-  deps: AppDeps,
-) => Promise<OperationResult<Id>>
+export type OperationHandler<Id extends OperationId> = (request: OperationRequest<Id>, deps: AppDeps) => Promise<OperationResult<Id>>
 
 export type Handlers = { [Id in OperationId]: OperationHandler<Id> }

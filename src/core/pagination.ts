@@ -5,8 +5,8 @@
  * that walking a list costs the same at any depth.
  */
 import type { components } from '../../generated/openapi.js'
-import { invalidParameters } from '../errors.js'
 import type { RowRange } from '../db/keyset.js'
+import { invalidParameters } from '../errors.js'
 import { decodeCursor, encodeCursor, type ListFilters, listFingerprint } from './cursor.js'
 
 export type PageMeta = components['schemas']['PageMeta']
@@ -97,11 +97,7 @@ export async function listPage<Row extends { readonly id: number }>(query: ListQ
 }
 
 /** One row more than the page holds is read, to know whether there is a next page. */
-async function cursorPage<Row extends { readonly id: number }>(
-  query: ListQuery,
-  perPage: number,
-  source: ListSource<Row>,
-): Promise<ListPage<Row>> {
+async function cursorPage<Row extends { readonly id: number }>(query: ListQuery, perPage: number, source: ListSource<Row>): Promise<ListPage<Row>> {
   const fingerprint = listFingerprint(source.list, source.filters)
   const position = query.cursor === undefined ? undefined : decodeCursor(query.cursor, fingerprint)
   const includeTotal = query.include_total === true

@@ -3,8 +3,9 @@
  * another: those requests get the 401 the next one would, never a 500 from a foreign key
  * or a 422 that blames a field.
  */
-import { isForeignKeyViolation } from './errors.js'
+
 import { UnauthorizedError } from '../errors.js'
+import { isForeignKeyViolation } from './errors.js'
 
 export function accountGone(): UnauthorizedError {
   return new UnauthorizedError('Your account no longer exists.')

@@ -11,8 +11,8 @@ import { type AppConfig, databaseDialect, defaultConfig } from '../config.js'
 import { createDirectoriesFor } from './directories.js'
 import { migrationProvider } from './migrations/index.js'
 import { openPostgres, type PoolOptions } from './postgres.js'
-import { BUSY_WAIT_PER_ATTEMPT_MS, LockWaitingSqliteDialect } from './sqlite-dialect.js'
 import type { Database, DatabaseSchema } from './schema.js'
+import { BUSY_WAIT_PER_ATTEMPT_MS, LockWaitingSqliteDialect } from './sqlite-dialect.js'
 
 export class DatabaseConfigError extends Error {}
 
@@ -27,7 +27,7 @@ export function sqlitePath(databaseUrl: string): string {
 }
 
 /** SQLite's page cache per connection, in KiB (a negative `cache_size` is KiB, not pages). */
-export const PAGE_CACHE_KIB = 4096
+const PAGE_CACHE_KIB = 4096
 
 function configure(sqlite: SQLite.Database): void {
   // WAL lets readers run beside the writer; FULL makes every acknowledged commit
@@ -41,9 +41,7 @@ function configure(sqlite: SQLite.Database): void {
   // past this come from the kernel's file cache, which every process shares.
   sqlite.pragma(`cache_size = -${PAGE_CACHE_KIB}`)
   // SQLite's own lower() folds ASCII only; filters must ignore case in any script.
-  sqlite.function('lower', { deterministic: true }, (value: unknown) =>
-    typeof value === 'string' ? value.toLowerCase() : value,
-  )
+  sqlite.function('lower', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value))
 
   const memory = sqlite.memory
   const checks: Array<[string, unknown, unknown]> = [

@@ -22,9 +22,7 @@ export function dialectOf<DB>(db: Kysely<DB>): DialectName {
  * the database's own collation. Migration 0007 indexes exactly this expression.
  */
 export function unicodeLower<DB>(db: Kysely<DB>, text: Expression<string>): RawBuilder<string> {
-  return dialectOf(db) === 'postgres'
-    ? sql<string>`(lower(${text}::text collate "und-x-icu") collate "C")`
-    : sql<string>`lower(${text})`
+  return dialectOf(db) === 'postgres' ? sql<string>`(lower(${text}::text collate "und-x-icu") collate "C")` : sql<string>`lower(${text})`
 }
 
 /**

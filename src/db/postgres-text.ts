@@ -9,20 +9,15 @@
  * alone), and equality. One thing it bends: a title search for text that starts with
  * U+0002 or ends with U+0001 may also find titles where that character is half of a code.
  */
-import {
-  type CompiledQuery,
-  type DatabaseConnection,
-  type Driver,
-  PostgresDialect,
-  type PostgresDialectConfig,
-  type QueryResult,
-} from 'kysely'
+import { type CompiledQuery, type DatabaseConnection, type Driver, PostgresDialect, type PostgresDialectConfig, type QueryResult } from 'kysely'
 import { WrappingDriver } from './wrapping-driver.js'
 
 const ESCAPE = '\u0001'
+// biome-ignore-start lint/suspicious/noControlCharactersInRegex: these control characters are what the module escapes
 const NEEDS_CODE = /[\u0000\u0001]/g
 const HAS_NEED_OF_CODE = /[\u0000\u0001]/
 const CODED = /\u0001[\u0001\u0002]/g
+// biome-ignore-end lint/suspicious/noControlCharactersInRegex: end of the escaping patterns
 
 function encodeText(text: string): string {
   return text.replace(NEEDS_CODE, (char) => (char === '\u0000' ? `${ESCAPE}\u0001` : `${ESCAPE}\u0002`))

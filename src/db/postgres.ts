@@ -2,8 +2,9 @@
  * Opens a PostgreSQL database through node-postgres: a connection pool of configured
  * size and timeouts, and integers that come back as exact JavaScript numbers.
  */
-import pg from 'pg'
+
 import { type Driver, Kysely, type LogEvent } from 'kysely'
+import pg from 'pg'
 import { decodeText, TextEncodingPostgresDialect } from './postgres-text.js'
 import type { Database, DatabaseSchema } from './schema.js'
 import { UnavailableAs503Driver } from './unavailable.js'

@@ -59,9 +59,7 @@ class Placeholder {
   }
 
   #refuse(): never {
-    throw new PreparedQueryError(
-      `the placeholder for "${this.parameter}" was turned into text: a placeholder can only be a bound parameter`,
-    )
+    throw new PreparedQueryError(`the placeholder for "${this.parameter}" was turned into text: a placeholder can only be a bound parameter`)
   }
 
   [Symbol.toPrimitive](): never {
@@ -227,8 +225,6 @@ export class PreparedQuery<P extends QueryParameters, R, DB = DatabaseSchema> {
  * and list of plugins), with `p('name')` wherever a value goes; name the parameters and
  * their types on `p`'s annotation.
  */
-export function prepareQuery<P extends QueryParameters, R, DB = DatabaseSchema>(
-  build: (db: Kysely<DB>, p: Placeholders<P>) => Compilable<R>,
-): PreparedQuery<P, R, DB> {
+export function prepareQuery<P extends QueryParameters, R, DB = DatabaseSchema>(build: (db: Kysely<DB>, p: Placeholders<P>) => Compilable<R>): PreparedQuery<P, R, DB> {
   return new PreparedQuery(build)
 }

@@ -15,7 +15,7 @@
 import type { SqliteDatabase, SqliteStatement } from 'kysely'
 
 /** Statements kept by default: every fixed shape the service runs fits many times over. */
-export const STATEMENT_CACHE_CAPACITY = 256
+const STATEMENT_CACHE_CAPACITY = 256
 
 export class StatementCache {
   /** In the order they were prepared: a Map iterates in insertion order. */

@@ -58,7 +58,7 @@ export function isConnectionFailure(error: Error): boolean {
 }
 
 /** The 503 that `error` from the driver means, or undefined when it means something else (a bug, a constraint). */
-export function unavailability(error: unknown): ServiceUnavailableError | undefined {
+function unavailability(error: unknown): ServiceUnavailableError | undefined {
   if (!(error instanceof Error)) return undefined
   if (errorCode(error) === PG_QUERY_CANCELED) {
     return new ServiceUnavailableError(

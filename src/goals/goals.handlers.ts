@@ -1,12 +1,13 @@
 /** One handler per goal operation in `openapi.yaml`. */
-import { NotFoundError } from '../errors.js'
+
 import { authenticatedUser } from '../auth/principal.js'
 import type { OperationHandler } from '../core/operations.js'
 import { listPage } from '../core/pagination.js'
-import { countGoals, selectAllGoals, selectGoal, selectGoals } from './goals.repository.js'
 import { goalUri, listUri } from '../core/uris.js'
-import { toGoalForest, toGoalResource } from './goals.resource.js'
 import type { GoalRow } from '../db/tables/goals.table.js'
+import { NotFoundError } from '../errors.js'
+import { countGoals, selectAllGoals, selectGoal, selectGoals } from './goals.repository.js'
+import { toGoalForest, toGoalResource } from './goals.resource.js'
 import { changeGoal, createGoal as createGoalRow, type GoalChanges, removeGoal } from './goals.service.js'
 
 function noSuchGoal(id: number): NotFoundError {
@@ -63,9 +64,7 @@ export const replaceGoal: OperationHandler<'replaceGoal'> = async (request, { db
 export const updateGoal: OperationHandler<'updateGoal'> = async (request, { db, clock }) => {
   const user = authenticatedUser(request)
   const { name, description, parent_id, end } = request.body
-  const changes = Object.fromEntries(
-    Object.entries({ name, description, parent_id, end }).filter(([, value]) => value !== undefined),
-  ) as GoalChanges
+  const changes = Object.fromEntries(Object.entries({ name, description, parent_id, end }).filter(([, value]) => value !== undefined)) as GoalChanges
   const row = await changeGoal(db, clock, user.userId, request.params.goalId, changes)
   if (!row) throw noSuchGoal(request.params.goalId)
   return { status: 200, body: toGoalResource(row, request.baseUrl) }

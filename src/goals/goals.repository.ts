@@ -48,9 +48,7 @@ export function selectAllGoals(db: Database, userId: number): Promise<GoalRow[]>
 
 type GoalKey = { userId: number; id: number }
 
-const selectGoalQuery = prepareQuery((db, p: Placeholders<GoalKey>) =>
-  db.selectFrom('goals').selectAll().where('user_id', '=', p('userId')).where('id', '=', p('id')),
-)
+const selectGoalQuery = prepareQuery((db, p: Placeholders<GoalKey>) => db.selectFrom('goals').selectAll().where('user_id', '=', p('userId')).where('id', '=', p('id')))
 
 export function selectGoal(db: Database, userId: number, id: number): Promise<GoalRow | undefined> {
   return selectGoalQuery.executeTakeFirst(db, { userId, id })
@@ -60,22 +58,19 @@ export function selectGoal(db: Database, userId: number, id: number): Promise<Go
  * Whether `goalId` is `candidateId` or one of its ancestors, walking up from the
  * candidate: the question "would this parent make a cycle?".
  */
-const selfOrAncestorQuery = prepareQuery(
-  (db, p: Placeholders<{ userId: number; goalId: number; candidateId: number }>) =>
-    db
-      .withRecursive('ancestors(id, parent_id)', (qb) =>
-        qb
-          .selectFrom('goals')
-          .select(['id', 'parent_id'])
-          .where('user_id', '=', p('userId'))
-          .where('id', '=', p('candidateId'))
-          .unionAll((qb) =>
-            qb.selectFrom('goals').innerJoin('ancestors', 'ancestors.parent_id', 'goals.id').select(['goals.id', 'goals.parent_id']),
-          ),
-      )
-      .selectFrom('ancestors')
-      .select('id')
-      .where('id', '=', p('goalId')),
+const selfOrAncestorQuery = prepareQuery((db, p: Placeholders<{ userId: number; goalId: number; candidateId: number }>) =>
+  db
+    .withRecursive('ancestors(id, parent_id)', (qb) =>
+      qb
+        .selectFrom('goals')
+        .select(['id', 'parent_id'])
+        .where('user_id', '=', p('userId'))
+        .where('id', '=', p('candidateId'))
+        .unionAll((qb) => qb.selectFrom('goals').innerJoin('ancestors', 'ancestors.parent_id', 'goals.id').select(['goals.id', 'goals.parent_id'])),
+    )
+    .selectFrom('ancestors')
+    .select('id')
+    .where('id', '=', p('goalId')),
 )
 
 export async function isSelfOrAncestor(db: Database, userId: number, goalId: number, candidateId: number): Promise<boolean> {
@@ -83,40 +78,28 @@ export async function isSelfOrAncestor(db: Database, userId: number, goalId: num
   return hit !== undefined
 }
 
-const insertGoalQuery = prepareQuery(
-  (db, p: Placeholders<{ userId: number; name: string; description: string; parentId: number | null; now: string }>) =>
-    db
-      .insertInto('goals')
-      .values({
-        user_id: p('userId'),
-        name: p('name'),
-        description: p('description'),
-        parent_id: p('parentId'),
-        start: p('now'),
-        end: null,
-        created_at: p('now'),
-        updated_at: p('now'),
-      })
-      .returningAll(),
+const insertGoalQuery = prepareQuery((db, p: Placeholders<{ userId: number; name: string; description: string; parentId: number | null; now: string }>) =>
+  db
+    .insertInto('goals')
+    .values({
+      user_id: p('userId'),
+      name: p('name'),
+      description: p('description'),
+      parent_id: p('parentId'),
+      start: p('now'),
+      end: null,
+      created_at: p('now'),
+      updated_at: p('now'),
+    })
+    .returningAll(),
 )
 
-export function insertGoal(
-  db: Database,
-  userId: number,
-  fields: Omit<GoalFields, 'end'>,
-  now: string,
-): Promise<GoalRow> {
+export function insertGoal(db: Database, userId: number, fields: Omit<GoalFields, 'end'>, now: string): Promise<GoalRow> {
   const { name, description, parent_id: parentId } = fields
   return insertGoalQuery.executeTakeFirstOrThrow(db, { userId, name, description, parentId, now })
 }
 
-export function updateGoal(
-  db: Database,
-  userId: number,
-  id: number,
-  fields: Partial<GoalFields>,
-  now: string,
-): Promise<GoalRow | undefined> {
+export function updateGoal(db: Database, userId: number, id: number, fields: Partial<GoalFields>, now: string): Promise<GoalRow | undefined> {
   return db
     .updateTable('goals')
     .set({ ...fields, updated_at: now })

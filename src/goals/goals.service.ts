@@ -5,11 +5,11 @@
  */
 import { isForeignKeyViolation, isTriggerAbort, isUniqueViolation } from '../db/errors.js'
 import type { Database } from '../db/schema.js'
+import type { GoalRow } from '../db/tables/goals.table.js'
+import { inUserTransaction } from '../db/transaction.js'
 import { ConflictError, type FieldError, invalidFields } from '../errors.js'
 import { type Clock, currentTimestamp, toUtcTimestamp } from '../timestamps.js'
 import { deleteGoalSubtree, type GoalFields, insertGoal, isSelfOrAncestor, selectGoal, updateGoal } from './goals.repository.js'
-import type { GoalRow } from '../db/tables/goals.table.js'
-import { inUserTransaction } from '../db/transaction.js'
 
 export interface NewGoal {
   readonly name: string

@@ -14,7 +14,6 @@ import type { Handlers, OperationId } from '../core/operations.js'
 import { MethodNotAllowedError, NotAcceptableError, NotFoundError } from '../errors.js'
 import { authenticate, createSecurityHandlers } from './auth.js'
 import { readRequestBody } from './body.js'
-import { runOperation } from './run-operation.js'
 import type { HttpExchange } from './exchange.js'
 import type { HttpDeps } from './http-deps.js'
 import { initOpenApiBackend } from './openapi-backend/backend.js'
@@ -22,9 +21,10 @@ import { pathParametersOf } from './openapi-backend/path-parameters.js'
 import { assertPlainIntegers } from './openapi-backend/plain-integers.js'
 import type { RequestParts } from './openapi-backend/request-validation.js'
 import { compileOperationPlans, type OperationPlan } from './operation-plan.js'
-import { createResponseSerializers, type Serialize } from './response-serializers.js'
 import { noteRoute, noteUser } from './request-log.js'
+import { createResponseSerializers, type Serialize } from './response-serializers.js'
 import { RouteTable, withoutTrailingSlashes } from './route-table.js'
+import { runOperation } from './run-operation.js'
 import { toValidationProblem } from './validation.js'
 
 export interface Api {
@@ -61,7 +61,11 @@ export async function createApi(deps: HttpDeps, handlers: Handlers): Promise<Api
   /** Validates the request (path parameters as decoded) and returns its coerced parameters. */
   function validate(plan: OperationPlan, parts: RequestParts) {
     const { errors, params, query } = plan.validate(parts)
-    if (errors) throw toValidationProblem(errors, plan.headerParameters.map((header) => header.name))
+    if (errors)
+      throw toValidationProblem(
+        errors,
+        plan.headerParameters.map((header) => header.name),
+      )
     return { params, query }
   }
 

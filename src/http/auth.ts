@@ -6,11 +6,11 @@
  * is auth/auth.service.ts's job.
  */
 import { verifyBearer, verifyLogin } from '../auth/auth.service.js'
+import type { Principal } from '../core/operations.js'
 import type { AppDeps } from '../deps.js'
 import { AppError, type AuthScheme, UnauthorizedError } from '../errors.js'
 import type { HttpExchange } from './exchange.js'
 import type { OperationPlan } from './operation-plan.js'
-import type { Principal } from '../core/operations.js'
 
 /** What an Authorization header sends: its scheme, in lower case, and the credentials after it. */
 interface SentCredentials {

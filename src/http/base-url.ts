@@ -10,7 +10,7 @@ import type { HttpExchange } from './exchange.js'
  * The longest Host: a DNS name (253 characters) with a port. It bounds every URL built on
  * it (`uri`, `Location`, `Link`) within the lengths the spec declares.
  */
-export const MAX_HOST_LENGTH = 253 + ':65535'.length
+const MAX_HOST_LENGTH = 253 + ':65535'.length
 
 /** A host name, IPv4 or bracketed IPv6 address, with an optional port. */
 const SANE_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/

@@ -5,8 +5,8 @@
  * everything else (errors, tokens, health checks, registration) is never stored.
  */
 
-export const PRIVATE_REVALIDATE = 'private, no-cache'
-export const PUBLIC_FIVE_MINUTES = 'public, max-age=300'
+const PRIVATE_REVALIDATE = 'private, no-cache'
+const PUBLIC_FIVE_MINUTES = 'public, max-age=300'
 export const NO_STORE = 'no-store'
 
 export interface CachePolicyInput {

@@ -15,7 +15,7 @@ import { runMiddleware } from './run-middleware.js'
 const BASE_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'X-Request-Id']
 
 /** The header parameters the spec declares, and the response headers it declares, from the operations' plans. */
-export function headersInSpec(plans: Iterable<OperationPlan>): { request: string[]; response: string[] } {
+function headersInSpec(plans: Iterable<OperationPlan>): { request: string[]; response: string[] } {
   const request = new Set(BASE_REQUEST_HEADERS)
   const response = new Set(['Allow'])
   for (const plan of plans) {

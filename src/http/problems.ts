@@ -23,9 +23,9 @@ export const MAX_PROBLEM_ERRORS = 100
  * declares. Messages may quote what the client sent (a Content-Type, the name of an
  * unknown field or query parameter), so every problem is held to these here, in one place.
  */
-export const MAX_DETAIL_LENGTH = 1024
-export const MAX_FIELD_DETAIL_LENGTH = 512
-export const MAX_FIELD_NAME_LENGTH = 256
+const MAX_DETAIL_LENGTH = 1024
+const MAX_FIELD_DETAIL_LENGTH = 512
+const MAX_FIELD_NAME_LENGTH = 256
 
 /** Length as the spec's `maxLength` counts it: in code points, not UTF-16 units. */
 function codePoints(text: string): number {
@@ -37,7 +37,9 @@ function codePoints(text: string): number {
 /** `text` cut to `max` code points, the last one an ellipsis, when it is longer. */
 function clip(text: string, max: number): string {
   if (text.length <= max || codePoints(text) <= max) return text
-  return `${Array.from(text).slice(0, max - 1).join('')}…`
+  return `${Array.from(text)
+    .slice(0, max - 1)
+    .join('')}…`
 }
 
 /**

@@ -22,7 +22,8 @@ export const REDACTED_PATHS: readonly string[] = [
  * names (OAuth's tokens, API keys, passwords, signed-URL signatures, sessions) and any
  * name that ends in one of them (`client_secret`, `x_api_key`, `reset_token`).
  */
-const SECRET_NAME = /(?:^|_)(?:access_token|refresh_token|id_token|token|api_?key|key|password|passwd|pwd|passphrase|secret|signature|sig|session(?:_?id)?|jwt|auth|authorization|credentials?)$/
+const SECRET_NAME =
+  /(?:^|_)(?:access_token|refresh_token|id_token|token|api_?key|key|password|passwd|pwd|passphrase|secret|signature|sig|session(?:_?id)?|jwt|auth|authorization|credentials?)$/
 
 export function isSecretParameter(name: string): boolean {
   let decoded = name

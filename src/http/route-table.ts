@@ -53,7 +53,12 @@ function toRoute<Entry extends Routable>(template: string, operations: readonly 
   const pattern =
     parameterNames.length === 0
       ? undefined
-      : new RegExp(`^${template.split(TEMPLATE_PARAMETER).map((part, i) => (i % 2 === 0 ? escapeRegExp(part) : '([^/]+)')).join('')}$`)
+      : new RegExp(
+          `^${template
+            .split(TEMPLATE_PARAMETER)
+            .map((part, i) => (i % 2 === 0 ? escapeRegExp(part) : '([^/]+)'))
+            .join('')}$`,
+        )
   return { template, pattern, parameterNames, operations: byMethod, allowed: [...new Set([...declared, ...impliedMethods(declared)])] }
 }
 

@@ -19,8 +19,8 @@ import type { Request, Response } from 'express'
 import helmet, { type HelmetOptions } from 'helmet'
 import type { AppConfig } from '../config.js'
 import { loadDocs, type RenderedDocs } from '../spec/docs.js'
-import type { ApiSpec } from '../spec/spec.js'
 import { hashSource, type InlineSources } from '../spec/inline-sources.js'
+import type { ApiSpec } from '../spec/spec.js'
 import { runMiddleware } from './run-middleware.js'
 
 type Directives = Readonly<Record<string, readonly string[]>>

@@ -36,10 +36,7 @@ function describe(error: ErrorObject): { path: string; detail: string } {
  * `headerNames`: the operation's header parameters as the spec spells them; Ajv only
  * knows their lower-cased form.
  */
-export function toValidationProblem(
-  errors: readonly ErrorObject[],
-  headerNames: readonly string[] = [],
-): BadRequestError | ValidationError {
+export function toValidationProblem(errors: readonly ErrorObject[], headerNames: readonly string[] = []): BadRequestError | ValidationError {
   const parameterErrors: FieldError[] = []
   const bodyErrors: FieldError[] = []
   for (const error of errors) {

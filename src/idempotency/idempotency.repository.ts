@@ -6,33 +6,21 @@ import type { IdempotencyKeyRow } from '../db/tables/idempotency.table.js'
 type KeyLookup = { userId: number; key: string; notBefore: string }
 
 const selectIdempotencyKeyQuery = prepareQuery((db, p: Placeholders<KeyLookup>) =>
+  db.selectFrom('idempotency_keys').selectAll().where('user_id', '=', p('userId')).where('key', '=', p('key')).where('created_at', '>=', p('notBefore')),
+)
+
+const selectIdempotencyKeyOfOperationQuery = prepareQuery((db, p: Placeholders<KeyLookup & { operationId: string }>) =>
   db
     .selectFrom('idempotency_keys')
     .selectAll()
     .where('user_id', '=', p('userId'))
     .where('key', '=', p('key'))
-    .where('created_at', '>=', p('notBefore')),
-)
-
-const selectIdempotencyKeyOfOperationQuery = prepareQuery(
-  (db, p: Placeholders<KeyLookup & { operationId: string }>) =>
-    db
-      .selectFrom('idempotency_keys')
-      .selectAll()
-      .where('user_id', '=', p('userId'))
-      .where('key', '=', p('key'))
-      .where('created_at', '>=', p('notBefore'))
-      .where('operation_id', '=', p('operationId')),
+    .where('created_at', '>=', p('notBefore'))
+    .where('operation_id', '=', p('operationId')),
 )
 
 /** The stored response to `key`, if it was stored at or after `notBefore` (by `operationId`, if given). */
-export function selectIdempotencyKey(
-  db: Database,
-  userId: number,
-  key: string,
-  notBefore: string,
-  operationId?: string,
-): Promise<IdempotencyKeyRow | undefined> {
+export function selectIdempotencyKey(db: Database, userId: number, key: string, notBefore: string, operationId?: string): Promise<IdempotencyKeyRow | undefined> {
   return operationId === undefined
     ? selectIdempotencyKeyQuery.executeTakeFirst(db, { userId, key, notBefore })
     : selectIdempotencyKeyOfOperationQuery.executeTakeFirst(db, { userId, key, notBefore, operationId })

@@ -19,14 +19,15 @@ export function keptSince(now: Date): string {
  * Never pass a password: this hash is fast, and it is stored.
  */
 export function requestHash(operationId: string, body: unknown): string {
-  return createHash('sha256').update(`${operationId}\n${stableStringify(body)}`).digest('base64url')
+  return createHash('sha256')
+    .update(`${operationId}\n${stableStringify(body)}`)
+    .digest('base64url')
 }
 
-export function keyReused(): IdempotencyKeyReusedError {
-  return new IdempotencyKeyReusedError(
-    'This Idempotency-Key was used with a different request in the last 24 hours. Use a new key for a new request.',
-    [{ parameter: 'Idempotency-Key', detail: 'was used with a different request' }],
-  )
+function keyReused(): IdempotencyKeyReusedError {
+  return new IdempotencyKeyReusedError('This Idempotency-Key was used with a different request in the last 24 hours. Use a new key for a new request.', [
+    { parameter: 'Idempotency-Key', detail: 'was used with a different request' },
+  ])
 }
 
 /** The stored key, if `hash` is the request it was first used with; 422 otherwise. */

@@ -62,9 +62,7 @@ export async function deleteCounter(db: Database, key: string): Promise<void> {
   await deleteCounterQuery.execute(db, { key })
 }
 
-const deleteExpiredCountersQuery = prepareQuery((db, p: Placeholders<{ now: string }>) =>
-  db.deleteFrom('rate_limits').where('expires_at', '<=', p('now')),
-)
+const deleteExpiredCountersQuery = prepareQuery((db, p: Placeholders<{ now: string }>) => db.deleteFrom('rate_limits').where('expires_at', '<=', p('now')))
 
 /** Forgets every counter whose window ended at or before `now` (the index on `expires_at` finds them). */
 export async function deleteExpiredCounters(db: Database, now: string): Promise<void> {

@@ -1,9 +1,9 @@
 /** Health checks, the spec as served, and the rendered reference. */
 import { sql } from 'kysely'
-import { UNREACHABLE_RETRY_AFTER_SECONDS } from '../db/unavailable.js'
-import { ServiceUnavailableError } from '../errors.js'
 import type { components } from '../../generated/openapi.js'
 import type { OperationHandler } from '../core/operations.js'
+import { UNREACHABLE_RETRY_AFTER_SECONDS } from '../db/unavailable.js'
+import { ServiceUnavailableError } from '../errors.js'
 import { loadDocs } from '../spec/docs.js'
 
 export const checkLiveness: OperationHandler<'checkLiveness'> = async () => ({ status: 200, body: { status: 'ok' } })

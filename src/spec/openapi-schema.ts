@@ -16,7 +16,7 @@ interface StandaloneValidate {
   errors?: ErrorObject[] | null
 }
 
-export class InvalidSpecError extends Error {}
+class InvalidSpecError extends Error {}
 
 export function assertOpenApi31(document: unknown): void {
   // require: Ajv's standalone code is CommonJS.

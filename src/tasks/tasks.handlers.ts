@@ -1,13 +1,13 @@
 /** One handler per task operation in `openapi.yaml`: the request in, tasks.service.ts's answer out. */
 import { authenticatedUser } from '../auth/principal.js'
-import { listUri, taskUri } from '../core/uris.js'
-import { NotFoundError } from '../errors.js'
 import type { OperationHandler } from '../core/operations.js'
 import { listPage } from '../core/pagination.js'
+import { listUri, taskUri } from '../core/uris.js'
+import type { TaskRow } from '../db/tables/tasks.table.js'
+import { NotFoundError } from '../errors.js'
 import { countTasks, selectTask, selectTasks, taskSortKey } from './tasks.repository.js'
 import { toTaskResource } from './tasks.resource.js'
 import { changeTask, createTask as createTaskRow, removeTask } from './tasks.service.js'
-import type { TaskRow } from '../db/tables/tasks.table.js'
 
 function noSuchTask(id: number): NotFoundError {
   return new NotFoundError(`There is no task ${id}.`)

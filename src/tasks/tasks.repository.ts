@@ -65,7 +65,10 @@ export function taskListQuery(db: Database, userId: number, filter: TaskFilter, 
       afterPosition(eb, sortKey(db, eb, sort), sort.endsWith('title') ? unicodeLower(db, eb.val(after.key)) : eb.val(after.key), eb.ref('id'), after, direction),
     )
   }
-  query = query.orderBy((eb) => sortKey(db, eb, sort), direction).orderBy('id', direction).limit(range.limit)
+  query = query
+    .orderBy((eb) => sortKey(db, eb, sort), direction)
+    .orderBy('id', direction)
+    .limit(range.limit)
   return range.offset ? query.offset(range.offset) : query
 }
 
@@ -75,27 +78,24 @@ export function countTasks(db: Database, userId: number, filter: TaskFilter): Pr
 
 type TaskKey = { userId: number; id: number }
 
-const selectTaskQuery = prepareQuery((db, p: Placeholders<TaskKey>) =>
-  db.selectFrom('tasks').selectAll().where('user_id', '=', p('userId')).where('id', '=', p('id')),
-)
+const selectTaskQuery = prepareQuery((db, p: Placeholders<TaskKey>) => db.selectFrom('tasks').selectAll().where('user_id', '=', p('userId')).where('id', '=', p('id')))
 
 export function selectTask(db: Database, userId: number, id: number): Promise<TaskRow | undefined> {
   return selectTaskQuery.executeTakeFirst(db, { userId, id })
 }
 
-const insertTaskQuery = prepareQuery(
-  (db, p: Placeholders<{ userId: number; title: string; description: string; done: number; now: string }>) =>
-    db
-      .insertInto('tasks')
-      .values({
-        user_id: p('userId'),
-        title: p('title'),
-        description: p('description'),
-        done: p('done'),
-        created_at: p('now'),
-        updated_at: p('now'),
-      })
-      .returningAll(),
+const insertTaskQuery = prepareQuery((db, p: Placeholders<{ userId: number; title: string; description: string; done: number; now: string }>) =>
+  db
+    .insertInto('tasks')
+    .values({
+      user_id: p('userId'),
+      title: p('title'),
+      description: p('description'),
+      done: p('done'),
+      created_at: p('now'),
+      updated_at: p('now'),
+    })
+    .returningAll(),
 )
 
 export function insertTask(db: Database, userId: number, fields: TaskFields, now: string): Promise<TaskRow> {
@@ -132,13 +132,7 @@ function updateTaskQuery(columns: readonly (keyof TaskChanges)[]): PreparedQuery
 }
 
 /** Changes the fields given (at least one), and `updated_at`. */
-export function updateTask(
-  db: Database,
-  userId: number,
-  id: number,
-  fields: Partial<TaskFields>,
-  now: string,
-): Promise<TaskRow | undefined> {
+export function updateTask(db: Database, userId: number, id: number, fields: Partial<TaskFields>, now: string): Promise<TaskRow | undefined> {
   const changes: TaskChanges = {}
   if (fields.title !== undefined) changes.title = fields.title
   if (fields.description !== undefined) changes.description = fields.description
@@ -147,9 +141,7 @@ export function updateTask(
   return updateTaskQuery(columns).executeTakeFirst(db, { userId, id, now, ...changes })
 }
 
-const deleteTaskQuery = prepareQuery((db, p: Placeholders<TaskKey>) =>
-  db.deleteFrom('tasks').where('user_id', '=', p('userId')).where('id', '=', p('id')),
-)
+const deleteTaskQuery = prepareQuery((db, p: Placeholders<TaskKey>) => db.deleteFrom('tasks').where('user_id', '=', p('userId')).where('id', '=', p('id')))
 
 export async function deleteTask(db: Database, userId: number, id: number): Promise<boolean> {
   const { numAffectedRows } = await deleteTaskQuery.execute(db, { userId, id })

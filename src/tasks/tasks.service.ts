@@ -4,11 +4,12 @@
  * field changes nothing, not even `updated_at`. A task depends on nothing read first, so
  * no rule here needs a transaction or the user's lock.
  */
-import type { Database } from '../db/schema.js'
-import { type Clock, currentTimestamp } from '../timestamps.js'
+
 import { whileAccountExists } from '../db/account-gone.js'
-import { deleteTask, insertTask, selectTask, type TaskFields, updateTask } from './tasks.repository.js'
+import type { Database } from '../db/schema.js'
 import type { TaskRow } from '../db/tables/tasks.table.js'
+import { type Clock, currentTimestamp } from '../timestamps.js'
+import { deleteTask, insertTask, selectTask, type TaskFields, updateTask } from './tasks.repository.js'
 
 export function createTask(db: Database, clock: Clock, userId: number, task: TaskFields): Promise<TaskRow> {
   // The account's deletion racing the insert is ordered by the foreign key (db/account-gone.ts).

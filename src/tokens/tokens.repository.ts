@@ -5,20 +5,16 @@
 import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database } from '../db/schema.js'
 
-const insertTokenQuery = prepareQuery(
-  (db, p: Placeholders<{ userId: number; tokenHash: string; createdAt: string; expiresAt: string }>) =>
-    db.insertInto('tokens').values({
-      user_id: p('userId'),
-      token_hash: p('tokenHash'),
-      created_at: p('createdAt'),
-      expires_at: p('expiresAt'),
-    }),
+const insertTokenQuery = prepareQuery((db, p: Placeholders<{ userId: number; tokenHash: string; createdAt: string; expiresAt: string }>) =>
+  db.insertInto('tokens').values({
+    user_id: p('userId'),
+    token_hash: p('tokenHash'),
+    created_at: p('createdAt'),
+    expires_at: p('expiresAt'),
+  }),
 )
 
-export async function insertToken(
-  db: Database,
-  token: { userId: number; tokenHash: string; createdAt: string; expiresAt: string },
-): Promise<void> {
+export async function insertToken(db: Database, token: { userId: number; tokenHash: string; createdAt: string; expiresAt: string }): Promise<void> {
   const { userId, tokenHash, createdAt, expiresAt } = token
   await insertTokenQuery.execute(db, { userId, tokenHash, createdAt, expiresAt })
 }
@@ -31,9 +27,7 @@ export async function deleteToken(db: Database, userId: number, tokenId: number)
   await deleteTokenQuery.execute(db, { userId, tokenId })
 }
 
-const deleteTokensOfUserQuery = prepareQuery((db, p: Placeholders<{ userId: number }>) =>
-  db.deleteFrom('tokens').where('user_id', '=', p('userId')),
-)
+const deleteTokensOfUserQuery = prepareQuery((db, p: Placeholders<{ userId: number }>) => db.deleteFrom('tokens').where('user_id', '=', p('userId')))
 
 export async function deleteTokensOfUser(db: Database, userId: number): Promise<void> {
   await deleteTokensOfUserQuery.execute(db, { userId })

@@ -3,11 +3,12 @@
  * hashed (auth/token-secret.ts); it expires `ttlSeconds` after it is issued, by the
  * service's clock; issuing one clears the user's expired ones, so they do not pile up.
  */
+
+import { hashTokenSecret, newTokenSecret } from '../auth/token-secret.js'
+import { whileAccountExists } from '../db/account-gone.js'
 import type { Database } from '../db/schema.js'
 import { inTransaction } from '../db/transaction.js'
-import { hashTokenSecret, newTokenSecret } from '../auth/token-secret.js'
 import type { Clock } from '../timestamps.js'
-import { whileAccountExists } from '../db/account-gone.js'
 import { deleteExpiredTokensOfUser, deleteToken, insertToken } from './tokens.repository.js'
 
 /** A token just issued: the only time its secret is known. */

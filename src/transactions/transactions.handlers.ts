@@ -1,27 +1,17 @@
 /** One handler per money operation in `openapi.yaml`: incomes, expenses, transactions, balance. */
-import { NotFoundError } from '../errors.js'
+
 import { authenticatedUser } from '../auth/principal.js'
 import type { OperationHandler, OperationRequest } from '../core/operations.js'
 import { listPage } from '../core/pagination.js'
-import type { Database } from '../db/schema.js'
-import type { AppDeps } from '../deps.js'
-import { timeRange } from './time-range.js'
-import {
-  deleteTransaction as deleteTransactionRow,
-  countTransactions,
-  selectTransaction,
-  selectTransactions,
-  sumTransactions,
-} from './transactions.repository.js'
-import {
-  type TransactionList,
-  type TransactionResource,
-  toBalanceResource,
-  toTransactionResource,
-} from './transactions.resource.js'
 import { listUri, transactionUri } from '../core/uris.js'
-import { recordTransaction } from './transactions.service.js'
+import type { Database } from '../db/schema.js'
 import type { TransactionRow, TransactionType } from '../db/tables/transactions.table.js'
+import type { AppDeps } from '../deps.js'
+import { NotFoundError } from '../errors.js'
+import { timeRange } from './time-range.js'
+import { countTransactions, deleteTransaction as deleteTransactionRow, selectTransaction, selectTransactions, sumTransactions } from './transactions.repository.js'
+import { type TransactionList, type TransactionResource, toBalanceResource, toTransactionResource } from './transactions.resource.js'
+import { recordTransaction } from './transactions.service.js'
 
 /** The three lists differ only in their path and in which types they show. */
 async function transactionPage(

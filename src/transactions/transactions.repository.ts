@@ -53,11 +53,7 @@ export function selectTransaction(db: Database, userId: number, id: number): Pro
  * Income and expense totals in cents, summed exactly: SQLite in 64-bit integers;
  * PostgreSQL in `numeric`, cast back to `bigint` so the pool reads it as an exact number.
  */
-export async function sumTransactions(
-  db: Database,
-  userId: number,
-  filter: TransactionFilter,
-): Promise<{ incomeCents: number; expenseCents: number }> {
+export async function sumTransactions(db: Database, userId: number, filter: TransactionFilter): Promise<{ incomeCents: number; expenseCents: number }> {
   const sums = await filtered(db, userId, filter)
     .select([
       sql<number>`cast(coalesce(sum(case when type = 'income' then amount_cents end), 0) as bigint)`.as('income'),
@@ -67,18 +63,17 @@ export async function sumTransactions(
   return { incomeCents: sums.income, expenseCents: sums.expense }
 }
 
-const insertTransactionQuery = prepareQuery(
-  (db, p: Placeholders<{ userId: number; type: TransactionType; description: string; amountCents: number; now: string }>) =>
-    db
-      .insertInto('transactions')
-      .values({
-        user_id: p('userId'),
-        type: p('type'),
-        description: p('description'),
-        amount_cents: p('amountCents'),
-        created_at: p('now'),
-      })
-      .returningAll(),
+const insertTransactionQuery = prepareQuery((db, p: Placeholders<{ userId: number; type: TransactionType; description: string; amountCents: number; now: string }>) =>
+  db
+    .insertInto('transactions')
+    .values({
+      user_id: p('userId'),
+      type: p('type'),
+      description: p('description'),
+      amount_cents: p('amountCents'),
+      created_at: p('now'),
+    })
+    .returningAll(),
 )
 
 export function insertTransaction(db: Database, userId: number, fields: TransactionFields, now: string): Promise<TransactionRow> {

@@ -3,12 +3,12 @@
  * no total may grow past what a JSON number carries exactly.
  */
 import type { Database } from '../db/schema.js'
-import { invalidFields } from '../errors.js'
-import { type Clock, currentTimestamp } from '../timestamps.js'
-import { MAX_TOTAL_CENTS, fromCents, toCents } from './money.js'
-import { insertTransaction, sumTransactions } from './transactions.repository.js'
 import type { TransactionRow, TransactionType } from '../db/tables/transactions.table.js'
 import { inUserTransaction } from '../db/transaction.js'
+import { invalidFields } from '../errors.js'
+import { type Clock, currentTimestamp } from '../timestamps.js'
+import { fromCents, MAX_TOTAL_CENTS, toCents } from './money.js'
+import { insertTransaction, sumTransactions } from './transactions.repository.js'
 
 export async function recordTransaction(
   db: Database,

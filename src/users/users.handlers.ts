@@ -1,24 +1,16 @@
 /** One handler per user operation in `openapi.yaml`: the request in, users.service.ts's answer out. */
-import { type ConflictError, NotFoundError } from '../errors.js'
+
 import { verifyLogin } from '../auth/auth.service.js'
 import { authenticatedUser } from '../auth/principal.js'
-import type { AppDeps } from '../deps.js'
 import type { OperationHandler, OperationId, OperationRequest, OperationResult } from '../core/operations.js'
+import { userUri } from '../core/uris.js'
+import type { UserRow } from '../db/tables/users.table.js'
+import type { AppDeps } from '../deps.js'
+import { type ConflictError, NotFoundError } from '../errors.js'
 import { requestHash } from '../idempotency/idempotency.service.js'
 import { findStoredResult, markReplayed, rememberResult } from '../idempotency/stored-results.js'
-import { userUri } from '../core/uris.js'
 import { toUserResource } from './users.resource.js'
-import {
-  changeUser,
-  currentUser,
-  type Registration,
-  registerUser,
-  registerUserUnderKey,
-  registrationConflict,
-  removeUser,
-  usernameTaken,
-} from './users.service.js'
-import type { UserRow } from '../db/tables/users.table.js'
+import { changeUser, currentUser, type Registration, registerUser, registerUserUnderKey, registrationConflict, removeUser, usernameTaken } from './users.service.js'
 
 const REGISTRATION = 'createUser' satisfies OperationId
 

@@ -7,9 +7,7 @@ import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database } from '../db/schema.js'
 import type { NewUserRow, UserRow, UserRowUpdate } from '../db/tables/users.table.js'
 
-const findUserByIdQuery = prepareQuery((db, p: Placeholders<{ id: number }>) =>
-  db.selectFrom('users').selectAll().where('id', '=', p('id')),
-)
+const findUserByIdQuery = prepareQuery((db, p: Placeholders<{ id: number }>) => db.selectFrom('users').selectAll().where('id', '=', p('id')))
 
 export function findUserById(db: Database, id: number): Promise<UserRow | undefined> {
   return findUserByIdQuery.executeTakeFirst(db, { id })
@@ -18,13 +16,8 @@ export function findUserById(db: Database, id: number): Promise<UserRow | undefi
 const usernameOrEmailTakenQuery = prepareQuery((db, p: Placeholders<{ username: string; email: string }>) =>
   db
     .selectFrom('users')
-    .select((eb) => [
-      eb('username', '=', p('username')).as('by_name'),
-      eb(emailKey(db, eb.ref('email')), '=', emailKey(db, eb.val(p('email')))).as('by_email'),
-    ])
-    .where((eb) =>
-      eb.or([eb('username', '=', p('username')), eb(emailKey(db, eb.ref('email')), '=', emailKey(db, eb.val(p('email'))))]),
-    ),
+    .select((eb) => [eb('username', '=', p('username')).as('by_name'), eb(emailKey(db, eb.ref('email')), '=', emailKey(db, eb.val(p('email')))).as('by_email')])
+    .where((eb) => eb.or([eb('username', '=', p('username')), eb(emailKey(db, eb.ref('email')), '=', emailKey(db, eb.val(p('email'))))])),
 )
 
 /**
@@ -32,11 +25,7 @@ const usernameOrEmailTakenQuery = prepareQuery((db, p: Placeholders<{ username: 
  * case aside: `emailKey`, as the unique index compares), and whether one account has both; in one
  * statement, and so one snapshot.
  */
-export async function usernameOrEmailTaken(
-  db: Database,
-  username: string,
-  email: string,
-): Promise<{ username: boolean; email: boolean; sameAccount: boolean }> {
+export async function usernameOrEmailTaken(db: Database, username: string, email: string): Promise<{ username: boolean; email: boolean; sameAccount: boolean }> {
   const { rows } = await usernameOrEmailTakenQuery.execute(db, { username, email })
   return {
     username: rows.some((row) => Boolean(row.by_name)),
@@ -45,12 +34,11 @@ export async function usernameOrEmailTaken(
   }
 }
 
-const insertUserQuery = prepareQuery(
-  (db, p: Placeholders<{ username: string; email: string; passwordHash: string; createdAt: string }>) =>
-    db
-      .insertInto('users')
-      .values({ username: p('username'), email: p('email'), password_hash: p('passwordHash'), created_at: p('createdAt') })
-      .returningAll(),
+const insertUserQuery = prepareQuery((db, p: Placeholders<{ username: string; email: string; passwordHash: string; createdAt: string }>) =>
+  db
+    .insertInto('users')
+    .values({ username: p('username'), email: p('email'), password_hash: p('passwordHash'), created_at: p('createdAt') })
+    .returningAll(),
 )
 
 export function insertUser(db: Database, user: NewUserRow): Promise<UserRow> {

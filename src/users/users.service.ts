@@ -1,14 +1,15 @@
 /** Account rules: unique usernames and addresses, hashed passwords, and what a new password revokes. */
-import type { Database } from '../db/schema.js'
-import { isUniqueViolation } from '../db/errors.js'
-import { ConflictError } from '../errors.js'
-import { accountGone } from '../db/account-gone.js'
-import { deleteTokensOfUser } from '../tokens/tokens.repository.js'
+
 import { hashPassword } from '../auth/passwords.js'
-import { inTransaction } from '../db/transaction.js'
-import { type Clock, currentTimestamp } from '../timestamps.js'
-import { deleteUser, findUserById, insertUser, updateUser, usernameOrEmailTaken } from './users.repository.js'
+import { accountGone } from '../db/account-gone.js'
+import { isUniqueViolation } from '../db/errors.js'
+import type { Database } from '../db/schema.js'
 import type { NewUserRow, UserRow, UserRowUpdate } from '../db/tables/users.table.js'
+import { inTransaction } from '../db/transaction.js'
+import { ConflictError } from '../errors.js'
+import { type Clock, currentTimestamp } from '../timestamps.js'
+import { deleteTokensOfUser } from '../tokens/tokens.repository.js'
+import { deleteUser, findUserById, insertUser, updateUser, usernameOrEmailTaken } from './users.repository.js'
 
 export function usernameTaken(): ConflictError {
   return new ConflictError('The username is already taken.', [{ pointer: '/username', detail: 'is already taken' }])

@@ -52,7 +52,7 @@ export interface ProfileSummary {
 const SPECIAL = new Set(['(garbage collector)', '(idle)', '(program)', '(root)'])
 
 /** Where a function lives: a package, a file of the service, a part of node, or V8. */
-export function moduleOf(frame: CallFrame): string {
+function moduleOf(frame: CallFrame): string {
   if (SPECIAL.has(frame.functionName) && frame.url === '') return frame.functionName
   const url = frame.url
   if (url === '') return '(V8 builtins and native code)'

@@ -8,7 +8,7 @@ import type { PostgresFigures, SetupMeasurement } from './postgres.js'
 import { type Machine, median } from './results.js'
 
 /** Issue 12: PostgreSQL single-replica reads at least half SQLite's rate. */
-export const POSTGRES_READ_TARGET = 0.5
+const POSTGRES_READ_TARGET = 0.5
 
 const us = (value: number | undefined) => (value !== undefined && Number.isFinite(value) ? `${Math.round(value)} µs` : 'n/a')
 const cores = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : 'n/a')

@@ -19,4 +19,3 @@ export function pathParametersOf<Entry extends Routable>(routes: RouteTable<Entr
     throw new BadRequestError('A path parameter is not valid percent-encoding.', [{ detail: 'is not valid percent-encoding' }])
   }
 }
-

@@ -19,11 +19,7 @@ const PLAIN_INTEGER = /^-?(0|[1-9]\d*)$/
  * parameters take plain decimal only, so every spelling of a number means one thing.
  * Checks the raw (not yet coerced) path and query values of `parameters`.
  */
-export function assertPlainIntegers(
-  parameters: readonly IntegerParameter[],
-  path: Readonly<Record<string, unknown>>,
-  query: Readonly<Record<string, unknown>>,
-): void {
+export function assertPlainIntegers(parameters: readonly IntegerParameter[], path: Readonly<Record<string, unknown>>, query: Readonly<Record<string, unknown>>): void {
   let errors: FieldError[] | undefined
   for (const parameter of parameters) {
     const value = (parameter.in === 'path' ? path : query)[parameter.name]

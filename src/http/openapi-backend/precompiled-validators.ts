@@ -17,8 +17,8 @@
 import { _, type Ajv, type Options as AjvOptions, Name, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import { OpenAPIValidator } from 'openapi-backend'
-import { isDecimalMultiple, useDecimalMultipleOf } from './decimal-multiple-of.js'
 import { type GeneratedModule, loadGeneratedModule } from '../generated-module.js'
+import { isDecimalMultiple, useDecimalMultipleOf } from './decimal-multiple-of.js'
 
 export const GENERATED_REQUEST_VALIDATORS = 'generated/request-validators.cjs'
 

@@ -60,4 +60,3 @@ export function compileRequestValidation(validator: OpenAPIValidator, operation:
     return { errors, params: parameters.path as Record<string, unknown>, query: parameters.query as Record<string, unknown> }
   }
 }
-

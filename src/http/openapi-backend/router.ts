@@ -60,4 +60,3 @@ export function useCompiledRouter(backend: OpenAPIBackend): readonly Operation[]
   backend.validator.router = router
   return router.operations
 }
-
