@@ -1,0 +1,56 @@
+/**
+ * What the task tests share: the paths, and requests that must succeed (a create, a page)
+ * bound to a file's own server, so each test reads as the request it is about.
+ */
+import { expect } from 'vitest'
+import type { ApiResponse } from '../support/client.js'
+import { RFC3339_UTC_MS } from '../support/expect.js'
+import type { Task, TaskList, TestServer, TestUser } from '../support/server.js'
+
+export const TASKS = '/api/v1/tasks'
+const TASK_FIELDS = ['created_at', 'description', 'done', 'id', 'title', 'updated_at', 'uri']
+
+export const taskPath = (id: number | string) => `${TASKS}/${id}`
+
+export function listPath(query: Record<string, string | number | boolean> = {}): string {
+  const params = new URLSearchParams()
+  for (const [name, value] of Object.entries(query)) params.set(name, String(value))
+  const search = params.toString()
+  return search ? `${TASKS}?${search}` : TASKS
+}
+
+/** The task requests a test takes for granted, sent to the server `server()` returns (started in the file's beforeAll). */
+export function taskRequests(server: () => TestServer) {
+  async function create(user: TestUser, json: Record<string, unknown>): Promise<Task> {
+    const res = await server().api.post<Task>(TASKS, { auth: user.bearer, json })
+    expect(res.status, res.text).toBe(201)
+    return res.body
+  }
+
+  async function createMany(user: TestUser, titles: readonly string[]): Promise<Task[]> {
+    const tasks: Task[] = []
+    for (const title of titles) tasks.push(await create(user, { title }))
+    return tasks
+  }
+
+  /**
+   * A page by number (page 1 unless the query says otherwise), whose meta carries the
+   * total; cursor pages, the default without `page`, are walked in test/http/cursor-pages.test.ts.
+   */
+  async function list(user: TestUser, query: Record<string, string | number | boolean> = {}): Promise<ApiResponse<TaskList>> {
+    const res = await server().api.get<TaskList>(listPath({ page: 1, ...query }), { auth: user.bearer })
+    expect(res.status, res.text).toBe(200)
+    return res
+  }
+
+  function expectValidTask(task: Task): void {
+    expect(Object.keys(task).sort()).toEqual(TASK_FIELDS)
+    expect(Number.isInteger(task.id)).toBe(true)
+    expect(task.uri.startsWith(server().baseUrl)).toBe(true)
+    expect(task.uri.endsWith(`/api/v1/tasks/${task.id}`)).toBe(true)
+    expect(task.created_at).toMatch(RFC3339_UTC_MS)
+    expect(task.updated_at).toMatch(RFC3339_UTC_MS)
+  }
+
+  return { create, createMany, list, expectValidTask }
+}
