@@ -26,19 +26,10 @@ import fc from 'fast-check'
 import { afterAll, describe, it } from 'vitest'
 import type { ApiResponse, Credentials } from '../support/client.js'
 import { ContractViolation } from '../support/contract.js'
-import {
-  type Schema,
-  JsonLiteral,
-  dateTime,
-  invalidValue,
-  isRecord,
-  isWellFormedText,
-  resolveSchema,
-  text,
-  toJsonText,
-  validValue,
-  validatorFor,
-} from '../support/arbitraries.js'
+import { invalidValue, validValue } from '../support/arbitraries.js'
+import { isRecord, isWellFormedText, JsonLiteral, toJsonText } from '../support/json-text.js'
+import { dateTime, text } from '../support/scalar-arbitraries.js'
+import { resolveSchema, type Schema, validatorFor } from '../support/schemas.js'
 import { type TestUser, signUp, startTestServer } from '../support/server.js'
 
 function envInteger(name: string): number | undefined {
