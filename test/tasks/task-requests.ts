@@ -5,6 +5,7 @@
 import { expect } from 'vitest'
 import type { ApiResponse } from '../support/client.js'
 import { RFC3339_UTC_MS } from '../support/expect.js'
+import type { Item, ResourceUnderTest, Write } from '../support/resource-suites.js'
 import type { Task, TaskList, TestServer, TestUser } from '../support/server.js'
 
 export const TASKS = '/api/v1/tasks'
@@ -53,4 +54,39 @@ export function taskRequests(server: () => TestServer) {
   }
 
   return { create, createMany, list, expectValidTask }
+}
+
+/** Tasks for the suites every resource runs (test/support/resource-suites.ts). */
+export function taskResource(server: () => TestServer): ResourceUnderTest {
+  const { create } = taskRequests(server)
+  const item = (task: Task): Item => ({ path: taskPath(task.id), uri: task.uri, body: task })
+  return {
+    name: 'task',
+    server,
+    makeItems: async (owner) => [item(await create(owner, { title: 'Private', description: 'only mine' }))],
+    lists: [{ path: TASKS, shows: () => true }],
+    itemParameter: 'taskId',
+    itemRequests: [
+      { name: 'GET', method: 'GET', options: {} },
+      { name: 'PUT', method: 'PUT', options: { json: { title: 'Taken over' } } },
+      { name: 'PATCH', method: 'PATCH', options: { json: { done: true } } },
+      { name: 'PATCH {}', method: 'PATCH', options: { json: {} } },
+      { name: 'DELETE', method: 'DELETE', options: {} },
+    ],
+    operations: (target) => [
+      { name: 'listTasks', method: 'GET', path: () => TASKS, options: {} },
+      { name: 'createTask', method: 'POST', path: () => TASKS, options: { json: { title: 'x' } } },
+      { name: 'createTask (form)', method: 'POST', path: () => TASKS, options: { form: { title: 'x' } } },
+      { name: 'getTask', method: 'GET', path: () => target().path, options: {} },
+      { name: 'replaceTask', method: 'PUT', path: () => target().path, options: { json: { title: 'x' } } },
+      { name: 'updateTask', method: 'PATCH', path: () => target().path, options: { json: { done: true } } },
+      { name: 'deleteTask', method: 'DELETE', path: () => target().path, options: {} },
+    ],
+    writes: (target): Write[] => [
+      { name: 'createTask', method: 'POST', path: () => TASKS, json: { title: 'Read a book' }, jsonTypes: ['application/json'] },
+      { name: 'replaceTask', method: 'PUT', path: () => target().path, json: { title: 'Read a book' }, jsonTypes: ['application/json'] },
+      { name: 'updateTask', method: 'PATCH', path: () => target().path, json: { title: 'Read a book', done: true }, jsonTypes: ['application/json', 'application/merge-patch+json'] },
+    ],
+    malformedJson: '{"title": "unfinished',
+  }
 }

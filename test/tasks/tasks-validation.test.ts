@@ -1,9 +1,9 @@
 /**
  * What a task request may not say: 422 with one errors[] entry per invalid field of a
- * body, and 400 for malformed bodies, ids and query parameters. Nothing is changed by any.
+ * body, and 400 for query parameters. Nothing is changed by any. Malformed bodies and ids
+ * are the shared suite's (test/support/resource-suites.ts, run by tasks-refusals.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RequestOptions } from '../support/client.js'
 import { expectProblem, parametersOf, pointersOf } from '../support/expect.js'
 import { type Problem, signUp, startTestServer, type Task, type TestServer, type TestUser } from '../support/server.js'
 import { listPath, TASKS, taskPath, taskRequests } from './task-requests.js'
@@ -137,39 +137,13 @@ describe('422 VALIDATION_ERROR: one errors[] entry per invalid field', () => {
   })
 })
 
-describe('400 BAD_REQUEST', () => {
+describe('400 BAD_REQUEST for query parameters', () => {
   let me: TestUser
   let task: Task
   beforeAll(async () => {
     me = await signUp(server.api)
     task = await create(me, { title: 'Still here' })
   })
-
-  it.each([
-    ['POST', TASKS],
-    ['PUT', '/api/v1/tasks/{id}'],
-    ['PATCH', '/api/v1/tasks/{id}'],
-  ] as const)('%s %s with malformed JSON -> 400', async (method, template) => {
-    const path = template.replace('{id}', String(task.id))
-    const res = await server.api.request<Problem>(method, path, { auth: me.bearer, raw: '{"title": "unfinished', contentType: 'application/json' })
-    expectProblem(res, 400, 'BAD_REQUEST')
-    expect(res.body.type).toBe('/problems/bad-request')
-  })
-
-  const badIds = ['abc', '0', '1.5', '-1'] as const
-  const byMethod: ReadonlyArray<{ method: 'GET' | 'PUT' | 'PATCH' | 'DELETE'; options: RequestOptions }> = [
-    { method: 'GET', options: {} },
-    { method: 'PUT', options: { json: { title: 'x' } } },
-    { method: 'PATCH', options: { json: { done: true } } },
-    { method: 'DELETE', options: {} },
-  ]
-  for (const { method, options } of byMethod) {
-    it.each(badIds)(`${method} /api/v1/tasks/%s -> 400 naming the parameter taskId`, async (id) => {
-      const res = await server.api.request<Problem>(method, taskPath(id), { ...options, auth: me.bearer })
-      expectProblem(res, 400, 'BAD_REQUEST')
-      expect(parametersOf(res.body)).toEqual(['taskId'])
-    })
-  }
 
   it.each([
     [{ page: 0 }, 'page'],
