@@ -4,8 +4,9 @@
  * test reads as the request it is about.
  */
 import { expect } from 'vitest'
-import type { ApiResponse, RequestOptions } from '../support/client.js'
+import type { ApiResponse } from '../support/client.js'
 import { RFC3339_UTC_MS } from '../support/expect.js'
+import type { Item, Operation, ResourceUnderTest, Write } from '../support/resource-suites.js'
 import type { Goal, GoalList, GoalTree, GoalTreeNode, TestServer, TestUser } from '../support/server.js'
 
 export const GOALS = '/api/v1/goals'
@@ -106,16 +107,43 @@ export function goalRequests(server: () => TestServer) {
   return { create, read, list, tree, plant, expectValidGoal }
 }
 
-/** Every goal operation, with a body it would take, on a goal of the owner's. */
-export function goalOperations(target: () => Goal): ReadonlyArray<{ name: string; method: string; path: () => string; options: RequestOptions }> {
+/** Every goal operation, with a body it would take, on the owner's goal at `itemPath()`. */
+export function goalOperations(itemPath: () => string): ReadonlyArray<Operation> {
   return [
     { name: 'listGoals', method: 'GET', path: () => GOALS, options: {} },
     { name: 'getGoalTree', method: 'GET', path: () => TREE, options: {} },
     { name: 'createGoal', method: 'POST', path: () => GOALS, options: { json: { name: 'x' } } },
     { name: 'createGoal (form)', method: 'POST', path: () => GOALS, options: { form: { name: 'x' } } },
-    { name: 'getGoal', method: 'GET', path: () => goalPath(target().id), options: {} },
-    { name: 'replaceGoal', method: 'PUT', path: () => goalPath(target().id), options: { json: { name: 'x' } } },
-    { name: 'updateGoal', method: 'PATCH', path: () => goalPath(target().id), options: { json: { end: LATER } } },
-    { name: 'deleteGoal', method: 'DELETE', path: () => goalPath(target().id), options: {} },
+    { name: 'getGoal', method: 'GET', path: itemPath, options: {} },
+    { name: 'replaceGoal', method: 'PUT', path: itemPath, options: { json: { name: 'x' } } },
+    { name: 'updateGoal', method: 'PATCH', path: itemPath, options: { json: { end: LATER } } },
+    { name: 'deleteGoal', method: 'DELETE', path: itemPath, options: {} },
   ]
+}
+
+/** Goals for the suites every resource runs (test/support/resource-suites.ts). */
+export function goalResource(server: () => TestServer): ResourceUnderTest {
+  const { create } = goalRequests(server)
+  const item = (goal: Goal): Item => ({ path: goalPath(goal.id), uri: goal.uri, body: goal })
+  return {
+    name: 'goal',
+    server,
+    makeItems: async (owner) => [item(await create(owner, { name: 'Private', description: 'only mine' }))],
+    lists: [{ path: GOALS, shows: () => true }],
+    itemParameter: 'goalId',
+    itemRequests: [
+      { name: 'GET', method: 'GET', options: {} },
+      { name: 'PUT', method: 'PUT', options: { json: { name: 'Taken over' } } },
+      { name: 'PATCH', method: 'PATCH', options: { json: { end: LATER } } },
+      { name: 'PATCH {}', method: 'PATCH', options: { json: {} } },
+      { name: 'DELETE', method: 'DELETE', options: {} },
+    ],
+    operations: (target) => goalOperations(() => target().path),
+    writes: (target): Write[] => [
+      { name: 'createGoal', method: 'POST', path: () => GOALS, json: { name: 'Run a marathon' }, jsonTypes: ['application/json'] },
+      { name: 'replaceGoal', method: 'PUT', path: () => target().path, json: { name: 'Run a marathon' }, jsonTypes: ['application/json'] },
+      { name: 'updateGoal', method: 'PATCH', path: () => target().path, json: { name: 'Run a marathon', end: LATER }, jsonTypes: ['application/json', 'application/merge-patch+json'] },
+    ],
+    malformedJson: '{"name": "unfinished',
+  }
 }

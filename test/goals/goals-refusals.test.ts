@@ -1,16 +1,18 @@
 /**
- * The goal operations refusing a request whole: another user's goal (404), a media type
- * they do not take (415, 413), no or wrong credentials (401), an Accept they cannot meet
- * (406), a method a path does not have (405), a throttled username (429) and a broken
- * table (500).
+ * The goal operations refusing a request whole. What every resource refuses alike (415,
+ * 413, 406, malformed input, 401, another user's goal) runs from the shared suites in
+ * test/support/resource-suites.ts; what is the goals' own is here: another user's goal as
+ * a parent (422), a method a path does not have (405), a throttled username (429) and a
+ * broken table (500).
  */
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { missingTableMessage } from '../support/database.js'
 import { BARE_INTERNAL_ERROR, expectProblem, pointersOf } from '../support/expect.js'
+import { describeResourceBasics } from '../support/resource-suites.js'
 import { type Goal, type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
 import { STARTS_A_SERVER } from '../support/timeouts.js'
-import { g, GOALS, goalOperations, goalPath, goalRequests, LATER, outline, TREE } from './goal-requests.js'
+import { g, GOALS, goalOperations, goalPath, goalRequests, goalResource, outline, TREE } from './goal-requests.js'
 
 let server: TestServer
 beforeAll(async () => {
@@ -20,7 +22,9 @@ afterAll(() => server.close())
 
 const { create, read, list, tree, plant } = goalRequests(() => server)
 
-describe('per-user isolation', () => {
+describeResourceBasics(goalResource(() => server))
+
+describe('per-user isolation in the goal tree', () => {
   let alice: TestUser
   let bob: TestUser
   let hers: (name: string) => Goal
@@ -30,26 +34,6 @@ describe('per-user isolation', () => {
     bob = await signUp(server.api)
     hers = await plant(alice, [g('secret', g('secret child'))])
     his = await plant(bob, [g('own')])
-  })
-
-  it("GET another user's goal -> 404, never 403", async () => {
-    expectProblem(await server.api.get<Problem>(goalPath(hers('secret').id), { auth: bob.bearer }), 404, 'NOT_FOUND')
-  })
-
-  it("PUT another user's goal -> 404", async () => {
-    const res = await server.api.put<Problem>(goalPath(hers('secret').id), { auth: bob.bearer, json: { name: 'Taken over' } })
-    expectProblem(res, 404, 'NOT_FOUND')
-  })
-
-  it("PATCH another user's goal -> 404, with fields and with {}", async () => {
-    const res = await server.api.patch<Problem>(goalPath(hers('secret').id), { auth: bob.basic, json: { end: LATER } })
-    expectProblem(res, 404, 'NOT_FOUND')
-    const empty = await server.api.patch<Problem>(goalPath(hers('secret').id), { auth: bob.bearer, json: {} })
-    expectProblem(empty, 404, 'NOT_FOUND')
-  })
-
-  it("DELETE another user's goal -> 404", async () => {
-    expectProblem(await server.api.delete<Problem>(goalPath(hers('secret').id), { auth: bob.bearer }), 404, 'NOT_FOUND')
   })
 
   it("another user's goal as parent_id -> 422 at /parent_id for create, replace and update", async () => {
@@ -78,127 +62,6 @@ describe('per-user isolation', () => {
     expect(bobs.body.meta.total).toBe(1)
     const alices = await list(alice)
     expect(alices.body.data.map((item) => item.id)).toEqual([hers('secret').id, hers('secret child').id])
-  })
-})
-
-describe('415 UNSUPPORTED_MEDIA_TYPE and 413 PAYLOAD_TOO_LARGE', () => {
-  let me: TestUser
-  let goal: Goal
-  beforeAll(async () => {
-    me = await signUp(server.api)
-    goal = await create(me, { name: 'Media' })
-  })
-
-  const writes = [
-    ['POST', GOALS],
-    ['PUT', '/api/v1/goals/{id}'],
-    ['PATCH', '/api/v1/goals/{id}'],
-  ] as const
-
-  it.each(writes)('%s %s with a text/plain body -> 415', async (method, template) => {
-    const path = template.replace('{id}', String(goal.id))
-    const res = await server.api.request<Problem>(method, path, { auth: me.bearer, raw: 'name=Run a marathon', contentType: 'text/plain' })
-    expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE')
-    expect(res.body.type).toBe('/problems/unsupported-media-type')
-  })
-
-  it.each(writes)('%s %s with a body and no Content-Type -> 415', async (method, template) => {
-    const path = template.replace('{id}', String(goal.id))
-    // Bytes, not a string: fetch would label a string text/plain by itself.
-    const res = await server.api.request<Problem>(method, path, { auth: me.bearer, raw: new TextEncoder().encode('{"name":"x"}') })
-    expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE')
-  })
-
-  it.each([
-    ['POST', GOALS],
-    ['PUT', '/api/v1/goals/{id}'],
-  ] as const)('%s %s with application/merge-patch+json (only PATCH takes it) -> 415', async (method, template) => {
-    const path = template.replace('{id}', String(goal.id))
-    const res = await server.api.request<Problem>(method, path, { auth: me.bearer, json: { name: 'x' }, contentType: 'application/merge-patch+json' })
-    expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE')
-  })
-
-  it.each(writes)('%s %s with a JSON body over 1 MiB -> 413', async (method, template) => {
-    const path = template.replace('{id}', String(goal.id))
-    const res = await server.api.request<Problem>(method, path, {
-      auth: me.bearer,
-      json: { name: 'huge', description: 'x'.repeat(1_100_000) },
-    })
-    expectProblem(res, 413, 'PAYLOAD_TOO_LARGE')
-    expect(res.body.type).toBe('/problems/payload-too-large')
-  })
-
-  it.each(writes)('%s %s with a form body over 1 MiB -> 413', async (method, template) => {
-    const path = template.replace('{id}', String(goal.id))
-    const res = await server.api.request<Problem>(method, path, { auth: me.bearer, form: { name: 'huge', description: 'x'.repeat(1_100_000) } })
-    expectProblem(res, 413, 'PAYLOAD_TOO_LARGE')
-  })
-
-  it('the goal and the list are unchanged', async () => {
-    expect(await read(me, goal.id)).toEqual(goal)
-    expect((await list(me)).body.meta.total).toBe(1)
-  })
-})
-
-describe('401 UNAUTHORIZED without credentials', () => {
-  let owner: TestUser
-  let goal: Goal
-  beforeAll(async () => {
-    owner = await signUp(server.api)
-    goal = await create(owner, { name: 'Private' })
-  })
-  const operations = goalOperations(() => goal)
-
-  it.each(operations)('$name ($method) with no credentials -> 401 with WWW-Authenticate', async ({ method, path, options }) => {
-    const res = await server.api.request<Problem>(method, path(), options)
-    expectProblem(res, 401, 'UNAUTHORIZED')
-    expect(res.body.type).toBe('/problems/unauthorized')
-    const challenge = res.headers.get('www-authenticate') ?? ''
-    expect(challenge).toMatch(/Basic/)
-    expect(challenge).toMatch(/Bearer/)
-  })
-
-  it.each(operations)('$name ($method) with a wrong token -> 401', async ({ method, path, options }) => {
-    const res = await server.api.request<Problem>(method, path(), { ...options, auth: { bearer: 'not-a-real-token' } })
-    expectProblem(res, 401, 'UNAUTHORIZED')
-  })
-
-  it.each(operations)('$name ($method) with a wrong password -> 401', async ({ method, path, options }) => {
-    const res = await server.api.request<Problem>(method, path(), { ...options, auth: { basic: [owner.username, 'not the password'] } })
-    expectProblem(res, 401, 'UNAUTHORIZED')
-    // Forgive the failures, so that the login throttle does not lock the owner out.
-    expect((await server.api.get(TREE, { auth: owner.basic })).status).toBe(200)
-  })
-
-  it('nothing changed', async () => {
-    expect(await read(owner, goal.id)).toEqual(goal)
-    expect((await list(owner)).body.data).toEqual([goal])
-  })
-})
-
-describe('406 NOT_ACCEPTABLE when Accept excludes JSON', () => {
-  let owner: TestUser
-  let goal: Goal
-  beforeAll(async () => {
-    owner = await signUp(server.api)
-    goal = await create(owner, { name: 'Negotiated' })
-  })
-
-  it.each(goalOperations(() => goal))('$name ($method) with Accept: text/html -> 406, as problem+json', async ({ method, path, options }) => {
-    const res = await server.api.request<Problem>(method, path(), { ...options, auth: owner.bearer, headers: { accept: 'text/html' } })
-    expectProblem(res, 406, 'NOT_ACCEPTABLE')
-    expect(res.body.type).toBe('/problems/not-acceptable')
-    expect(res.text).not.toMatch(/<html/i)
-  })
-
-  it('nothing was done by any refused request', async () => {
-    expect(await read(owner, goal.id)).toEqual(goal)
-    expect((await list(owner)).body.data).toEqual([goal])
-  })
-
-  it('Accept: application/json and Accept: */* are fine', async () => {
-    expect((await server.api.get(goalPath(goal.id), { auth: owner.bearer, headers: { accept: 'application/json' } })).status).toBe(200)
-    expect((await server.api.get(TREE, { auth: owner.bearer, headers: { accept: '*/*' } })).status).toBe(200)
   })
 })
 
@@ -236,7 +99,7 @@ describe('429 TOO_MANY_REQUESTS on every goal operation once a username is throt
       expect(goal.name).toBe('Locked')
       const failed = await throttled.api.get<Problem>(TREE, { auth: { basic: [victim.username, 'wrong password'] } })
       expect(failed.status).toBe(401)
-      for (const { name, method, path, options } of goalOperations(() => goal)) {
+      for (const { name, method, path, options } of goalOperations(() => goalPath(goal.id))) {
         const res = await throttled.api.request<Problem>(method, path(), { ...options, auth: victim.basic })
         expectProblem(res, 429, 'TOO_MANY_REQUESTS')
         const retryAfter = Number(res.headers.get('retry-after'))
@@ -260,7 +123,7 @@ describe('500 INTERNAL_ERROR when the goals table is broken', () => {
       const goal = (await broken.api.post<Goal>(GOALS, { auth: victim.bearer, json: { name: 'Lost' } })).body
       expect(goal.name).toBe('Lost')
       await sql`alter table goals rename to goals_elsewhere`.execute(broken.db)
-      for (const { name, method, path, options } of goalOperations(() => goal)) {
+      for (const { name, method, path, options } of goalOperations(() => goalPath(goal.id))) {
         const res = await broken.api.request<Problem>(method, path(), { ...options, auth: victim.bearer })
         expectProblem(res, 500, 'INTERNAL_ERROR')
         expect(res.body, name).toEqual(BARE_INTERNAL_ERROR)

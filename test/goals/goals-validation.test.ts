@@ -1,9 +1,9 @@
 /**
  * What a goal request may not say: 422 with one errors[] entry per invalid field of a
- * body, and 400 for malformed bodies, ids and query parameters. Nothing is changed by any.
+ * body, and 400 for query parameters. Nothing is changed by any. Malformed bodies and ids
+ * are the shared suite's (test/support/resource-suites.ts, run by goals-refusals.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RequestOptions } from '../support/client.js'
 import { expectProblem, parametersOf, pointersOf } from '../support/expect.js'
 import { type Goal, type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
 import { GOALS, goalPath, goalRequests, LATER, listPath, TREE } from './goal-requests.js'
@@ -158,40 +158,13 @@ describe('422 VALIDATION_ERROR: one errors[] entry per invalid field', () => {
   })
 })
 
-describe('400 BAD_REQUEST', () => {
+describe('400 BAD_REQUEST for query parameters', () => {
   let me: TestUser
   let goal: Goal
   beforeAll(async () => {
     me = await signUp(server.api)
     goal = await create(me, { name: 'Still here' })
   })
-
-  it.each([
-    ['POST', GOALS, 'application/json'],
-    ['PUT', '/api/v1/goals/{id}', 'application/json'],
-    ['PATCH', '/api/v1/goals/{id}', 'application/json'],
-    ['PATCH', '/api/v1/goals/{id}', 'application/merge-patch+json'],
-  ] as const)('%s %s with malformed %s -> 400', async (method, template, contentType) => {
-    const path = template.replace('{id}', String(goal.id))
-    const res = await server.api.request<Problem>(method, path, { auth: me.bearer, raw: '{"name": "unfinished', contentType })
-    expectProblem(res, 400, 'BAD_REQUEST')
-    expect(res.body.type).toBe('/problems/bad-request')
-  })
-
-  const badIds = ['abc', '0', '0x1', '1.5', '-1', '1e0', '9007199254740992'] as const
-  const byMethod: ReadonlyArray<{ method: 'GET' | 'PUT' | 'PATCH' | 'DELETE'; options: RequestOptions }> = [
-    { method: 'GET', options: {} },
-    { method: 'PUT', options: { json: { name: 'x' } } },
-    { method: 'PATCH', options: { json: { end: null } } },
-    { method: 'DELETE', options: {} },
-  ]
-  for (const { method, options } of byMethod) {
-    it.each(badIds)(`${method} /api/v1/goals/%s -> 400 naming the parameter goalId`, async (id) => {
-      const res = await server.api.request<Problem>(method, goalPath(id), { ...options, auth: me.bearer })
-      expectProblem(res, 400, 'BAD_REQUEST')
-      expect(parametersOf(res.body)).toEqual(['goalId'])
-    })
-  }
 
   it.each([
     [{ parent_id: 'abc' }, 'parent_id'],
