@@ -6,6 +6,7 @@
 import { expect } from 'vitest'
 import type { ApiResponse } from '../support/client.js'
 import { RFC3339_UTC_MS } from '../support/expect.js'
+import type { Item, Operation, ResourceUnderTest, Write } from '../support/resource-suites.js'
 import type { Balance, TestServer, TestUser, Transaction, TransactionList } from '../support/server.js'
 
 export const INCOMES = '/api/v1/incomes'
@@ -128,4 +129,48 @@ export function transactionRequests(server: () => TestServer) {
   }
 
   return { record, list, balanceOf, expectValidTransaction, seed, seedMany }
+}
+
+/** Every money operation, with a request that would succeed given the right credentials, on the transaction at `itemPath()`. */
+export function moneyOperations(itemPath: () => string): readonly Operation[] {
+  return [
+    { name: 'listIncomes', method: 'GET', path: () => INCOMES, options: {} },
+    { name: 'createIncome', method: 'POST', path: () => INCOMES, options: { json: { description: 'x', amount: 1 } } },
+    { name: 'listExpenses', method: 'GET', path: () => EXPENSES, options: {} },
+    { name: 'createExpense', method: 'POST', path: () => EXPENSES, options: { json: { description: 'x', amount: 1 } } },
+    { name: 'listTransactions', method: 'GET', path: () => TRANSACTIONS, options: {} },
+    { name: 'getTransaction', method: 'GET', path: itemPath, options: {} },
+    { name: 'deleteTransaction', method: 'DELETE', path: itemPath, options: {} },
+    { name: 'getBalance', method: 'GET', path: () => BALANCE, options: {} },
+  ]
+}
+
+/** Transactions (an income and an expense) for the suites every resource runs (test/support/resource-suites.ts). */
+export function transactionResource(server: () => TestServer): ResourceUnderTest {
+  const { record } = transactionRequests(server)
+  const item = (transaction: Transaction): Item => ({ path: transactionPath(transaction.id), uri: transaction.uri, body: transaction })
+  return {
+    name: 'transaction',
+    server,
+    makeItems: async (owner) => [
+      item(await record(owner, 'income', { description: 'Salary', amount: 5000 })),
+      item(await record(owner, 'expense', { description: 'Pizza', amount: 12.5 })),
+    ],
+    lists: [
+      { path: INCOMES, shows: (shown) => shown.body.type === 'income' },
+      { path: EXPENSES, shows: (shown) => shown.body.type === 'expense' },
+      { path: TRANSACTIONS, shows: () => true },
+    ],
+    itemParameter: 'transactionId',
+    itemRequests: [
+      { name: 'GET', method: 'GET', options: {} },
+      { name: 'DELETE', method: 'DELETE', options: {} },
+    ],
+    operations: (target) => moneyOperations(() => target().path),
+    writes: (): Write[] => [
+      { name: 'createIncome', method: 'POST', path: () => INCOMES, json: { description: 'x', amount: 1 }, jsonTypes: ['application/json'] },
+      { name: 'createExpense', method: 'POST', path: () => EXPENSES, json: { description: 'x', amount: 1 }, jsonTypes: ['application/json'] },
+    ],
+    malformedJson: '{"description": "x", "amount": 1',
+  }
 }
