@@ -47,13 +47,13 @@ export interface Write {
 }
 
 export interface ResourceUnderTest {
-  /** What the items are called in the test names: `task`, `goal`, `transaction`. */
+  /** What the items are called in the test names: `task`, `goal`, `transaction`, `user`. */
   readonly name: string
   /** The file's server (started in its beforeAll). */
   readonly server: () => TestServer
   /** Makes `owner`'s items, one after another (lists show them in that order). */
   readonly makeItems: (owner: TestUser) => Promise<readonly Item[]>
-  /** Every list of these items, and which items each shows. */
+  /** Every list of these items, and which items each shows (none for users). */
   readonly lists: ReadonlyArray<{ readonly path: string; readonly shows: (item: Item) => boolean }>
   /** The path parameter that names an item: `taskId`. */
   readonly itemParameter: string
@@ -68,7 +68,7 @@ export interface ResourceUnderTest {
 }
 
 /** Ids that are not positive integers in plain decimal within 2^53 - 1: each is a 400 naming the parameter. */
-const BAD_IDS = ['abc', '0', '0x1', '01', '1.5', '-1', '1e0', '1e3', '9007199254740992'] as const
+const BAD_IDS = ['abc', '0', '0x1', '01', '1.5', '-1', '1e0', '1e3', '9007199254740992', '99999999999999999999'] as const
 
 /** Over the 1 MiB body limit. */
 const TOO_LONG = 'x'.repeat(1_100_000)
@@ -230,6 +230,7 @@ function describeMalformedInput(resource: ResourceUnderTest): void {
         const path = first().path.replace(/\/[^/]+$/, `/${id}`)
         const res = await api().request<Problem>(method, path, { ...options, auth: owner().bearer })
         expectProblem(res, 400, 'BAD_REQUEST')
+        expect(res.body.type).toBe('/problems/bad-request')
         expect(parametersOf(res.body)).toEqual([resource.itemParameter])
       })
     }
@@ -287,6 +288,7 @@ function describeIsolation(resource: ResourceUnderTest): void {
           for (const target of [item.path, item.uri]) {
             const res = await api().request<Problem>(method, target, { ...options, auth })
             expectProblem(res, 404, 'NOT_FOUND')
+            expect(res.body.type).toBe('/problems/not-found')
           }
         }
       }
