@@ -1,13 +1,15 @@
 /**
  * What the goal tests share: the paths, the moments they send, and requests that must
- * succeed (a create, a read, a page, the tree) bound to a file's own server, so each
- * test reads as the request it is about.
+ * succeed (a create, a read and the tree through the typed client; a page) bound to a
+ * file's own server, so each test reads as the request it is about.
  */
 import { expect } from 'vitest'
+import type { Schemas } from '../../src/client/index.js'
 import type { ApiResponse } from '../support/client.js'
 import { RFC3339_UTC_MS } from '../support/expect.js'
 import type { Item, Operation, ResourceUnderTest, Write } from '../support/resource-suites.js'
-import type { Goal, GoalList, GoalTree, GoalTreeNode, TestServer, TestUser } from '../support/server.js'
+import { typedClient } from '../support/typed-client.js'
+import type { Goal, GoalList, GoalTreeNode, TestServer, TestUser } from '../support/server.js'
 
 export const GOALS = '/api/v1/goals'
 export const TREE = '/api/v1/goals/tree'
@@ -48,16 +50,16 @@ export function flatten(nodes: readonly GoalTreeNode[]): GoalTreeNode[] {
 
 /** The goal requests a test takes for granted, sent to the server `server()` returns (started in the file's beforeAll). */
 export function goalRequests(server: () => TestServer) {
-  async function create(user: TestUser, json: Record<string, unknown>): Promise<Goal> {
-    const res = await server().api.post<Goal>(GOALS, { auth: user.bearer, json })
-    expect(res.status, res.text).toBe(201)
-    return res.body
+  async function create(user: TestUser, json: Schemas['GoalCreate']): Promise<Goal> {
+    const { data, error, response } = await typedClient(server().api, user).POST('/api/v1/goals', { body: json })
+    expect(response.status, JSON.stringify(error)).toBe(201)
+    return data ?? fail('no goal in the 201')
   }
 
   async function read(user: TestUser, id: number): Promise<Goal> {
-    const res = await server().api.get<Goal>(goalPath(id), { auth: user.bearer })
-    expect(res.status, res.text).toBe(200)
-    return res.body
+    const { data, error, response } = await typedClient(server().api, user).GET('/api/v1/goals/{goalId}', { params: { path: { goalId: id } } })
+    expect(response.status, JSON.stringify(error)).toBe(200)
+    return data ?? fail('no goal in the 200')
   }
 
   /**
@@ -71,9 +73,9 @@ export function goalRequests(server: () => TestServer) {
   }
 
   async function tree(user: TestUser): Promise<GoalTreeNode[]> {
-    const res = await server().api.get<GoalTree>(TREE, { auth: user.bearer })
-    expect(res.status, res.text).toBe(200)
-    return res.body.data
+    const { data, error, response } = await typedClient(server().api, user).GET('/api/v1/goals/tree')
+    expect(response.status, JSON.stringify(error)).toBe(200)
+    return (data ?? fail('no tree in the 200')).data
   }
 
   /** Creates a forest of goals, parents first, siblings in order; returns them by name. */
@@ -146,4 +148,8 @@ export function goalResource(server: () => TestServer): ResourceUnderTest {
     ],
     malformedJson: '{"name": "unfinished',
   }
+}
+
+function fail(message: string): never {
+  throw new Error(message)
 }

@@ -1,11 +1,14 @@
 /**
- * What the task tests share: the paths, and requests that must succeed (a create, a page)
- * bound to a file's own server, so each test reads as the request it is about.
+ * What the task tests share: the paths, and requests that must succeed (a create, through
+ * the typed client; a page) bound to a file's own server, so each test reads as the
+ * request it is about.
  */
 import { expect } from 'vitest'
+import type { Schemas } from '../../src/client/index.js'
 import type { ApiResponse } from '../support/client.js'
 import { RFC3339_UTC_MS } from '../support/expect.js'
 import type { Item, ResourceUnderTest, Write } from '../support/resource-suites.js'
+import { typedClient } from '../support/typed-client.js'
 import type { Task, TaskList, TestServer, TestUser } from '../support/server.js'
 
 export const TASKS = '/api/v1/tasks'
@@ -22,10 +25,10 @@ export function listPath(query: Record<string, string | number | boolean> = {}):
 
 /** The task requests a test takes for granted, sent to the server `server()` returns (started in the file's beforeAll). */
 export function taskRequests(server: () => TestServer) {
-  async function create(user: TestUser, json: Record<string, unknown>): Promise<Task> {
-    const res = await server().api.post<Task>(TASKS, { auth: user.bearer, json })
-    expect(res.status, res.text).toBe(201)
-    return res.body
+  async function create(user: TestUser, json: Schemas['TaskWrite']): Promise<Task> {
+    const { data, error, response } = await typedClient(server().api, user).POST('/api/v1/tasks', { body: json })
+    expect(response.status, JSON.stringify(error)).toBe(201)
+    return data ?? fail('no task in the 201')
   }
 
   async function createMany(user: TestUser, titles: readonly string[]): Promise<Task[]> {
@@ -89,4 +92,8 @@ export function taskResource(server: () => TestServer): ResourceUnderTest {
     ],
     malformedJson: '{"title": "unfinished',
   }
+}
+
+function fail(message: string): never {
+  throw new Error(message)
 }

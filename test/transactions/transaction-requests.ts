@@ -1,12 +1,14 @@
 /**
  * What the money tests share: the paths, the limits, exact cents, and requests that must
- * succeed (record, a page, the balance) or rows written straight into the table, bound to
+ * succeed (record, through the typed client; a page, the balance) or rows written straight into the table, bound to
  * a file's own server, so each test reads as the request it is about.
  */
 import { expect } from 'vitest'
+import type { Schemas } from '../../src/client/index.js'
 import type { ApiResponse } from '../support/client.js'
 import { RFC3339_UTC_MS } from '../support/expect.js'
 import type { Item, Operation, ResourceUnderTest, Write } from '../support/resource-suites.js'
+import { typedClient } from '../support/typed-client.js'
 import type { Balance, TestServer, TestUser, Transaction, TransactionList } from '../support/server.js'
 
 export const INCOMES = '/api/v1/incomes'
@@ -69,10 +71,11 @@ export async function inPool<T, R>(items: readonly T[], limit: number, task: (it
 
 /** The requests and rows a test takes for granted, on the server `server()` returns (started in the file's beforeAll). */
 export function transactionRequests(server: () => TestServer) {
-  async function record(user: TestUser, type: Type, json: Record<string, unknown>): Promise<Transaction> {
-    const res = await server().api.post<Transaction>(type === 'income' ? INCOMES : EXPENSES, { auth: user.bearer, json })
-    expect(res.status, res.text).toBe(201)
-    return res.body
+  async function record(user: TestUser, type: Type, json: Schemas['IncomeWrite'] | Schemas['ExpenseWrite']): Promise<Transaction> {
+    const client = typedClient(server().api, user)
+    const { data, error, response } = type === 'income' ? await client.POST('/api/v1/incomes', { body: json }) : await client.POST('/api/v1/expenses', { body: json })
+    expect(response.status, JSON.stringify(error)).toBe(201)
+    return data ?? fail(`no ${type} in the 201`)
   }
 
   /**
@@ -173,4 +176,8 @@ export function transactionResource(server: () => TestServer): ResourceUnderTest
     ],
     malformedJson: '{"description": "x", "amount": 1',
   }
+}
+
+function fail(message: string): never {
+  throw new Error(message)
 }
