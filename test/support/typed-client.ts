@@ -38,3 +38,19 @@ export function fetchThrough(api: ApiClient): (request: Request) => Promise<Resp
 export function typedClient(api: ApiClient, user?: TestUser): AchieverClient {
   return createAchieverClient({ baseUrl: api.baseUrl, fetch: fetchThrough(api), ...(user ? { auth: { bearer: user.token } } : {}) })
 }
+
+/** What a test reads of an answer: the status, the headers and the body, as the test client gives them. */
+export interface Answer<T> {
+  readonly status: number
+  readonly headers: Headers
+  readonly body: T
+}
+
+/**
+ * A typed call's successful answer in the test client's shape, so a happy path reads the
+ * same whichever client sent it. An answer without data (a problem) throws with it.
+ */
+export function answerOf<T>(result: { readonly data?: T; readonly error?: unknown; readonly response: Response }): Answer<T> {
+  if (result.data === undefined) throw new Error(`expected data, got ${result.response.status} ${JSON.stringify(result.error)}`)
+  return { status: result.response.status, headers: result.response.headers, body: result.data }
+}

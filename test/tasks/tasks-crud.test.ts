@@ -1,11 +1,13 @@
 /**
  * The todo list, as the curl transcripts of the classic Flask todo tutorial exercise it:
  * create, read, replace, update and delete a task. Each test is a request, the status,
- * and the body; every response is also held to `openapi.yaml` by the client.
+ * and the body: well-formed JSON through the typed client the package ships, forms and
+ * the rest through the test client; every response is held to `openapi.yaml` either way.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem, tick } from '../support/expect.js'
 import { type Problem, signUp, startTestServer, type Task, type TestServer } from '../support/server.js'
+import { answerOf, typedClient } from '../support/typed-client.js'
 import { TASKS, taskPath, taskRequests } from './task-requests.js'
 
 let server: TestServer
@@ -19,10 +21,7 @@ const { create, list, expectValidTask } = taskRequests(() => server)
 describe('create a task', () => {
   it('POST /api/v1/tasks with JSON -> 201, the task, Location = uri', async () => {
     const me = await signUp(server.api)
-    const res = await server.api.post<Task>(TASKS, {
-      auth: me.bearer,
-      json: { title: 'Buy groceries', description: 'Milk, Cheese, Pizza, Fruit, Tylenol' },
-    })
+    const res = answerOf(await typedClient(server.api, me).POST('/api/v1/tasks', { body: { title: 'Buy groceries', description: 'Milk, Cheese, Pizza, Fruit, Tylenol' } }))
     expect(res.status).toBe(201)
     expectValidTask(res.body)
     expect(res.body).toMatchObject({ title: 'Buy groceries', description: 'Milk, Cheese, Pizza, Fruit, Tylenol', done: false })
@@ -79,7 +78,7 @@ describe('read, replace, update and delete a task', () => {
   it('GET /api/v1/tasks/{id} -> 200, the task', async () => {
     const me = await signUp(server.api)
     const task = await create(me, { title: 'Read me', description: 'twice', done: true })
-    const res = await server.api.get<Task>(taskPath(task.id), { auth: me.bearer })
+    const res = answerOf(await typedClient(server.api, me).GET('/api/v1/tasks/{taskId}', { params: { path: { taskId: task.id } } }))
     expect(res.status).toBe(200)
     expectValidTask(res.body)
     expect(res.body).toEqual(task)
@@ -95,7 +94,7 @@ describe('read, replace, update and delete a task', () => {
     const me = await signUp(server.api)
     const task = await create(me, { title: 'Old', description: 'old text', done: true })
     await tick()
-    const res = await server.api.put<Task>(taskPath(task.id), { auth: me.bearer, json: { title: 'New' } })
+    const res = answerOf(await typedClient(server.api, me).PUT('/api/v1/tasks/{taskId}', { params: { path: { taskId: task.id } }, body: { title: 'New' } }))
     expect(res.status).toBe(200)
     expectValidTask(res.body)
     expect(res.body).toMatchObject({ id: task.id, uri: task.uri, title: 'New', description: '', done: false })
@@ -110,10 +109,7 @@ describe('read, replace, update and delete a task', () => {
   it('PUT with every field -> 200, all of them replaced', async () => {
     const me = await signUp(server.api)
     const task = await create(me, { title: 'Old' })
-    const res = await server.api.put<Task>(taskPath(task.id), {
-      auth: me.bearer,
-      json: { title: 'Newer', description: 'all new', done: true },
-    })
+    const res = answerOf(await typedClient(server.api, me).PUT('/api/v1/tasks/{taskId}', { params: { path: { taskId: task.id } }, body: { title: 'Newer', description: 'all new', done: true } }))
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ title: 'Newer', description: 'all new', done: true })
   })
@@ -136,11 +132,13 @@ describe('read, replace, update and delete a task', () => {
     const me = await signUp(server.api)
     const task = await create(me, { title: 'Keep', description: 'keep too' })
     await tick()
-    const res = await server.api.patch<Task>(taskPath(task.id), {
-      auth: me.bearer,
-      json: { done: true },
-      contentType: 'application/merge-patch+json',
-    })
+    const res = answerOf(
+      await typedClient(server.api, me).PATCH('/api/v1/tasks/{taskId}', {
+        params: { path: { taskId: task.id } },
+        body: { done: true },
+        headers: { 'Content-Type': 'application/merge-patch+json' },
+      }),
+    )
     expect(res.status).toBe(200)
     expectValidTask(res.body)
     expect(res.body).toMatchObject({ title: 'Keep', description: 'keep too', done: true })
@@ -152,7 +150,7 @@ describe('read, replace, update and delete a task', () => {
     const me = await signUp(server.api)
     const task = await create(me, { title: 'Before', description: 'stays', done: true })
     await tick()
-    const res = await server.api.patch<Task>(taskPath(task.id), { auth: me.bearer, json: { title: 'After' } })
+    const res = answerOf(await typedClient(server.api, me).PATCH('/api/v1/tasks/{taskId}', { params: { path: { taskId: task.id } }, body: { title: 'After' } }))
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ title: 'After', description: 'stays', done: true })
     expect(res.body.created_at).toBe(task.created_at)
@@ -166,11 +164,13 @@ describe('read, replace, update and delete a task', () => {
     const me = await signUp(server.api)
     const task = await create(me, { title: 'Untouched', description: 'really', done: true })
     await tick()
-    const res = await server.api.patch<Task>(taskPath(task.id), {
-      auth: me.bearer,
-      json: {},
-      contentType: 'application/merge-patch+json',
-    })
+    const res = answerOf(
+      await typedClient(server.api, me).PATCH('/api/v1/tasks/{taskId}', {
+        params: { path: { taskId: task.id } },
+        body: {},
+        headers: { 'Content-Type': 'application/merge-patch+json' },
+      }),
+    )
     expect(res.status).toBe(200)
     expect(res.body).toEqual(task)
   })
