@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem, pointersOf } from '../support/expect.js'
 import { type Goal, type GoalTree, type GoalTreeNode, type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
+import { answerOf, typedClient } from '../support/typed-client.js'
 import { flatten, g, GOALS, goalPath, goalRequests, LATER, LATER_UTC, outline, TREE } from './goal-requests.js'
 
 let server: TestServer
@@ -109,12 +110,12 @@ describe('the Over Achiever seed (OverAchieverTest), through the API', () => {
 
   it("test_complete_goal: PATCH user-1's goal-0 {end} -> 200, end set; {end: null} re-opens it", async () => {
     const me = user('user-1')
-    const completed = await server.api.patch<Goal>(goalPath(goal('goal-0').id), { auth: me.bearer, json: { end: LATER } })
+    const completed = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('goal-0').id } }, body: { end: LATER } }))
     expect(completed.status).toBe(200)
     expect(completed.body).toMatchObject({ id: goal('goal-0').id, name: 'goal-0', end: LATER_UTC })
     expect((await read(me, goal('goal-0').id)).end).toBe(LATER_UTC)
 
-    const reopened = await server.api.patch<Goal>(goalPath(goal('goal-0').id), { auth: me.bearer, json: { end: null } })
+    const reopened = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('goal-0').id } }, body: { end: null } }))
     expect(reopened.status).toBe(200)
     expect(reopened.body.end).toBeNull()
     expect((await read(me, goal('goal-0').id)).end).toBeNull()
@@ -133,7 +134,7 @@ describe('the Over Achiever seed (OverAchieverTest), through the API', () => {
 describe('POST /api/v1/goals (createGoal)', () => {
   it('with JSON -> 201, the goal, Location = uri, and the defaults', async () => {
     const me = await signUp(server.api)
-    const res = await server.api.post<Goal>(GOALS, { auth: me.bearer, json: { name: 'Run a marathon' } })
+    const res = answerOf(await typedClient(server.api, me).POST('/api/v1/goals', { body: { name: 'Run a marathon' } }))
     expect(res.status).toBe(201)
     expectValidGoal(res.body)
     expect(res.headers.get('location')).toBe(res.body.uri)
@@ -272,7 +273,7 @@ describe('GET /api/v1/goals/{goalId} (getGoal)', () => {
     const me = await signUp(server.api)
     const parent = await create(me, { name: 'Parent' })
     const goal = await create(me, { name: 'Read me', description: 'twice', parent_id: parent.id })
-    const res = await server.api.get<Goal>(goalPath(goal.id), { auth: me.bearer })
+    const res = answerOf(await typedClient(server.api, me).GET('/api/v1/goals/{goalId}', { params: { path: { goalId: goal.id } } }))
     expect(res.status).toBe(200)
     expectValidGoal(res.body)
     expect(res.body).toEqual(goal)

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiResponse } from '../support/client.js'
 import { expectProblem, parseLinks, tick } from '../support/expect.js'
 import { type Goal, type GoalList, type GoalTree, type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
+import { answerOf, typedClient } from '../support/typed-client.js'
 import { g, goalPath, goalRequests, LATER, LATER_UTC, listPath, outline, TREE } from './goal-requests.js'
 
 let server: TestServer
@@ -41,7 +42,7 @@ describe('GET /api/v1/goals (listGoals)', () => {
       me = await signUp(server.api)
       goal = await plant(me, [g('a', g('a1', g('a11')), g('a2'), g('a3')), g('b'), g('c', g('c1'))])
       for (const name of ['a2', 'b', 'c1']) {
-        const res = await server.api.patch<Goal>(goalPath(goal(name).id), { auth: me.bearer, json: { end: LATER } })
+        const res = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal(name).id } }, body: { end: LATER } }))
         expect(res.status).toBe(200)
       }
     })
@@ -99,7 +100,7 @@ describe('GET /api/v1/goals (listGoals)', () => {
     beforeAll(async () => {
       me = await signUp(server.api)
       const goal = await plant(me, [g('r1', g('r1-child')), g('r2'), g('done'), g('r3'), g('r4'), g('r5')])
-      await server.api.patch<Goal>(goalPath(goal('done').id), { auth: me.bearer, json: { end: LATER } })
+      answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('done').id } }, body: { end: LATER } }))
       roots = ['r1', 'r2', 'r3', 'r4', 'r5'].map(goal)
     })
 
@@ -178,7 +179,7 @@ describe('GET /api/v1/goals/tree (getGoalTree)', () => {
   it('each node is the goal as GET returns it, plus sub_goals', async () => {
     const me = await signUp(server.api)
     const goal = await plant(me, [g('root', g('child', g('grandchild')))])
-    await server.api.patch<Goal>(goalPath(goal('child').id), { auth: me.bearer, json: { end: LATER, description: 'done' } })
+    answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('child').id } }, body: { end: LATER, description: 'done' } }))
     const res = await server.api.get<GoalTree>(TREE, { auth: me.bearer })
     expect(res.status).toBe(200)
     expect(res.body).toEqual({
@@ -208,9 +209,9 @@ describe('GET /api/v1/goals/tree (getGoalTree)', () => {
     const goal = await plant(me, [g('early'), g('parent', g('p1'), g('p2'))])
     await tick()
     const late = await create(me, { name: 'late' })
-    const movedLate = await server.api.patch<Goal>(goalPath(late.id), { auth: me.bearer, json: { parent_id: goal('parent').id } })
+    const movedLate = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: late.id } }, body: { parent_id: goal('parent').id } }))
     expect(movedLate.status).toBe(200)
-    const movedEarly = await server.api.patch<Goal>(goalPath(goal('early').id), { auth: me.bearer, json: { parent_id: goal('parent').id } })
+    const movedEarly = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('early').id } }, body: { parent_id: goal('parent').id } }))
     expect(movedEarly.status).toBe(200)
     expect(outline(await tree(me))).toEqual([g('parent', g('early'), g('p1'), g('p2'), g('late'))])
   })

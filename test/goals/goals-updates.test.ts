@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem, pointersOf, tick } from '../support/expect.js'
 import { type Goal, type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
+import { answerOf, typedClient } from '../support/typed-client.js'
 import { flatten, g, goalPath, goalRequests, LATER, LATER_UTC, LONG_AGO, outline } from './goal-requests.js'
 
 let server: TestServer
@@ -45,10 +46,10 @@ describe('PUT /api/v1/goals/{goalId} (replaceGoal)', () => {
     const me = await signUp(server.api)
     const parent = await create(me, { name: 'Parent' })
     const goal = await create(me, { name: 'Child', description: 'some text', parent_id: parent.id })
-    const completed = await server.api.patch<Goal>(goalPath(goal.id), { auth: me.bearer, json: { end: LATER } })
+    const completed = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal.id } }, body: { end: LATER } }))
     expect(completed.body.end).toBe(LATER_UTC)
 
-    const res = await server.api.put<Goal>(goalPath(goal.id), { auth: me.bearer, json: { name: 'Child' } })
+    const res = answerOf(await typedClient(server.api, me).PUT('/api/v1/goals/{goalId}', { params: { path: { goalId: goal.id } }, body: { name: 'Child' } }))
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ id: goal.id, name: 'Child', description: '', parent_id: null, end: null, start: goal.start })
     expect(outline(await tree(me))).toEqual([g('Parent'), g('Child')])
@@ -58,7 +59,7 @@ describe('PUT /api/v1/goals/{goalId} (replaceGoal)', () => {
     const me = await signUp(server.api)
     const parent = await create(me, { name: 'Parent' })
     const goal = await create(me, { name: 'Old', description: 'gone soon' })
-    await server.api.patch<Goal>(goalPath(goal.id), { auth: me.bearer, json: { end: LATER } })
+    answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal.id } }, body: { end: LATER } }))
     const res = await server.api.put<Goal>(goalPath(goal.id), {
       auth: me.bearer,
       form: { name: 'From a form', parent_id: String(parent.id), end: '' },
@@ -78,7 +79,7 @@ describe('PUT /api/v1/goals/{goalId} (replaceGoal)', () => {
   it('keeping its own name is fine', async () => {
     const me = await signUp(server.api)
     const goal = await create(me, { name: 'Same name' })
-    const res = await server.api.put<Goal>(goalPath(goal.id), { auth: me.bearer, json: { name: 'Same name', description: 'more' } })
+    const res = answerOf(await typedClient(server.api, me).PUT('/api/v1/goals/{goalId}', { params: { path: { goalId: goal.id } }, body: { name: 'Same name', description: 'more' } }))
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ name: 'Same name', description: 'more' })
   })
@@ -132,7 +133,7 @@ describe('PUT /api/v1/goals/{goalId} (replaceGoal)', () => {
     })
 
     it('moving d up, under its ancestor a, is fine -> 200', async () => {
-      const res = await server.api.put<Goal>(goalPath(goal('d').id), { auth: me.bearer, json: { name: 'd', parent_id: goal('a').id } })
+      const res = answerOf(await typedClient(server.api, me).PUT('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('d').id } }, body: { name: 'd', parent_id: goal('a').id } }))
       expect(res.status).toBe(200)
       expect(res.body.parent_id).toBe(goal('a').id)
       expect(outline(await tree(me))).toEqual([g('a', g('b', g('c')), g('d'))])
@@ -188,7 +189,7 @@ describe('PATCH /api/v1/goals/{goalId} (updateGoal)', () => {
     const parent = await create(me, { name: 'Parent' })
     const goal = await create(me, { name: 'Before', description: 'stays', parent_id: parent.id })
     await tick()
-    const res = await server.api.patch<Goal>(goalPath(goal.id), { auth: me.bearer, json: { name: 'After' } })
+    const res = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal.id } }, body: { name: 'After' } }))
     expect(res.status).toBe(200)
     expect(res.body).toEqual({ ...goal, name: 'After', updated_at: res.body.updated_at })
     expect(res.body.updated_at).not.toBe(goal.updated_at)
@@ -207,7 +208,7 @@ describe('PATCH /api/v1/goals/{goalId} (updateGoal)', () => {
     const me = await signUp(server.api)
     const goal = await create(me, { name: 'Untouched', description: 'really' })
     await tick()
-    const res = await server.api.patch<Goal>(goalPath(goal.id), { auth: me.bearer, json: {}, contentType: 'application/merge-patch+json' })
+    const res = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal.id } }, body: {}, headers: { 'Content-Type': 'application/merge-patch+json' } }))
     expect(res.status).toBe(200)
     expect(res.body).toEqual(goal)
     expect(await read(me, goal.id)).toEqual(goal)
@@ -222,7 +223,7 @@ describe('PATCH /api/v1/goals/{goalId} (updateGoal)', () => {
   ])('end %s -> 200, end returned as %s (UTC, milliseconds)', async (sent, stored) => {
     const me = await signUp(server.api)
     const goal = await create(me, { name: 'Finish' })
-    const res = await server.api.patch<Goal>(goalPath(goal.id), { auth: me.bearer, json: { end: sent }, contentType: 'application/merge-patch+json' })
+    const res = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal.id } }, body: { end: sent }, headers: { 'Content-Type': 'application/merge-patch+json' } }))
     expect(res.status).toBe(200)
     expect(res.body.end).toBe(stored)
     expect((await read(me, goal.id)).end).toBe(stored)
@@ -231,7 +232,7 @@ describe('PATCH /api/v1/goals/{goalId} (updateGoal)', () => {
   it('end equal to start is allowed -> 200', async () => {
     const me = await signUp(server.api)
     const goal = await create(me, { name: 'Instant' })
-    const res = await server.api.patch<Goal>(goalPath(goal.id), { auth: me.bearer, json: { end: goal.start } })
+    const res = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal.id } }, body: { end: goal.start } }))
     expect(res.status).toBe(200)
     expect(res.body.end).toBe(goal.start)
     expect(res.body.start).toBe(goal.start)
@@ -242,7 +243,7 @@ describe('PATCH /api/v1/goals/{goalId} (updateGoal)', () => {
     const goal = await create(me, { name: 'Instant elsewhere' })
     const start = new Date(goal.start)
     const inTokyo = new Date(start.getTime() + 9 * 3_600_000).toISOString().replace('Z', '+09:00')
-    const res = await server.api.patch<Goal>(goalPath(goal.id), { auth: me.bearer, json: { end: inTokyo } })
+    const res = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal.id } }, body: { end: inTokyo } }))
     expect(res.status).toBe(200)
     expect(res.body.end).toBe(goal.start)
   })
@@ -269,9 +270,9 @@ describe('PATCH /api/v1/goals/{goalId} (updateGoal)', () => {
   it('{end: null} re-opens a completed goal', async () => {
     const me = await signUp(server.api)
     const goal = await create(me, { name: 'Again' })
-    const done = await server.api.patch<Goal>(goalPath(goal.id), { auth: me.bearer, json: { end: LATER } })
+    const done = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal.id } }, body: { end: LATER } }))
     expect(done.body.end).toBe(LATER_UTC)
-    const res = await server.api.patch<Goal>(goalPath(goal.id), { auth: me.bearer, json: { end: null }, contentType: 'application/merge-patch+json' })
+    const res = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal.id } }, body: { end: null }, headers: { 'Content-Type': 'application/merge-patch+json' } }))
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ name: 'Again', end: null, start: goal.start })
   })
@@ -287,7 +288,7 @@ describe('PATCH /api/v1/goals/{goalId} (updateGoal)', () => {
   it('a form body end= (empty) re-opens the goal: an empty value is null for a nullable field', async () => {
     const me = await signUp(server.api)
     const goal = await create(me, { name: 'Form reopen', description: 'kept' })
-    await server.api.patch<Goal>(goalPath(goal.id), { auth: me.bearer, json: { end: LATER } })
+    answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal.id } }, body: { end: LATER } }))
     const res = await server.api.patch<Goal>(goalPath(goal.id), { auth: me.bearer, form: { end: '' } })
     expect(res.status, res.text).toBe(200)
     expect(res.body).toMatchObject({ name: 'Form reopen', description: 'kept', end: null })
@@ -354,7 +355,7 @@ describe('PATCH /api/v1/goals/{goalId} (updateGoal)', () => {
     })
 
     it('to another branch: kitchen (with oven) under work -> 200, and the tree shows it there', async () => {
-      const res = await server.api.patch<Goal>(goalPath(goal('kitchen').id), { auth: me.bearer, json: { parent_id: goal('work').id } })
+      const res = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('kitchen').id } }, body: { parent_id: goal('work').id } }))
       expect(res.status).toBe(200)
       expect(res.body).toMatchObject({ id: goal('kitchen').id, name: 'kitchen', parent_id: goal('work').id })
       // Siblings go by created_at: kitchen was created before desk.
@@ -375,7 +376,7 @@ describe('PATCH /api/v1/goals/{goalId} (updateGoal)', () => {
     })
 
     it('a formerly forbidden move is fine once the goal is no longer a descendant: home under oven -> 200', async () => {
-      const res = await server.api.patch<Goal>(goalPath(goal('home').id), { auth: me.bearer, json: { parent_id: goal('oven').id } })
+      const res = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('home').id } }, body: { parent_id: goal('oven').id } }))
       expect(res.status).toBe(200)
       expect(outline(await tree(me))).toEqual([g('oven', g('home', g('garden'))), g('work', g('kitchen'), g('desk'))])
     })
