@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem, parametersOf } from '../support/expect.js'
 import { type Balance, type Problem, signUp, startTestServer, type TestServer, type TestUser, type Transaction } from '../support/server.js'
+import { answerOf, typedClient } from '../support/typed-client.js'
 import { BALANCE, EXPENSES, INCOMES, TRANSACTIONS, transactionPath, transactionRequests } from './transaction-requests.js'
 
 let server: TestServer
@@ -19,7 +20,7 @@ const { record, list, balanceOf, expectValidTransaction } = transactionRequests(
 describe('POST /api/v1/incomes (createIncome)', () => {
   it('with JSON -> 201, the income, Location = uri', async () => {
     const me = await signUp(server.api)
-    const res = await server.api.post<Transaction>(INCOMES, { auth: me.bearer, json: { description: 'Salary', amount: 5000 } })
+    const res = answerOf(await typedClient(server.api, me).POST('/api/v1/incomes', { body: { description: 'Salary', amount: 5000 } }))
     expect(res.status).toBe(201)
     expectValidTransaction(res.body)
     expect(res.body).toMatchObject({ type: 'income', description: 'Salary', amount: 5000 })
@@ -76,7 +77,7 @@ describe('POST /api/v1/incomes (createIncome)', () => {
 describe('POST /api/v1/expenses (createExpense)', () => {
   it('amount 12.5 -> 201, recorded as -12.5', async () => {
     const me = await signUp(server.api)
-    const res = await server.api.post<Transaction>(EXPENSES, { auth: me.bearer, json: { description: 'Pizza', amount: 12.5 } })
+    const res = answerOf(await typedClient(server.api, me).POST('/api/v1/expenses', { body: { description: 'Pizza', amount: 12.5 } }))
     expect(res.status).toBe(201)
     expectValidTransaction(res.body)
     expect(res.body).toMatchObject({ type: 'expense', description: 'Pizza', amount: -12.5 })
@@ -128,7 +129,7 @@ describe('GET /api/v1/transactions/{transactionId} (getTransaction)', () => {
   })
 
   it('an income -> 200, the income as a bare object', async () => {
-    const res = await server.api.get<Transaction>(transactionPath(income.id), { auth: me.bearer })
+    const res = answerOf(await typedClient(server.api, me).GET('/api/v1/transactions/{transactionId}', { params: { path: { transactionId: income.id } } }))
     expect(res.status).toBe(200)
     expectValidTransaction(res.body)
     expect(res.body).toEqual(income)
@@ -158,7 +159,7 @@ describe('GET /api/v1/transactions/{transactionId} (getTransaction)', () => {
       expectProblem(res, 405, 'METHOD_NOT_ALLOWED')
       expect(res.headers.get('allow')).toBe('GET, DELETE, HEAD, OPTIONS')
     }
-    expect((await server.api.get<Transaction>(transactionPath(income.id), { auth: me.bearer })).body).toEqual(income)
+    expect((answerOf(await typedClient(server.api, me).GET('/api/v1/transactions/{transactionId}', { params: { path: { transactionId: income.id } } }))).body).toEqual(income)
   })
 })
 

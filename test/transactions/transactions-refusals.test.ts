@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BARE_INTERNAL_ERROR, expectProblem } from '../support/expect.js'
 import { describeResourceBasics } from '../support/resource-suites.js'
 import { type Problem, signUp, startTestServer, type TestServer, type TestUser, type Transaction, type TransactionList } from '../support/server.js'
+import { answerOf, typedClient } from '../support/typed-client.js'
 import { BALANCE, EXPENSES, INCOMES, moneyOperations, TRANSACTIONS, transactionPath, transactionRequests, transactionResource } from './transaction-requests.js'
 
 let server: TestServer
@@ -36,8 +37,8 @@ describe('per-user isolation of balances', () => {
   })
 
   it("the owner's transactions still exist, unchanged, and her balance counts them", async () => {
-    expect((await server.api.get<Transaction>(transactionPath(salary.id), { auth: alice.bearer })).body).toEqual(salary)
-    expect((await server.api.get<Transaction>(transactionPath(pizza.id), { auth: alice.bearer })).body).toEqual(pizza)
+    expect(answerOf(await typedClient(server.api, alice).GET('/api/v1/transactions/{transactionId}', { params: { path: { transactionId: salary.id } } })).body).toEqual(salary)
+    expect(answerOf(await typedClient(server.api, alice).GET('/api/v1/transactions/{transactionId}', { params: { path: { transactionId: pizza.id } } })).body).toEqual(pizza)
     expect(await balanceOf(alice)).toEqual({ income: 5000, expenses: -12.5, balance: 4987.5 })
   })
 
