@@ -8,7 +8,7 @@ import type { Schemas } from '../../src/client/index.js'
 import type { ApiResponse } from '../support/client.js'
 import { RFC3339_UTC_MS } from '../support/expect.js'
 import type { Item, Operation, ResourceUnderTest, Write } from '../support/resource-suites.js'
-import { typedClient } from '../support/typed-client.js'
+import { answerOf, typedClient } from '../support/typed-client.js'
 import type { Goal, GoalList, GoalTreeNode, TestServer, TestUser } from '../support/server.js'
 
 export const GOALS = '/api/v1/goals'
@@ -51,15 +51,15 @@ export function flatten(nodes: readonly GoalTreeNode[]): GoalTreeNode[] {
 /** The goal requests a test takes for granted, sent to the server `server()` returns (started in the file's beforeAll). */
 export function goalRequests(server: () => TestServer) {
   async function create(user: TestUser, json: Schemas['GoalCreate']): Promise<Goal> {
-    const { data, error, response } = await typedClient(server().api, user).POST('/api/v1/goals', { body: json })
-    expect(response.status, JSON.stringify(error)).toBe(201)
-    return data ?? fail('no goal in the 201')
+    const res = answerOf(await typedClient(server().api, user).POST('/api/v1/goals', { body: json }))
+    expect(res.status).toBe(201)
+    return res.body
   }
 
   async function read(user: TestUser, id: number): Promise<Goal> {
-    const { data, error, response } = await typedClient(server().api, user).GET('/api/v1/goals/{goalId}', { params: { path: { goalId: id } } })
-    expect(response.status, JSON.stringify(error)).toBe(200)
-    return data ?? fail('no goal in the 200')
+    const res = answerOf(await typedClient(server().api, user).GET('/api/v1/goals/{goalId}', { params: { path: { goalId: id } } }))
+    expect(res.status).toBe(200)
+    return res.body
   }
 
   /**
@@ -73,9 +73,9 @@ export function goalRequests(server: () => TestServer) {
   }
 
   async function tree(user: TestUser): Promise<GoalTreeNode[]> {
-    const { data, error, response } = await typedClient(server().api, user).GET('/api/v1/goals/tree')
-    expect(response.status, JSON.stringify(error)).toBe(200)
-    return (data ?? fail('no tree in the 200')).data
+    const res = answerOf(await typedClient(server().api, user).GET('/api/v1/goals/tree'))
+    expect(res.status).toBe(200)
+    return res.body.data
   }
 
   /** Creates a forest of goals, parents first, siblings in order; returns them by name. */
@@ -148,8 +148,4 @@ export function goalResource(server: () => TestServer): ResourceUnderTest {
     ],
     malformedJson: '{"name": "unfinished',
   }
-}
-
-function fail(message: string): never {
-  throw new Error(message)
 }

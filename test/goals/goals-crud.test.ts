@@ -278,21 +278,6 @@ describe('GET /api/v1/goals/{goalId} (getGoal)', () => {
     expectValidGoal(res.body)
     expect(res.body).toEqual(goal)
   })
-
-  it('a goal that does not exist -> 404 NOT_FOUND', async () => {
-    const me = await signUp(server.api)
-    const res = await server.api.get<Problem>(goalPath(999_999), { auth: me.bearer })
-    expectProblem(res, 404, 'NOT_FOUND')
-    expect(res.body.type).toBe('/problems/not-found')
-  })
-
-  it("another user's goal -> 404, never 403", async () => {
-    const alice = await signUp(server.api)
-    const bob = await signUp(server.api)
-    const hers = await create(alice, { name: 'Private' })
-    const res = await server.api.get<Problem>(goalPath(hers.id), { auth: bob.bearer })
-    expectProblem(res, 404, 'NOT_FOUND')
-  })
 })
 
 describe('DELETE /api/v1/goals/{goalId} (deleteGoal)', () => {
@@ -362,11 +347,5 @@ describe('DELETE /api/v1/goals/{goalId} (deleteGoal)', () => {
     expectProblem(res, 404, 'NOT_FOUND')
     expect(await read(alice, hers('doomed').id)).toEqual(hers('doomed'))
     expect(outline(await tree(alice))).toEqual(forest)
-  })
-
-  it('a goal that does not exist -> 404', async () => {
-    const me = await signUp(server.api)
-    const res = await server.api.delete<Problem>(goalPath(999_999), { auth: me.bearer })
-    expectProblem(res, 404, 'NOT_FOUND')
   })
 })

@@ -1,8 +1,8 @@
 /**
  * What every resource (tasks, goals, transactions) does alike, written once and run for
  * each: the media types it refuses (415, 413, 406), malformed input (400), missing or
- * wrong credentials (401), and per-user isolation (another user's item is a 404; lists
- * show only one's own). Each resource's folder calls {@link describeResourceBasics} with a
+ * wrong credentials (401), and per-user isolation (another user's item is a 404, as is one
+ * that does not exist; lists show only one's own). Each resource's folder calls {@link describeResourceBasics} with a
  * {@link ResourceUnderTest}; what is particular to a resource (its query parameters, its
  * 422s, a goal's parent) stays in that folder.
  *
@@ -94,10 +94,10 @@ export function describeResourceBasics(resource: ResourceUnderTest): void {
   describeIsolation(resource)
 }
 
-/** A user of its own and their items, made in the calling describe's beforeAll. */
-function ownerWithItems(resource: ResourceUnderTest, setUp: (fn: () => Promise<void>) => void) {
+/** A user of its own and their items, made before the calling describe's tests run. */
+function ownerWithItems(resource: ResourceUnderTest) {
   const state: { owner?: TestUser; items?: readonly Item[] } = {}
-  setUp(async () => {
+  beforeAll(async () => {
     state.owner = await signUp(resource.server().api)
     state.items = await resource.makeItems(state.owner)
   })
@@ -135,7 +135,7 @@ async function expectExactly(resource: ResourceUnderTest, user: TestUser, items:
 /** 415 for a body of a type an operation does not take, 413 for one over the limit, 406 for an Accept it cannot meet. */
 function describeMediaTypes(resource: ResourceUnderTest): void {
   describe(`${resource.name}: 415 UNSUPPORTED_MEDIA_TYPE, 413 PAYLOAD_TOO_LARGE and 406 NOT_ACCEPTABLE`, () => {
-    const { owner, items, first } = ownerWithItems(resource, beforeAll)
+    const { owner, items, first } = ownerWithItems(resource)
     const api = () => resource.server().api
     const writes = resource.writes(first)
 
@@ -207,7 +207,7 @@ function describeMediaTypes(resource: ResourceUnderTest): void {
 /** 400 for a body that is not JSON or not UTF-8, and for an id that is not one. */
 function describeMalformedInput(resource: ResourceUnderTest): void {
   describe(`${resource.name}: 400 BAD_REQUEST for malformed input`, () => {
-    const { owner, items, first } = ownerWithItems(resource, beforeAll)
+    const { owner, items, first } = ownerWithItems(resource)
     const api = () => resource.server().api
     const writes = resource.writes(first)
 
@@ -244,7 +244,7 @@ function describeMalformedInput(resource: ResourceUnderTest): void {
 /** 401, with a challenge, for every operation without credentials or with wrong ones. */
 function describeCredentials(resource: ResourceUnderTest): void {
   describe(`${resource.name}: 401 UNAUTHORIZED without credentials or with wrong ones`, () => {
-    const { owner, items, first } = ownerWithItems(resource, beforeAll)
+    const { owner, items, first } = ownerWithItems(resource)
     const api = () => resource.server().api
     const operations = resource.operations(first)
 
@@ -275,11 +275,11 @@ function describeCredentials(resource: ResourceUnderTest): void {
   })
 }
 
-/** Another user's item is a 404 whatever is asked of it, and every list shows only one's own. */
+/** Another user's item is a 404 whatever is asked of it, as is one that does not exist; every list shows only one's own. */
 function describeIsolation(resource: ResourceUnderTest): void {
   describe(`${resource.name}: per-user isolation`, () => {
-    const alice = ownerWithItems(resource, beforeAll)
-    const bob = ownerWithItems(resource, beforeAll)
+    const alice = ownerWithItems(resource)
+    const bob = ownerWithItems(resource)
     const api = () => resource.server().api
 
     it.each(resource.itemRequests)(`$name another user's ${resource.name}, by path or by its uri, with Bearer or Basic -> 404, never 403`, async ({ method, options }) => {
@@ -291,6 +291,15 @@ function describeIsolation(resource: ResourceUnderTest): void {
             expect(res.body.type).toBe('/problems/not-found')
           }
         }
+      }
+    })
+
+    it.each(resource.itemRequests)(`$name a ${resource.name} that does not exist, or at the largest id -> 404 NOT_FOUND`, async ({ method, options }) => {
+      for (const id of ['987654321', '9007199254740991']) {
+        const path = alice.first().path.replace(/\/[^/]+$/, `/${id}`)
+        const res = await api().request<Problem>(method, path, { ...options, auth: alice.owner().bearer })
+        expectProblem(res, 404, 'NOT_FOUND')
+        expect(res.body.type).toBe('/problems/not-found')
       }
     })
 

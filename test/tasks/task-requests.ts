@@ -8,7 +8,7 @@ import type { Schemas } from '../../src/client/index.js'
 import type { ApiResponse } from '../support/client.js'
 import { RFC3339_UTC_MS } from '../support/expect.js'
 import type { Item, ResourceUnderTest, Write } from '../support/resource-suites.js'
-import { typedClient } from '../support/typed-client.js'
+import { answerOf, typedClient } from '../support/typed-client.js'
 import type { Task, TaskList, TestServer, TestUser } from '../support/server.js'
 
 export const TASKS = '/api/v1/tasks'
@@ -26,9 +26,9 @@ export function listPath(query: Record<string, string | number | boolean> = {}):
 /** The task requests a test takes for granted, sent to the server `server()` returns (started in the file's beforeAll). */
 export function taskRequests(server: () => TestServer) {
   async function create(user: TestUser, json: Schemas['TaskWrite']): Promise<Task> {
-    const { data, error, response } = await typedClient(server().api, user).POST('/api/v1/tasks', { body: json })
-    expect(response.status, JSON.stringify(error)).toBe(201)
-    return data ?? fail('no task in the 201')
+    const res = answerOf(await typedClient(server().api, user).POST('/api/v1/tasks', { body: json }))
+    expect(res.status).toBe(201)
+    return res.body
   }
 
   async function createMany(user: TestUser, titles: readonly string[]): Promise<Task[]> {
@@ -92,8 +92,4 @@ export function taskResource(server: () => TestServer): ResourceUnderTest {
     ],
     malformedJson: '{"title": "unfinished',
   }
-}
-
-function fail(message: string): never {
-  throw new Error(message)
 }

@@ -8,7 +8,7 @@ import type { Schemas } from '../../src/client/index.js'
 import type { ApiResponse } from '../support/client.js'
 import { RFC3339_UTC_MS } from '../support/expect.js'
 import type { Item, Operation, ResourceUnderTest, Write } from '../support/resource-suites.js'
-import { typedClient } from '../support/typed-client.js'
+import { answerOf, typedClient } from '../support/typed-client.js'
 import type { Balance, TestServer, TestUser, Transaction, TransactionList } from '../support/server.js'
 
 export const INCOMES = '/api/v1/incomes'
@@ -73,9 +73,9 @@ export async function inPool<T, R>(items: readonly T[], limit: number, task: (it
 export function transactionRequests(server: () => TestServer) {
   async function record(user: TestUser, type: Type, json: Schemas['IncomeWrite'] | Schemas['ExpenseWrite']): Promise<Transaction> {
     const client = typedClient(server().api, user)
-    const { data, error, response } = type === 'income' ? await client.POST('/api/v1/incomes', { body: json }) : await client.POST('/api/v1/expenses', { body: json })
-    expect(response.status, JSON.stringify(error)).toBe(201)
-    return data ?? fail(`no ${type} in the 201`)
+    const res = answerOf(type === 'income' ? await client.POST('/api/v1/incomes', { body: json }) : await client.POST('/api/v1/expenses', { body: json }))
+    expect(res.status).toBe(201)
+    return res.body
   }
 
   /**
@@ -176,8 +176,4 @@ export function transactionResource(server: () => TestServer): ResourceUnderTest
     ],
     malformedJson: '{"description": "x", "amount": 1',
   }
-}
-
-function fail(message: string): never {
-  throw new Error(message)
 }
