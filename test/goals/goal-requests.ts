@@ -4,11 +4,10 @@
  * file's own server, so each test reads as the request it is about.
  */
 import { expect } from 'vitest'
-import type { Schemas } from '../../src/client/index.js'
-import type { ApiResponse } from '../support/client.js'
+import type { operations, Schemas } from '../../src/client/index.js'
 import { RFC3339_UTC_MS } from '../support/expect.js'
 import type { Item, Operation, ResourceUnderTest, Write } from '../support/resource-suites.js'
-import { answerOf, typedClient } from '../support/typed-client.js'
+import { type Answer, answerOf, typedClient } from '../support/typed-client.js'
 import type { Goal, GoalList, GoalTreeNode, TestServer, TestUser } from '../support/server.js'
 
 export const GOALS = '/api/v1/goals'
@@ -21,6 +20,9 @@ export const LATER = '2030-01-01T10:00:00+02:00'
 export const LATER_UTC = '2030-01-01T08:00:00.000Z'
 /** Before any goal's start in these tests. */
 export const LONG_AGO = '2000-01-01T00:00:00Z'
+
+/** The query of GET /api/v1/goals, as the spec types it. */
+type GoalListQuery = NonNullable<operations['listGoals']['parameters']['query']>
 
 export const goalPath = (id: number | string) => `${GOALS}/${id}`
 
@@ -66,9 +68,9 @@ export function goalRequests(server: () => TestServer) {
    * A page by number (page 1 unless the query says otherwise), whose meta carries the
    * total; cursor pages, the default without `page`, are walked in test/http/cursor-pages.test.ts.
    */
-  async function list(user: TestUser, query: Record<string, string | number | boolean> = {}): Promise<ApiResponse<GoalList>> {
-    const res = await server().api.get<GoalList>(listPath({ page: 1, ...query }), { auth: user.bearer })
-    expect(res.status, res.text).toBe(200)
+  async function list(user: TestUser, query: GoalListQuery = {}): Promise<Answer<GoalList>> {
+    const res = answerOf(await typedClient(server().api, user).GET('/api/v1/goals', { params: { query: { page: 1, ...query } } }))
+    expect(res.status).toBe(200)
     return res
   }
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiResponse } from '../support/client.js'
 import { expectProblem, parseLinks, tick } from '../support/expect.js'
 import { type Goal, type GoalList, type GoalTree, type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
-import { answerOf, typedClient } from '../support/typed-client.js'
+import { type Answer, answerOf, typedClient } from '../support/typed-client.js'
 import { g, goalPath, goalRequests, LATER, LATER_UTC, listPath, outline, TREE } from './goal-requests.js'
 
 let server: TestServer
@@ -47,7 +47,7 @@ describe('GET /api/v1/goals (listGoals)', () => {
       }
     })
 
-    const names = (res: ApiResponse<GoalList>) => res.body.data.map((item) => item.name)
+    const names = (res: Answer<GoalList>) => res.body.data.map((item) => item.name)
 
     it('parent_id=<id>: only its direct sub-goals, not theirs', async () => {
       const res = await list(me, { parent_id: goal('a').id })

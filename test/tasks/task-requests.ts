@@ -4,15 +4,17 @@
  * request it is about.
  */
 import { expect } from 'vitest'
-import type { Schemas } from '../../src/client/index.js'
-import type { ApiResponse } from '../support/client.js'
+import type { operations, Schemas } from '../../src/client/index.js'
 import { RFC3339_UTC_MS } from '../support/expect.js'
 import type { Item, ResourceUnderTest, Write } from '../support/resource-suites.js'
-import { answerOf, typedClient } from '../support/typed-client.js'
+import { type Answer, answerOf, typedClient } from '../support/typed-client.js'
 import type { Task, TaskList, TestServer, TestUser } from '../support/server.js'
 
 export const TASKS = '/api/v1/tasks'
 const TASK_FIELDS = ['created_at', 'description', 'done', 'id', 'title', 'updated_at', 'uri']
+
+/** The query of GET /api/v1/tasks, as the spec types it. */
+type TaskListQuery = NonNullable<operations['listTasks']['parameters']['query']>
 
 export const taskPath = (id: number | string) => `${TASKS}/${id}`
 
@@ -41,9 +43,9 @@ export function taskRequests(server: () => TestServer) {
    * A page by number (page 1 unless the query says otherwise), whose meta carries the
    * total; cursor pages, the default without `page`, are walked in test/http/cursor-pages.test.ts.
    */
-  async function list(user: TestUser, query: Record<string, string | number | boolean> = {}): Promise<ApiResponse<TaskList>> {
-    const res = await server().api.get<TaskList>(listPath({ page: 1, ...query }), { auth: user.bearer })
-    expect(res.status, res.text).toBe(200)
+  async function list(user: TestUser, query: TaskListQuery = {}): Promise<Answer<TaskList>> {
+    const res = answerOf(await typedClient(server().api, user).GET('/api/v1/tasks', { params: { query: { page: 1, ...query } } }))
+    expect(res.status).toBe(200)
     return res
   }
 
