@@ -5,10 +5,11 @@
  * one's own, a throttled username (429), a database that is gone (500), and a method a
  * path does not have (405).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { BARE_INTERNAL_ERROR, expectProblem } from '../support/expect.js'
 import { describeResourceBasics } from '../support/resource-suites.js'
 import { type Problem, signUp, startTestServer, type TestServer, type TestUser, type Transaction, type TransactionList } from '../support/server.js'
+import { SERVER_START_TIMEOUT_MS } from '../support/timeouts.js'
 import { answerOf, typedClient } from '../support/typed-client.js'
 import { BALANCE, EXPENSES, INCOMES, moneyOperations, TRANSACTIONS, transactionPath, transactionRequests, transactionResource } from './transaction-requests.js'
 
@@ -28,7 +29,8 @@ describe('per-user isolation of balances', () => {
   let salary: Transaction
   let pizza: Transaction
   let bobs: Transaction
-  beforeAll(async () => {
+  // Each test writes or deletes: each starts from the same two users of its own.
+  beforeEach(async () => {
     alice = await signUp(server.api)
     bob = await signUp(server.api)
     salary = await record(alice, 'income', { description: "Alice's salary", amount: 5000 })
@@ -77,14 +79,15 @@ describe('429 and 500 on every money operation', () => {
     let spare: TestServer
     let victim: TestUser
     let income: Transaction
-    beforeAll(async () => {
+    // One each: the 500 test destroys the server's database, which the 429 test needs.
+    beforeEach(async () => {
       spare = await startTestServer({ loginMaxFailures: 1, loginWindowSeconds: 120 })
       victim = await signUp(spare.api)
       const res = await spare.api.post<Transaction>(INCOMES, { auth: victim.bearer, json: { description: 'x', amount: 1 } })
       expect(res.status).toBe(201)
       income = res.body
-    })
-    afterAll(() => spare.close())
+    }, SERVER_START_TIMEOUT_MS)
+    afterEach(() => spare.close())
 
     it('once a username is throttled, every operation with its Basic credentials -> 429 with Retry-After', async () => {
       expectProblem(await spare.api.get<Problem>(BALANCE, { auth: { basic: [victim.username, 'wrong password'] } }), 401, 'UNAUTHORIZED')
