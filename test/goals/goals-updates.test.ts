@@ -133,6 +133,9 @@ describe('PUT /api/v1/goals/{goalId} (replaceGoal)', () => {
     })
 
     it('moving d up, under its ancestor a, is fine -> 200', async () => {
+      // A user and chain of its own: the tests above need theirs as it was.
+      const me = await signUp(server.api)
+      const goal = await plant(me, [chain])
       const res = answerOf(await typedClient(server.api, me).PUT('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('d').id } }, body: { name: 'd', parent_id: goal('a').id } }))
       expect(res.status).toBe(200)
       expect(res.body.parent_id).toBe(goal('a').id)
@@ -300,7 +303,7 @@ describe('PATCH /api/v1/goals/{goalId} (updateGoal)', () => {
     expect(back.body.parent_id).toBeNull()
   })
 
-  describe('moving goals in a tree', () => {
+  describe('moving goals in a tree: the moves refused', () => {
     let me: TestUser
     let goal: (name: string) => Goal
     beforeAll(async () => {
@@ -346,31 +349,39 @@ describe('PATCH /api/v1/goals/{goalId} (updateGoal)', () => {
       for (const name of ['home', 'kitchen', 'oven', 'garden', 'work', 'desk']) expect(await read(me, goal(name).id)).toEqual(goal(name))
       expect(outline(await tree(me))).toEqual([g('home', g('kitchen', g('oven')), g('garden')), g('work', g('desk'))])
     })
+  })
 
-    it('to another branch: kitchen (with oven) under work -> 200, and the tree shows it there', async () => {
-      const res = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('kitchen').id } }, body: { parent_id: goal('work').id } }))
-      expect(res.status).toBe(200)
-      expect(res.body).toMatchObject({ id: goal('kitchen').id, name: 'kitchen', parent_id: goal('work').id })
+  describe('moving goals in a tree, one move after another', () => {
+    let me: TestUser
+    let goal: (name: string) => Goal
+    beforeAll(async () => {
+      me = await signUp(server.api)
+      goal = await plant(me, [g('home', g('kitchen', g('oven')), g('garden')), g('work', g('desk'))])
+    })
+
+    it('kitchen (with oven) under work, then oven to the top level with {parent_id: null}, then home under oven (formerly forbidden, no longer a descendant) -> 200 each, and the tree shows each', async () => {
+      // To another branch: kitchen (with oven) under work.
+      const underWork = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('kitchen').id } }, body: { parent_id: goal('work').id } }))
+      expect(underWork.status).toBe(200)
+      expect(underWork.body).toMatchObject({ id: goal('kitchen').id, name: 'kitchen', parent_id: goal('work').id })
       // Siblings go by created_at: kitchen was created before desk.
       expect(outline(await tree(me))).toEqual([g('home', g('garden')), g('work', g('kitchen', g('oven')), g('desk'))])
       expect((await read(me, goal('oven').id)).parent_id).toBe(goal('kitchen').id)
-    })
 
-    it('to the top level with {parent_id: null} -> 200', async () => {
-      const res = await server.api.patch<Goal>(goalPath(goal('oven').id), {
+      // To the top level.
+      const toTop = await server.api.patch<Goal>(goalPath(goal('oven').id), {
         auth: me.bearer,
         json: { parent_id: null },
         contentType: 'application/merge-patch+json',
       })
-      expect(res.status).toBe(200)
-      expect(res.body.parent_id).toBeNull()
+      expect(toTop.status).toBe(200)
+      expect(toTop.body.parent_id).toBeNull()
       // Among the top-level goals oven goes by its created_at: after home, before work.
       expect(outline(await tree(me))).toEqual([g('home', g('garden')), g('oven'), g('work', g('kitchen'), g('desk'))])
-    })
 
-    it('a formerly forbidden move is fine once the goal is no longer a descendant: home under oven -> 200', async () => {
-      const res = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('home').id } }, body: { parent_id: goal('oven').id } }))
-      expect(res.status).toBe(200)
+      // A formerly forbidden move, now that home is no longer above oven.
+      const underOven = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('home').id } }, body: { parent_id: goal('oven').id } }))
+      expect(underOven.status).toBe(200)
       expect(outline(await tree(me))).toEqual([g('oven', g('home', g('garden'))), g('work', g('kitchen'), g('desk'))])
     })
   })
