@@ -3,7 +3,7 @@
  * cent, never through floats). Where a test needs many rows, it writes them straight into
  * `transactions`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { expectProblem, pointersOf } from '../support/expect.js'
 import { mulberry32 } from '../support/random.js'
 import { type Balance, type Problem, signUp, startTestServer, type TestServer, type TestUser, type Transaction } from '../support/server.js'
@@ -33,11 +33,14 @@ const { record, list, balanceOf, seedMany } = transactionRequests(() => server)
 describe('the total limit: 9,999,999,999,999.99 of income, and of expenses, per user', () => {
   describe('incomes', () => {
     let me: TestUser
-    beforeAll(async () => {
+    // Each test starts from its own user, 999,999,999.99 short of the limit (rows written in bulk, so cheap).
+    beforeEach(async () => {
       me = await signUp(server.api)
       // 9,999 of the largest income: 9,999,000,000,000 in all, 999,999,999.99 short of the limit.
       await seedMany(me, 'income', 9_999, MAX_AMOUNT_CENTS)
     })
+    /** The last cent that fits: the user is then exactly at the limit. */
+    const reachTheLimit = () => record(me, 'income', { description: 'the last cent', amount: 999_999_999.99 })
 
     it('the seeded total is 9,999,000,000,000', async () => {
       expect(await balanceOf(me)).toEqual({ income: 9_999_000_000_000, expenses: 0, balance: 9_999_000_000_000 })
@@ -63,6 +66,7 @@ describe('the total limit: 9,999,999,999,999.99 of income, and of expenses, per 
     })
 
     it('at the limit, even one more cent -> 422, and the same cent through a form -> 422', async () => {
+      await reachTheLimit()
       const json = await server.api.post<Problem>(INCOMES, { auth: me.bearer, json: { description: 'a cent', amount: 0.01 } })
       expectProblem(json, 422, 'VALIDATION_ERROR')
       expect(pointersOf(json.body)).toEqual(['/amount'])
@@ -74,6 +78,7 @@ describe('the total limit: 9,999,999,999,999.99 of income, and of expenses, per 
     })
 
     it('the income limit does not limit expenses: an expense of 1,000,000,000 -> 201', async () => {
+      await reachTheLimit()
       await record(me, 'expense', { description: 'spent', amount: 1_000_000_000 })
       expect(await balanceOf(me)).toEqual({ income: 9_999_999_999_999.99, expenses: -1_000_000_000, balance: 9_998_999_999_999.99 })
     })
@@ -85,6 +90,7 @@ describe('the total limit: 9,999,999,999,999.99 of income, and of expenses, per 
     })
 
     it('deleting an income makes room again', async () => {
+      await reachTheLimit()
       const last = (await list(me, INCOMES, { per_page: 1, page: 10_000 })).body.data[0]
       expect(last?.amount).toBe(999_999_999.99)
       expect((await server.api.delete(transactionPath(last?.id ?? 0), { auth: me.bearer })).status).toBe(204)
@@ -96,10 +102,13 @@ describe('the total limit: 9,999,999,999,999.99 of income, and of expenses, per 
 
   describe('expenses', () => {
     let me: TestUser
-    beforeAll(async () => {
+    // Each test starts from its own user, 999,999,999.99 short of the limit.
+    beforeEach(async () => {
       me = await signUp(server.api)
       await seedMany(me, 'expense', 9_999, -MAX_AMOUNT_CENTS)
     })
+    /** The last cent that fits: the user is then exactly at the limit. */
+    const reachTheLimit = () => record(me, 'expense', { description: 'the last cent', amount: -999_999_999.99 })
 
     it.each([1_000_000_000, -1_000_000_000])('one cent past the limit (an expense of %d) -> 422 at /amount, nothing recorded', async (amount) => {
       const res = await server.api.post<Problem>(EXPENSES, { auth: me.bearer, json: { description: 'too much', amount } })
@@ -117,6 +126,7 @@ describe('the total limit: 9,999,999,999,999.99 of income, and of expenses, per 
     })
 
     it('at the limit, one more cent -> 422 whatever its sign', async () => {
+      await reachTheLimit()
       for (const amount of [0.01, -0.01]) {
         const res = await server.api.post<Problem>(EXPENSES, { auth: me.bearer, json: { description: 'a cent', amount } })
         expectProblem(res, 422, 'VALIDATION_ERROR')
@@ -126,6 +136,7 @@ describe('the total limit: 9,999,999,999,999.99 of income, and of expenses, per 
     })
 
     it('incomes are still taken, up to their own limit: both at the limit is a balance of exactly 0', async () => {
+      await reachTheLimit()
       await seedMany(me, 'income', 9_999, MAX_AMOUNT_CENTS)
       await record(me, 'income', { description: 'the last cent', amount: 999_999_999.99 })
       expect(await balanceOf(me)).toEqual({ income: 9_999_999_999_999.99, expenses: -9_999_999_999_999.99, balance: 0 })
