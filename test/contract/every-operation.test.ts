@@ -124,7 +124,7 @@ describe('429 past a per-user request limit', () => {
   afterAll(() => limited.close())
 
   // The limit counts a signed-in user's requests; registration's 429 (the login throttle,
-  // on a retry's password check) is in test/http/idempotency.test.ts.
+  // on a retry's password check) is in test/http/idempotency-registration.test.ts.
   it.each(declaring(429).filter((id) => secured.includes(id)))('%s', async (operationId) => {
     const user = await signUp(limited.api)
     const request = await plan(operationId, user, limited)

@@ -109,7 +109,7 @@ function countBy<T>(values: readonly T[]): Map<T, number> {
 }
 
 describe('Idempotency-Key: retries of one POST spread over three replicas', () => {
-  // Guaranteed by the row lock on the user (inUserTransaction in src/http/idempotency.ts):
+  // Guaranteed by the row lock on the user (inUserTransaction in src/idempotency/run-idempotently.ts):
   // each retry looks its key up only once the one before it has committed.
   const CREATES: ReadonlyArray<{ path: string; table: string; body: (round: number) => Body }> = [
     { path: '/api/v1/tasks', table: 'tasks', body: (round) => ({ title: `Task ${round}`, description: 'retried' }) },
@@ -150,7 +150,7 @@ describe('Idempotency-Key: retries of one POST spread over three replicas', () =
 })
 
 describe('If-Match: concurrent writes with one ETag over three replicas', () => {
-  // Guaranteed by the row lock on the user (inUserTransaction in src/http/dispatch.ts): the
+  // Guaranteed by the row lock on the user (inUserTransaction in src/http/run-operation.ts): the
   // comparison with the current ETag and the write run as one, one request after another.
   const WRITERS = 6
 

@@ -9,7 +9,8 @@ import addFormats from 'ajv-formats'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { useDecimalMultipleOf } from '../../src/http/openapi-backend/decimal-multiple-of.js'
-import { JsonLiteral, asParsedJson, invalidValue, isWellFormedText, toJsonText, validValue } from './arbitraries.js'
+import { invalidValue, validValue } from './arbitraries.js'
+import { asParsedJson, isWellFormedText, JsonLiteral, toJsonText } from './json-text.js'
 import { Contract } from './contract.js'
 
 const document = new Contract().document

@@ -10,6 +10,12 @@ export function expectProblem(res: ApiResponse<Problem>, status: number, code: P
   expect(res.body.code).toBe(code)
 }
 
+/** A timestamp as the API writes every one: UTC, with milliseconds. */
+export const RFC3339_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+
+/** Long enough for the clock to move on by at least one millisecond. */
+export const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 5))
+
 /** The JSON Pointers a problem names, sorted. */
 export function pointersOf(problem: Problem): string[] {
   return (problem.errors ?? []).map((error) => error.pointer ?? '<no pointer>').sort()

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiResponse } from '../support/client.js'
 import { expectProblem, pointersOf } from '../support/expect.js'
+import { describeResourceBasics, type ResourceUnderTest } from '../support/resource-suites.js'
 import { type Goal, type Problem, signUp, startTestServer, type Task, type TaskList, type TestServer, type Token, type User } from '../support/server.js'
 
 let server: TestServer
@@ -11,6 +12,32 @@ afterAll(() => server.close())
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 const merge = 'application/merge-patch+json'
+
+const ME = '/api/v1/users/me'
+
+/** The signed-in user's account, for the suites every resource runs (test/support/resource-suites.ts). */
+const userResource: ResourceUnderTest = {
+  name: 'user',
+  server: () => server,
+  makeItems: async (owner) => {
+    const res = await server.api.get<User>(ME, { auth: owner.bearer })
+    expect(res.status).toBe(200)
+    return [{ path: `/api/v1/users/${res.body.id}`, uri: res.body.uri, body: res.body }]
+  },
+  lists: [],
+  itemParameter: 'userId',
+  itemRequests: [{ name: 'GET', method: 'GET', options: {} }],
+  operations: (target) => [
+    { name: 'getCurrentUser', method: 'GET', path: () => ME, options: {} },
+    { name: 'updateCurrentUser', method: 'PATCH', path: () => ME, options: { json: { email: 'x@example.com' }, contentType: merge } },
+    { name: 'deleteCurrentUser', method: 'DELETE', path: () => ME, options: {} },
+    { name: 'getUser', method: 'GET', path: () => target().path, options: {} },
+  ],
+  writes: () => [{ name: 'updateCurrentUser', method: 'PATCH', path: () => ME, json: { email: 'x@example.com' }, jsonTypes: ['application/json', merge] }],
+  malformedJson: '{"email": "x@',
+}
+
+describeResourceBasics(userResource)
 
 function basic(username: string, password: string) {
   return { basic: [username, password] as const }
@@ -251,11 +278,6 @@ describe('GET /api/v1/users/me', () => {
     expect(res.body).toMatchObject({ id: me.id, username: me.username, email: me.email })
     await expectNoPasswordIn(res, me.id)
   })
-
-  it('401 without credentials', async () => {
-    const res = await server.api.get<Problem>('/api/v1/users/me')
-    expectProblem(res, 401, 'UNAUTHORIZED')
-  })
 })
 
 describe('PATCH /api/v1/users/me', () => {
@@ -396,11 +418,6 @@ describe('PATCH /api/v1/users/me', () => {
     const unchanged = await server.api.get<User>('/api/v1/users/me', { auth: me.bearer })
     expect(unchanged.body).toMatchObject({ id: me.id, username: me.username })
   })
-
-  it('401 without credentials', async () => {
-    const res = await server.api.patch<Problem>('/api/v1/users/me', { json: { email: 'x@example.com' }, contentType: merge })
-    expectProblem(res, 401, 'UNAUTHORIZED')
-  })
 })
 
 describe('DELETE /api/v1/users/me', () => {
@@ -472,11 +489,6 @@ describe('DELETE /api/v1/users/me', () => {
     expect(res.text).toBe('')
     expect((await server.api.get('/api/v1/users/me', { auth: me.basic })).status).toBe(401)
   })
-
-  it('401 without credentials', async () => {
-    const res = await server.api.delete<Problem>('/api/v1/users/me')
-    expectProblem(res, 401, 'UNAUTHORIZED')
-  })
 })
 
 describe('GET /api/v1/users/{userId}', () => {
@@ -502,25 +514,5 @@ describe('GET /api/v1/users/{userId}', () => {
     expect(res.body).toMatchObject({ status: 404, code: 'NOT_FOUND', type: '/problems/not-found' })
     expect(res.text).not.toContain(other.username)
     expect(res.text).not.toContain(other.email)
-  })
-
-  it('an id that does not exist: 404, the same as another user', async () => {
-    const me = await signUp(server.api)
-    const res = await server.api.get<Problem>('/api/v1/users/987654321', { auth: me.bearer })
-    expectProblem(res, 404, 'NOT_FOUND')
-  })
-
-  it.each([['abc'], ['0'], ['-1'], ['1.5'], ['99999999999999999999']])('400 BAD_REQUEST for userId %s', async (id) => {
-    const me = await signUp(server.api)
-    const res = await server.api.get<Problem>(`/api/v1/users/${id}`, { auth: me.bearer })
-    expect(res.status).toBe(400)
-    expect(res.body).toMatchObject({ status: 400, code: 'BAD_REQUEST', type: '/problems/bad-request' })
-    expect(res.body.errors?.[0]?.parameter).toBe('userId')
-  })
-
-  it('401 without credentials', async () => {
-    const me = await signUp(server.api)
-    const res = await server.api.get<Problem>(`/api/v1/users/${me.id}`)
-    expectProblem(res, 401, 'UNAUTHORIZED')
   })
 })
