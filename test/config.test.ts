@@ -35,7 +35,9 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true)
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2)
     expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8')
-    expect(() => loadConfig({ TRUST_PROXY: 'yes' })).toThrow(/^TRUST_PROXY must be true, false, a hop count or addresses and subnets .*, not "yes" \(invalid IP address: yes\)$/)
+    expect(() => loadConfig({ TRUST_PROXY: 'yes' })).toThrow(
+      /^TRUST_PROXY must be true, false, a hop count or addresses and subnets .*, not "yes" \(invalid IP address: yes\)$/,
+    )
     expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/99' })).toThrow(/not "10\.0\.0\.0\/99" \(invalid range on address/)
   })
 

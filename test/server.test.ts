@@ -42,7 +42,10 @@ describe('SIGTERM', () => {
     server = await start({ SHUTDOWN_TIMEOUT_SECONDS: '1', HEADERS_TIMEOUT_SECONDS: '60', BODY_TIMEOUT_SECONDS: '60' })
     const idle = await idleConnection(server.baseUrl)
     const halfHeaders = slowRequest(server.baseUrl, 'GET /api/v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n')
-    const stalledBody = slowRequest(server.baseUrl, 'POST /api/v1/users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"user')
+    const stalledBody = slowRequest(
+      server.baseUrl,
+      'POST /api/v1/users HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"user',
+    )
     // Both have reached the server once a later request is answered on a new connection.
     expect((await server.api.get('/healthz')).status).toBe(200)
 

@@ -49,7 +49,9 @@ describe('start-up failures', () => {
   })
 
   it('tell a port in use from one that may not be used', () => {
-    expect(listenFailure(80, systemError('listen EACCES: permission denied 0.0.0.0:80', 'EACCES')).message).toMatch(/^PORT=80 may not be listened on by this user \(EACCES\)/)
+    expect(listenFailure(80, systemError('listen EACCES: permission denied 0.0.0.0:80', 'EACCES')).message).toMatch(
+      /^PORT=80 may not be listened on by this user \(EACCES\)/,
+    )
     expect(listenFailure(3000, systemError('listen EADDRINUSE: address already in use :::3000', 'EADDRINUSE')).message).toBe(
       'PORT=3000 is already in use (EADDRINUSE). Stop what listens on port 3000, or set PORT to a free port (0 picks one).',
     )

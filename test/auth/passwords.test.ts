@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { defaultConfig } from '../../src/config.js'
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../../src/auth/passwords.js'
+import { defaultConfig } from '../../src/config.js'
 
 describe('password hashing', () => {
   it('stores scrypt with its cost and a random salt, never the password', async () => {

@@ -27,9 +27,7 @@ const findToken = db.prepare(
   'select users.id as userId from tokens inner join users on users.id = tokens.user_id where tokens.token_hash = ? and tokens.expires_at > ?',
 )
 const selectTask = db.prepare('select * from tasks where user_id = ? and id = ?')
-const insertTask = db.prepare(
-  'insert into tasks (user_id, title, description, done, created_at, updated_at) values (?, ?, ?, ?, ?, ?) returning *',
-)
+const insertTask = db.prepare('insert into tasks (user_id, title, description, done, created_at, updated_at) values (?, ?, ?, ?, ?, ?) returning *')
 /** One prepared update per set of changed columns, as a hand-written app would keep them. */
 const updates = new Map()
 function updateStatement(columns) {
@@ -108,10 +106,7 @@ app.patch('/api/v1/tasks/:taskId', (req, res) => {
   const columns = changes.map(([column]) => column)
   const id = Number(req.params.taskId)
   // Like the service, an empty patch changes nothing, not even updated_at.
-  const row =
-    columns.length === 0
-      ? selectTask.get(res.locals.userId, id)
-      : updateStatement(columns).get(...values, new Date().toISOString(), res.locals.userId, id)
+  const row = columns.length === 0 ? selectTask.get(res.locals.userId, id) : updateStatement(columns).get(...values, new Date().toISOString(), res.locals.userId, id)
   if (!row) {
     res.status(404).json({ status: 404 })
     return

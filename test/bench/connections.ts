@@ -26,7 +26,7 @@
  * `--cpu-prof` profile of the server. Any LOAD_SHED_LAG_MS is passed on to the server.
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process'
-import { mkdtempSync, openSync, readFileSync, rmSync, closeSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -143,7 +143,6 @@ function failures(probes: readonly Probe[]): string {
   return counts.size === 0 ? '' : `  (no answer: ${[...counts].map(([why, n]) => `${n} ${why}`).join(', ')})`
 }
 
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'achiever-bench-'))
   const logFile = join(dir, 'server.log')
@@ -213,7 +212,9 @@ async function main(): Promise<void> {
       const { ms, ranMs, waitingMs, gcMs, cause } = loop.longest
       console.log(`    longest: ${ms} ms, ${cause} (main thread on a CPU ${ranMs} ms, waiting for one ${waitingMs} ms; GC ${gcMs} ms)`)
     }
-    console.log(`  busy connections (${HONOUR_RETRY_AFTER ? 'honouring' : 'ignoring'} Retry-After): ${perSecond}; ${counts.unanswered} got no answer; ${counts.reconnects} reconnects`)
+    console.log(
+      `  busy connections (${HONOUR_RETRY_AFTER ? 'honouring' : 'ignoring'} Retry-After): ${perSecond}; ${counts.unanswered} got no answer; ${counts.reconnects} reconnects`,
+    )
     for (const [kind, values] of Object.entries(counts.latencies)) {
       if (values.length > 0) console.log(`    ${kind.padEnd(5)} response time:        ${summary(values)}`)
     }

@@ -67,7 +67,7 @@ export async function benchCursorPages(): Promise<CursorBench> {
   try {
     const small = await signUp(server.api)
     const big = await signUp(server.api)
-    let started = performance.now()
+    const started = performance.now()
     await seed(server, small, SMALL)
     await seed(server, big, BIG)
     console.log(`seeded ${SMALL.toLocaleString('en')} + ${BIG.toLocaleString('en')} tasks in ${((performance.now() - started) / 1000).toFixed(1)} s`)
@@ -79,7 +79,12 @@ export async function benchCursorPages(): Promise<CursorBench> {
     const firstBigMs = await median(server, big, `/api/v1/tasks?per_page=${PER_PAGE}`)
     const deepBigMs = await median(server, big, deep)
     // Deep in the title order: the cursor of a next link far down, found by keyset itself.
-    const titleRow = await server.db.selectFrom('tasks').select(['id', 'title']).where('user_id', '=', big.id).where('title', '=', `task ${Math.floor(BIG * 0.9)}`).executeTakeFirstOrThrow()
+    const titleRow = await server.db
+      .selectFrom('tasks')
+      .select(['id', 'title'])
+      .where('user_id', '=', big.id)
+      .where('title', '=', `task ${Math.floor(BIG * 0.9)}`)
+      .executeTakeFirstOrThrow()
     const deepTitle = `/api/v1/tasks?sort=title&per_page=${PER_PAGE}&cursor=${encodeCursor(listFingerprint('tasks', { sort: 'title' }), { key: titleRow.title, id: titleRow.id })}`
     const deepTitleBigMs = await median(server, big, deepTitle)
     return { firstSmallMs, firstBigMs, deepBigMs, deepTitleBigMs }

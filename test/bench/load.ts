@@ -122,9 +122,10 @@ export async function runSpreadLoad(servers: readonly LoadTarget[], load: LoadCa
   const sorted = pooled.sort()
   const unexpected = driven.reduce((sum, d) => sum + d.unexpected, 0)
   const answers = count + unexpected
-  const cpuUsed = cpuBefore.every((ms) => ms !== undefined) && cpuAfter.every((ms) => ms !== undefined)
-    ? cpuAfter.reduce((sum: number, ms, i) => sum + (ms ?? 0) - (cpuBefore[i] ?? 0), 0)
-    : undefined
+  const cpuUsed =
+    cpuBefore.every((ms) => ms !== undefined) && cpuAfter.every((ms) => ms !== undefined)
+      ? cpuAfter.reduce((sum: number, ms, i) => sum + (ms ?? 0) - (cpuBefore[i] ?? 0), 0)
+      : undefined
   return {
     answers,
     ...(cpuUsed === undefined ? {} : { serverCpuMs: cpuUsed }),

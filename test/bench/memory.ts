@@ -30,12 +30,7 @@ async function mixedLoad(server: RunningServer, cases: readonly LoadCase[], seco
   }
 }
 
-export async function measureMemory(
-  server: RunningServer,
-  cases: readonly LoadCase[],
-  secondsPerMinute: number,
-  connections: number,
-): Promise<MemoryFigures> {
+export async function measureMemory(server: RunningServer, cases: readonly LoadCase[], secondsPerMinute: number, connections: number): Promise<MemoryFigures> {
   const rssMiB: number[] = []
   for (let minute = 0; minute < 2; minute++) {
     await mixedLoad(server, cases, secondsPerMinute, connections)

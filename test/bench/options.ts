@@ -74,7 +74,10 @@ export function readOptions(env: NodeJS.ProcessEnv = process.env, argv: readonly
     memorySeconds: positive(env, 'BENCH_MEMORY_SECONDS', 60),
     listRows: [...new Set(integers(env.BENCH_LIST_ROWS || '1000,100000', 'BENCH_LIST_ROWS'))].sort((a, b) => a - b),
     sections: sections(env.BENCH_ONLY),
-    cases: (env.BENCH_CASES ?? '').split(',').map((part) => part.trim()).filter((part) => part !== ''),
+    cases: (env.BENCH_CASES ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== ''),
     record: argv.includes('--record'),
     resultsPath: env.BENCH_RESULTS || join(root, 'test/bench/RESULTS.md'),
     serviceLog: env.BENCH_SERVICE_LOG || '/dev/null',

@@ -26,9 +26,7 @@ export async function openBackendProbe(databaseUrl: string): Promise<BackendProb
   await client.connect()
   return {
     async snapshot() {
-      const { rows } = await client.query<{ pid: number }>(
-        'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
-      )
+      const { rows } = await client.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()')
       const cpu = new Map<number, number>()
       for (const { pid } of rows) {
         const ms = processCpuMs(pid)

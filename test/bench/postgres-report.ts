@@ -113,17 +113,17 @@ export function postgresSection(figures: PostgresFigures, machine: Machine): str
     '## PostgreSQL against SQLite, one replica against two (issue 12)',
     '',
     `The service (\`node dist/server.js\`, default configuration and pool) on a fresh ${figures.server} database on ` +
-      'the local server (durable commits, PostgreSQL\'s default, as SQLite\'s `synchronous=FULL`), seeded exactly as the ' +
+      "the local server (durable commits, PostgreSQL's default, as SQLite's `synchronous=FULL`), seeded exactly as the " +
       'SQLite file; both replicas answered every request as the service on SQLite did before anything was timed. ' +
       'The same load for each setup (the connections and seconds at the top), the three setups (SQLite, 1 replica, 2 replicas) rotating round by round. ' +
-      'Two replicas: both on the one database, the load generator\'s connections split evenly between their two ports ' +
+      "Two replicas: both on the one database, the load generator's connections split evenly between their two ports " +
       '(two autocannon instances in the one load-generator process, no proxy).',
     '',
     againstSqlite(figures),
     '',
-    'CPU per request: each process\'s own CPU time per answer, from /proc. On SQLite the database\'s work is done inside ' +
-      'the service; on PostgreSQL most of it moves to the backends serving the benchmark\'s database, so their CPU time ' +
-      'is added (PostgreSQL\'s shared background work is not counted).',
+    "CPU per request: each process's own CPU time per answer, from /proc. On SQLite the database's work is done inside " +
+      "the service; on PostgreSQL most of it moves to the backends serving the benchmark's database, so their CPU time " +
+      "is added (PostgreSQL's shared background work is not counted).",
     '',
     oneAgainstTwo(figures, machine),
     '',

@@ -20,7 +20,7 @@ import { sideBySideCases } from './cases.js'
 import { type LoadCase, type LoadTarget, type Measurement, runSpreadLoad } from './load.js'
 import type { BenchOptions } from './options.js'
 import { checkParity } from './parity.js'
-import { backendCpuBetween, type BackendProbe, openBackendProbe } from './postgres-backends.js'
+import { type BackendProbe, backendCpuBetween, openBackendProbe } from './postgres-backends.js'
 import { median, medianOf } from './results.js'
 import { type Seeded, seedDatabase } from './seed.js'
 import { type RunningServer, type SpawnOptions, startServer } from './servers.js'
@@ -61,12 +61,7 @@ const fmt = (m: SetupMeasurement) =>
   `${Math.round(m.rate)} req/s, p99 ${m.p99.toFixed(2)} ms, ${m.coresBusy.toFixed(2)} cores busy${m.failures ? `, ${m.failures} failed` : ''}`
 
 /** One timed load at one setup, with the CPU time of the servers, the database and the load generator. */
-async function measureSetup(
-  servers: readonly LoadTarget[],
-  load: LoadCase,
-  options: BenchOptions,
-  probe: BackendProbe | undefined,
-): Promise<SetupMeasurement> {
+async function measureSetup(servers: readonly LoadTarget[], load: LoadCase, options: BenchOptions, probe: BackendProbe | undefined): Promise<SetupMeasurement> {
   const backendsBefore = await probe?.snapshot()
   const generatorBefore = process.cpuUsage()
   const started = performance.now()
@@ -129,13 +124,7 @@ function sameIds(sqlite: Seeded, postgres: Seeded): void {
  * Runs the section: `sqliteService` is the run's service on the SQLite file seeded as
  * `seeded`; `spawn` is how the run starts servers.
  */
-export async function measurePostgres(
-  sqliteService: RunningServer,
-  seeded: Seeded,
-  spawn: SpawnOptions,
-  options: BenchOptions,
-  log: Log,
-): Promise<PostgresFigures> {
+export async function measurePostgres(sqliteService: RunningServer, seeded: Seeded, spawn: SpawnOptions, options: BenchOptions, log: Log): Promise<PostgresFigures> {
   const database = await createPostgresDatabase({ durableCommits: true })
   const replicas: RunningServer[] = []
   let probe: BackendProbe | undefined

@@ -81,13 +81,14 @@ function sinceRecorded(results: RunResults, recorded: RunResults): string {
       return then ? [row(`${r.name} (${r.rows.toLocaleString('en')} rows)`, then, r.service, '')] : []
     }),
   ]
-  const startup = recorded.startup && results.startup
-    ? `\n\nStart-up of the service: ${integer(recorded.startup.service.medianMs)} ms then, ${integer(results.startup.service.medianMs)} ms now.`
-    : ''
+  const startup =
+    recorded.startup && results.startup
+      ? `\n\nStart-up of the service: ${integer(recorded.startup.service.medianMs)} ms then, ${integer(results.startup.service.medianMs)} ms now.`
+      : ''
   return [
     `## The service now against the recorded figures (baseline.json: ${recorded.date}, commit ${recorded.commit})`,
     '',
-    'Comparable only on the same machine under similar load: the last column, the plain-Express baseline\'s rate now ' +
+    "Comparable only on the same machine under similar load: the last column, the plain-Express baseline's rate now " +
       'against its recorded rate, shows how far the machine itself has moved.',
     '',
     table(['operation', 'req/s then', 'req/s now', 'change', 'p99 then', 'p99 now', 'change', 'baseline req/s change'], rows) + startup,
@@ -133,7 +134,7 @@ export function renderReport(results: RunResults, recorded: RunResults | undefin
       '',
       requestsTable(results.requests),
       '',
-      'The last column is each server\'s own CPU time per answer (from /proc, over the measured seconds): what a ' +
+      "The last column is each server's own CPU time per answer (from /proc, over the measured seconds): what a " +
         'request costs it. Other work on the machine moves it far less than the rates, so on a busy machine it is ' +
         'the steadier comparison; the target is still judged on the rates.',
     )

@@ -28,24 +28,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { ensureBuilt } from './build.js'
-import { type LoadCase, type Measurement, runLoad } from './load.js'
 import { listCases, sideBySideCases } from './cases.js'
+import { type LoadCase, type Measurement, runLoad } from './load.js'
 import { measureMemory } from './memory.js'
 import { type BenchOptions, readOptions } from './options.js'
 import { checkParity } from './parity.js'
 import { measurePostgres } from './postgres.js'
 import { renderReport } from './report.js'
-import {
-  commitOf,
-  loadAverages,
-  machine,
-  median,
-  medianOf,
-  readRecorded,
-  type RunResults,
-  type StartupFigures,
-  writeRecorded,
-} from './results.js'
+import { commitOf, loadAverages, machine, median, medianOf, type RunResults, readRecorded, type StartupFigures, writeRecorded } from './results.js'
 import { seedDatabase } from './seed.js'
 import { type RunningServer, SERVER_KINDS, type ServerKind, type SpawnOptions, startServer } from './servers.js'
 

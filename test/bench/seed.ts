@@ -9,11 +9,12 @@
  * Each purpose gets its own user, so that writes under load never change the size of a
  * list being measured: one user per list size, and a writer for creates and updates.
  */
+
+import { hashPassword } from '../../src/auth/passwords.js'
+import { hashTokenSecret, newTokenSecret } from '../../src/auth/token-secret.js'
 import { migrateToLatest, openDatabase } from '../../src/db/connection.js'
 import type { Database } from '../../src/db/schema.js'
 import { insertToken } from '../../src/tokens/tokens.repository.js'
-import { hashTokenSecret, newTokenSecret } from '../../src/auth/token-secret.js'
-import { hashPassword } from '../../src/auth/passwords.js'
 import { insertUser } from '../../src/users/users.repository.js'
 
 export interface SeededUser {

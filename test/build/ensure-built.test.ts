@@ -80,7 +80,11 @@ describe('ensureBuilt', () => {
     const script = (text: string, code: number) => `node -e "process.stderr.write('${text}'); process.exit(${code})"`
     writeFileSync(
       join(dir, 'package.json'),
-      JSON.stringify({ name: 'scratch', private: true, scripts: { docs: script('a banner nobody asked for', 0), 'build:dist': script('error TS2322 in src/x.ts', 2) } }),
+      JSON.stringify({
+        name: 'scratch',
+        private: true,
+        scripts: { docs: script('a banner nobody asked for', 0), 'build:dist': script('error TS2322 in src/x.ts', 2) },
+      }),
     )
   }
 
@@ -105,7 +109,14 @@ describe('ensureBuilt', () => {
   it('shows what a failing build wrote to stdout too, where tsc reports its errors', { timeout: 30_000 }, () => {
     writeFileSync(
       join(dir, 'package.json'),
-      JSON.stringify({ name: 'scratch', private: true, scripts: { docs: 'node -e "process.stdout.write(\'rendered\')"', 'build:dist': 'node -e "process.stdout.write(\'src/x.ts(1,7): error TS2322\'); process.exit(2)"' } }),
+      JSON.stringify({
+        name: 'scratch',
+        private: true,
+        scripts: {
+          docs: 'node -e "process.stdout.write(\'rendered\')"',
+          'build:dist': 'node -e "process.stdout.write(\'src/x.ts(1,7): error TS2322\'); process.exit(2)"',
+        },
+      }),
     )
     const written: string[] = []
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {

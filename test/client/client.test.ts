@@ -391,7 +391,11 @@ describe('the contract check on SDK responses', () => {
     const api = await signIn(await register())
     vi.stubGlobal(
       'fetch',
-      async () => new Response(JSON.stringify({ id: 1, title: 'no uri, no timestamps' }), { status: 200, headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'fake-1' } }),
+      async () =>
+        new Response(JSON.stringify({ id: 1, title: 'no uri, no timestamps' }), {
+          status: 200,
+          headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'fake-1' },
+        }),
     )
     await expect(api.GET('/api/v1/tasks/{taskId}', { params: { path: { taskId: 1 } } })).rejects.toThrow(ContractViolation)
   })

@@ -95,11 +95,11 @@ describe('@achiever/client as a package', () => {
 
   it('installs into a fresh project with openapi-fetch alone, none of the server', () => {
     const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> }
-    expect(Object.keys(lock.packages).filter((path) => path !== '').sort()).toEqual([
-      'node_modules/@achiever/client',
-      'node_modules/openapi-fetch',
-      'node_modules/openapi-typescript-helpers',
-    ])
+    expect(
+      Object.keys(lock.packages)
+        .filter((path) => path !== '')
+        .sort(),
+    ).toEqual(['node_modules/@achiever/client', 'node_modules/openapi-fetch', 'node_modules/openapi-typescript-helpers'])
   })
 
   it("type-checks the README's snippets under the config tsc --init writes", async () => {

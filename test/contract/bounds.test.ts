@@ -161,19 +161,25 @@ function* fieldsOf(path: string, operation: Schema): Generator<Field> {
   if (json) yield* bodyFields(resolved(json.schema))
 }
 
-const CASES: BoundCase[] = contract.operations().flatMap(({ operationId, path, operation }) =>
-  [...fieldsOf(path, operation)].flatMap((field) =>
-    branches(field.schema).flatMap((schema) => boundsOf(schema).map((bound) => ({ operationId, field, ...bound }))),
-  ),
-)
+const CASES: BoundCase[] = contract
+  .operations()
+  .flatMap(({ operationId, path, operation }) =>
+    [...fieldsOf(path, operation)].flatMap((field) => branches(field.schema).flatMap((schema) => boundsOf(schema).map((bound) => ({ operationId, field, ...bound })))),
+  )
 
 /** Sets `value` at a JSON Pointer, making the objects and arrays on the way. */
 function setAt(root: Record<string, unknown>, pointer: string, value: unknown): Record<string, unknown> {
-  const tokens = pointer.split('/').slice(1).map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'))
+  const tokens = pointer
+    .split('/')
+    .slice(1)
+    .map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'))
   let node: Record<string, unknown> = root
   for (const [i, token] of tokens.entries()) {
     if (i === tokens.length - 1) node[token] = value
-    else node = (node[token] ??= /^\d+$/.test(tokens[i + 1] ?? '') ? [] : {}) as Record<string, unknown>
+    else {
+      node[token] ??= /^\d+$/.test(tokens[i + 1] ?? '') ? [] : {}
+      node = node[token] as Record<string, unknown>
+    }
   }
   return root
 }

@@ -9,11 +9,11 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { RequestWaits } from '../../src/http/request-turns.js'
 import { Contract } from '../support/contract.js'
 import { exercised } from '../support/coverage.js'
 import { BARE_INTERNAL_ERROR, expectProblem } from '../support/expect.js'
 import { type PlannedRequest, VALID_REQUESTS, withQuery } from '../support/operation-requests.js'
-import type { RequestWaits } from '../../src/http/request-turns.js'
 import { slowRequest } from '../support/raw.js'
 import { type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
 
@@ -182,7 +182,12 @@ describe('503 with Retry-After while the server is overloaded', () => {
     lagMs = 0
   })
 
-  const api = everyOperation.filter((id) => contract.operations().find((op) => op.operationId === id)?.path.startsWith('/api/v1/'))
+  const api = everyOperation.filter((id) =>
+    contract
+      .operations()
+      .find((op) => op.operationId === id)
+      ?.path.startsWith('/api/v1/'),
+  )
 
   it('is declared on every /api/v1 operation', () => {
     expect(declaring(503).filter((id) => api.includes(id))).toEqual(api)

@@ -14,7 +14,6 @@ export const root: object = contract.document
 /** Validates as the server does (the same Ajv setup), against `root`. */
 export const validator = validatorFor(root)
 
-
 type Location = 'path' | 'query' | 'header' | 'cookie'
 export type Scheme = 'basic' | 'bearer'
 
@@ -53,7 +52,12 @@ function parametersOf(path: string, operation: Readonly<Record<string, unknown>>
   for (const node of [...list(record(record(record(root).paths)[path]).parameters), ...list(operation.parameters)]) {
     const p = resolveSchema(node, root)
     const where = String(p.in) as Location
-    byKey.set(`${where}:${String(p.name)}`, { name: String(p.name), in: where, required: p.required === true || where === 'path', schema: resolveSchema(p.schema, root) })
+    byKey.set(`${where}:${String(p.name)}`, {
+      name: String(p.name),
+      in: where,
+      required: p.required === true || where === 'path',
+      schema: resolveSchema(p.schema, root),
+    })
   }
   return [...byKey.values()]
 }

@@ -108,7 +108,32 @@ function validParameter(p: ParameterModel): fc.Arbitrary<string> {
 }
 
 /** Texts that trip up parameter parsing, whatever the schema. */
-const ODD_PARAMETER_TEXT = ['', ' ', '0x10', '1e3', '+1', '01', '1.0', ' 1', '1 ', '-0', 'null', 'NULL', 'undefined', 'true', '[]', '{}', '%', '%00', 'é', '\u{1f600}', '9'.repeat(400), '١٢', '\u0000', '1\u200f']
+const ODD_PARAMETER_TEXT = [
+  '',
+  ' ',
+  '0x10',
+  '1e3',
+  '+1',
+  '01',
+  '1.0',
+  ' 1',
+  '1 ',
+  '-0',
+  'null',
+  'NULL',
+  'undefined',
+  'true',
+  '[]',
+  '{}',
+  '%',
+  '%00',
+  'é',
+  '\u{1f600}',
+  '9'.repeat(400),
+  '١٢',
+  '\u0000',
+  '1\u200f',
+]
 
 /** A broken value for the parameter; undefined when nothing that can be sent breaks its schema. */
 function invalidParameter(p: ParameterModel): fc.Arbitrary<{ text: string; why: string }> | undefined {
@@ -129,11 +154,13 @@ function validBody(op: OperationModel): fc.Arbitrary<BodyPlan | undefined> {
   if (!op.body || op.body.media.length === 0) return fc.constant(undefined)
   const required = op.body.required
   const bodies = op.body.media.map((m) =>
-    fc.record({
-      // An empty form is zero bytes, which HTTP cannot tell from no body at all.
-      value: validValue(m.schema, { root, overrides: BODY_RULES }).filter((v) => !(required && m.type === FORM && isRecord(v) && Object.keys(v).length === 0)),
-      contentType: fc.constantFrom(m.type, `${m.type}; charset=utf-8`),
-    }).map(({ value, contentType }): BodyPlan => ({ kind: 'value', mediaType: m.type, contentType, value })),
+    fc
+      .record({
+        // An empty form is zero bytes, which HTTP cannot tell from no body at all.
+        value: validValue(m.schema, { root, overrides: BODY_RULES }).filter((v) => !(required && m.type === FORM && isRecord(v) && Object.keys(v).length === 0)),
+        contentType: fc.constantFrom(m.type, `${m.type}; charset=utf-8`),
+      })
+      .map(({ value, contentType }): BodyPlan => ({ kind: 'value', mediaType: m.type, contentType, value })),
   )
   const body = fc.oneof(...bodies)
   return required ? body : fc.option(body, { nil: undefined })
@@ -180,7 +207,9 @@ function makeValidPlan(op: OperationModel, fresh: boolean): fc.Arbitrary<Plan> {
     )
     .map((parts) => queryRules(parts.flat()))
   const headers = fc.tuple(
-    ...op.parameters.filter((p) => p.in === 'header' && p.required).map((p) => (HEADER_RULES[p.name.toLowerCase()] ?? validParameter(p)).map((t) => [p.name, t] as const)),
+    ...op.parameters
+      .filter((p) => p.in === 'header' && p.required)
+      .map((p) => (HEADER_RULES[p.name.toLowerCase()] ?? validParameter(p)).map((t) => [p.name, t] as const)),
   )
   return fc.record({ auth: authArb(op), path: fc.record(path), query, headers, body: validBody(op) })
 }
@@ -191,7 +220,19 @@ function malformedBody(mediaType: string): fc.Arbitrary<BodyPlan> {
   const contents: Array<string | Uint8Array> =
     mediaType === FORM
       ? ['a=%ZZ', 'a=%E0%A4%A', 'a=%ED%A0%80', '%=1', bytes(0x61, 0x3d, 0xff), bytes(0x61, 0x3d, 0xc0, 0xaf)]
-      : ['{', '{"a":1,}', "{'a': 1}", '{"a": NaN}', '[1, 2', '{"a": "\\ud800"}', '{"a": "\\x41"}', '\u0000', 'nul', bytes(0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d), bytes(0x22, 0xed, 0xa0, 0x80, 0x22)]
+      : [
+          '{',
+          '{"a":1,}',
+          "{'a': 1}",
+          '{"a": NaN}',
+          '[1, 2',
+          '{"a": "\\ud800"}',
+          '{"a": "\\x41"}',
+          '\u0000',
+          'nul',
+          bytes(0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d),
+          bytes(0x22, 0xed, 0xa0, 0x80, 0x22),
+        ]
   return fc.constantFrom(...contents).map((content): BodyPlan => ({ kind: 'raw', mediaType, content }))
 }
 
@@ -214,21 +255,52 @@ export function invalidPlan(op: OperationModel): fc.Arbitrary<Plan> {
     )
   }
   const unknownName = fc
-    .oneof(fc.constantFrom('foo', 'PAGE', 'page ', 'per-page', 'sort_by', 'q[]', 'a[b]', '__proto__', 'constructor', 'hasOwnProperty', 'toString', '$where', 'limit', 'offset', 'a.b'), text(1, 12))
+    .oneof(
+      fc.constantFrom(
+        'foo',
+        'PAGE',
+        'page ',
+        'per-page',
+        'sort_by',
+        'q[]',
+        'a[b]',
+        '__proto__',
+        'constructor',
+        'hasOwnProperty',
+        'toString',
+        '$where',
+        'limit',
+        'offset',
+        'a.b',
+      ),
+      text(1, 12),
+    )
     .filter((n) => throughQuery(n) !== '' && !declaredQuery.has(throughQuery(n)))
-  parts.push(fc.tuple(base, unknownName, text(0, 8)).map(([plan, name, value]) => ({ ...plan, query: [...plan.query, [name, value]], broken: `unknown query parameter ${JSON.stringify(name)}` })))
+  parts.push(
+    fc
+      .tuple(base, unknownName, text(0, 8))
+      .map(([plan, name, value]) => ({ ...plan, query: [...plan.query, [name, value]], broken: `unknown query parameter ${JSON.stringify(name)}` })),
+  )
   const queryParams = op.parameters.filter((p) => p.in === 'query')
   if (queryParams.length > 0) {
     const twice = fc.constantFrom(...queryParams).chain((p) => fc.tuple(fc.constant(p.name), validParameter(p), validParameter(p)))
     parts.push(
-      fc.tuple(base, twice).map(([plan, [name, a, b]]) => ({ ...plan, query: [...plan.query.filter(([n]) => n !== name), [name, a], [name, b]], broken: `query ${name} sent twice` })),
+      fc
+        .tuple(base, twice)
+        .map(([plan, [name, a, b]]) => ({ ...plan, query: [...plan.query.filter(([n]) => n !== name), [name, a], [name, b]], broken: `query ${name} sent twice` })),
     )
   }
   for (const media of op.body?.media ?? []) {
     const bad = invalidValue(media.schema, { root, overrides: BODY_RULES })
     if (bad) {
       const value = media.type === FORM ? bad.filter((c) => isRecord(c.value)) : bad
-      parts.push(fc.tuple(base, value).map(([plan, c]) => ({ ...plan, body: { kind: 'value', mediaType: media.type, contentType: media.type, value: c.value }, broken: `${media.type} body ${c.why}` })))
+      parts.push(
+        fc.tuple(base, value).map(([plan, c]) => ({
+          ...plan,
+          body: { kind: 'value', mediaType: media.type, contentType: media.type, value: c.value },
+          broken: `${media.type} body ${c.why}`,
+        })),
+      )
     }
     parts.push(fc.tuple(base, malformedBody(media.type)).map(([plan, body]) => ({ ...plan, body, broken: `malformed ${media.type} body` })))
   }

@@ -8,7 +8,6 @@ import { isRecord, isWellFormedText, JsonLiteral, toJsonText } from '../support/
 import { resolveSchema, type Schema } from '../support/schemas.js'
 import { list, type OperationModel, record, root, validator } from './fuzz-operations.js'
 
-
 function typesAllowed(schema: Schema): Set<string> {
   const branches = list(schema.anyOf ?? schema.oneOf)
   if (branches.length > 0) return new Set(branches.flatMap((b) => [...typesAllowed(resolveSchema(b, root))]))

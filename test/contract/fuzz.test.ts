@@ -229,7 +229,8 @@ async function perform(ctx: Context | undefined, op: OperationModel, plan: Plan,
       headers: Object.fromEntries(plan.headers.map(([n, v]) => [n, v])),
     })
   } catch (error) {
-    if (error instanceof ContractViolation) throw new ContractViolation(`${op.id}: the response breaks the contract\n${request}\n${error.message}${serverLog(error.message)}`)
+    if (error instanceof ContractViolation)
+      throw new ContractViolation(`${op.id}: the response breaks the contract\n${request}\n${error.message}${serverLog(error.message)}`)
     throw error
   }
   const key = `${op.id} ${response.status}`
@@ -245,7 +246,10 @@ async function perform(ctx: Context | undefined, op: OperationModel, plan: Plan,
 /** The server's log lines for a failed request (it logs 5xx with the request id). */
 function serverLog(about: string): string {
   const ids = [...about.matchAll(/"?x-request-id"?\W+([A-Za-z0-9._:-]{8,})/gi)].map((m) => m[1])
-  const lines = server.logs().split('\n').filter((line) => ids.some((id) => id && line.includes(id)) || /"level":(50|60)/.test(line))
+  const lines = server
+    .logs()
+    .split('\n')
+    .filter((line) => ids.some((id) => id && line.includes(id)) || /"level":(50|60)/.test(line))
   return lines.length === 0 ? '' : `\nserver log:\n${lines.slice(-3).join('\n').slice(0, 2000)}`
 }
 
@@ -354,21 +358,29 @@ const TIMEOUT = 30_000 + RUNS * 400
 describe.each(operations.map((op) => [`${op.id} (${op.method} ${op.path})`, op] as const))('fuzz %s', (label, op) => {
   const session = new Session(op)
 
-  it('answers valid requests 2xx (404 only for a random id, 409 only for a taken name)', async () => {
-    await check(session, `${label} valid`, `${op.id} .*valid requests`, validPlan(op, true), async (ctx, plan) => {
-      const exchange = await perform(ctx, op, plan, 'valid')
-      judgeValid(op, plan, exchange)
-      const ok = exchange.response.status < 300
-      return ok && !op.safe && op.auth.length > 0 ? 'changed' : 'unchanged'
-    })
-  }, TIMEOUT)
+  it(
+    'answers valid requests 2xx (404 only for a random id, 409 only for a taken name)',
+    async () => {
+      await check(session, `${label} valid`, `${op.id} .*valid requests`, validPlan(op, true), async (ctx, plan) => {
+        const exchange = await perform(ctx, op, plan, 'valid')
+        judgeValid(op, plan, exchange)
+        const ok = exchange.response.status < 300
+        return ok && !op.safe && op.auth.length > 0 ? 'changed' : 'unchanged'
+      })
+    },
+    TIMEOUT,
+  )
 
-  it('answers requests with one part broken 400 (parameter, malformed body) or 422 (body), never 2xx or 5xx', async () => {
-    await check(session, `${label} invalid`, `${op.id} .*one part broken`, invalidPlan(op), async (ctx, plan) => {
-      const exchange = await perform(ctx, op, plan, 'invalid')
-      const expected = exchange.problems.some((p) => p.status === 400) ? 400 : 422
-      if (exchange.response.status !== expected) throw failure(op, exchange, `${expected} (${plan.broken ?? 'broken'})`)
-      return 'unchanged'
-    })
-  }, TIMEOUT)
+  it(
+    'answers requests with one part broken 400 (parameter, malformed body) or 422 (body), never 2xx or 5xx',
+    async () => {
+      await check(session, `${label} invalid`, `${op.id} .*one part broken`, invalidPlan(op), async (ctx, plan) => {
+        const exchange = await perform(ctx, op, plan, 'invalid')
+        const expected = exchange.problems.some((p) => p.status === 400) ? 400 : 422
+        if (exchange.response.status !== expected) throw failure(op, exchange, `${expected} (${plan.broken ?? 'broken'})`)
+        return 'unchanged'
+      })
+    },
+    TIMEOUT,
+  )
 })

@@ -228,7 +228,10 @@ describe('@hey-api/openapi-ts on openapi.yaml', () => {
     ])
     const names = types.map((t) => t.name)
     expect(names.length).toBeGreaterThan(0)
-    expect(names.filter((name) => !allowed.has(name)), 'types named by the generator rather than the spec').toEqual([])
+    expect(
+      names.filter((name) => !allowed.has(name)),
+      'types named by the generator rather than the spec',
+    ).toEqual([])
     const anonymousLooking = /^(Type|Inline|Anonymous|Schema|Object|Unknown)\d*$|^Inline|\d+$/
     expect(names.filter((name) => anonymousLooking.test(name) && !named.has(name))).toEqual([])
   })

@@ -24,7 +24,13 @@ const spec = parse(readFileSync(join(root, 'openapi.yaml'), 'utf8')) as {
 }
 
 /** A Markdown table line's cells, trimmed (however a formatter pads them). */
-const cells = (line: string) => line.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map((cell) => cell.trim())
+const cells = (line: string) =>
+  line
+    .trim()
+    .replace(/^\|/, '')
+    .replace(/\|$/, '')
+    .split('|')
+    .map((cell) => cell.trim())
 
 /** The rows of the table in the guide's `## Errors` section; every row must have the table's shape. */
 function guideRows(description: string): Row[] {

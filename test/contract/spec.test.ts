@@ -27,7 +27,11 @@ function rerunGenerateStep(command: string, output: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'achiever-gen-'))
   try {
     const fresh = join(dir, basename(output))
-    execFileSync(join(root, 'node_modules/.bin', command), args.map((a) => (a === output ? fresh : a)), { cwd: root, stdio: 'pipe' })
+    execFileSync(
+      join(root, 'node_modules/.bin', command),
+      args.map((a) => (a === output ? fresh : a)),
+      { cwd: root, stdio: 'pipe' },
+    )
     return readFileSync(fresh, 'utf8')
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -50,7 +54,12 @@ describe('generated/', () => {
   it('holds what src/build/generate.ts makes of the current openapi.yaml (run `npm run generate`)', async () => {
     expect(readFileSync(join(root, 'package.json'), 'utf8')).toContain('&& tsx src/build/generate.ts')
     const files = await generatedFiles(root)
-    expect([...files.keys()].sort()).toEqual(['generated/openapi-schema.cjs', 'generated/request-validators.cjs', 'generated/response-serializers.cjs', 'generated/spec.json'])
+    expect([...files.keys()].sort()).toEqual([
+      'generated/openapi-schema.cjs',
+      'generated/request-validators.cjs',
+      'generated/response-serializers.cjs',
+      'generated/spec.json',
+    ])
     for (const [path, content] of files) expect(readFileSync(join(root, path), 'utf8'), path).toBe(content)
     // Whatever ran in this process before (fast-json-stringify keeps counters): the same spec, the same files.
     expect(await generatedFiles(root)).toEqual(files)

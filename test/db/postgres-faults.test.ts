@@ -23,7 +23,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js'
 import { expectProblem } from '../support/expect.js'
 import { type PlannedRequest, VALID_REQUESTS } from '../support/operation-requests.js'
 import { type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
-import { startTcpProxy, targetOf, type TcpProxy, throughProxy } from '../support/tcp-proxy.js'
+import { startTcpProxy, type TcpProxy, targetOf, throughProxy } from '../support/tcp-proxy.js'
 
 const contract = new Contract()
 const everyOperation = contract.operations().map(({ operationId }) => operationId)
@@ -39,7 +39,7 @@ const TOO_SLOW = 'The database took too long to answer, and the statement was ca
 function expectUnavailable(res: ApiResponse<Problem>, detail: string | readonly string[], retryAfter: string | readonly string[]): void {
   expectProblem(res, 503, 'SERVICE_UNAVAILABLE')
   expect(res.body).toEqual({ type: '/problems/service-unavailable', title: 'Service unavailable', status: 503, detail: res.body.detail, code: 'SERVICE_UNAVAILABLE' })
-  expect(typeof detail === "string" ? [detail] : detail, res.text).toContain(res.body.detail)
+  expect(typeof detail === 'string' ? [detail] : detail, res.text).toContain(res.body.detail)
   expect(typeof retryAfter === 'string' ? [retryAfter] : retryAfter).toContain(res.headers.get('retry-after'))
 }
 
@@ -189,7 +189,10 @@ describe('PostgreSQL unreachable while the service runs', () => {
     expect(server.logs().slice(logFrom)).not.toMatch(/\n\s+at /)
     const reasons = entries.filter((entry) => entry.level === 40).map((entry) => String(entry.reason))
     expect(reasons).toHaveLength(needingTheDatabase.length + 1)
-    expect(reasons.every((reason) => (fault.startsWith('refused') ? /ECONNRESET|Connection terminated/ : /timeout/).test(reason)), reasons.join('\n')).toBe(true)
+    expect(
+      reasons.every((reason) => (fault.startsWith('refused') ? /ECONNRESET|Connection terminated/ : /timeout/).test(reason)),
+      reasons.join('\n'),
+    ).toBe(true)
 
     // Back: the pool dropped the dead connections, and the next request opens a new one.
     proxy.restore()

@@ -102,7 +102,10 @@ it('loses no acknowledged write; the other replicas keep serving; retried writes
   expect(await victim.kill('SIGKILL')).toBe('SIGKILL')
   // The survivors go on: each writer gets twenty more writes through after the kill.
   const afterKill = (name: string) => onSurvivors.acknowledged.filter((write) => write.afterKill && write.key.startsWith(name)).length
-  while (['first-0', 'first-1', 'second-0', 'second-1'].some((name) => afterKill(`${name}-`) < 20) && onSurvivors.unanswered.length + onSurvivors.otherwise.length === 0) {
+  while (
+    ['first-0', 'first-1', 'second-0', 'second-1'].some((name) => afterKill(`${name}-`) < 20) &&
+    onSurvivors.unanswered.length + onSurvivors.otherwise.length === 0
+  ) {
     await sleep(10)
   }
   state.stopping = true
@@ -126,7 +129,10 @@ it('loses no acknowledged write; the other replicas keep serving; retried writes
   }
   const titles = (await allTasks(second)).map((task) => task.title)
   for (const write of [...onVictim.acknowledged, ...onVictim.unanswered, ...onSurvivors.acknowledged]) {
-    expect(titles.filter((title) => title === write.title), write.key).toHaveLength(1)
+    expect(
+      titles.filter((title) => title === write.title),
+      write.key,
+    ).toHaveLength(1)
   }
   expect((await first.api.get('/readyz')).status).toBe(200)
 })

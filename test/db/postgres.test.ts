@@ -12,9 +12,9 @@ import { unicodeLower } from '../../src/db/dialect-specific.js'
 import { isTriggerAbort, isUniqueViolation } from '../../src/db/errors.js'
 import { migrationProvider } from '../../src/db/migrations/index.js'
 import { UnsafeIntegerError } from '../../src/db/postgres.js'
-import { ServiceUnavailableError } from '../../src/errors.js'
 import { type Placeholders, prepareQuery } from '../../src/db/prepared-query.js'
 import type { Database } from '../../src/db/schema.js'
+import { ServiceUnavailableError } from '../../src/errors.js'
 import { taskListQuery } from '../../src/tasks/tasks.repository.js'
 import { createTestDatabase, type TestDatabase } from '../support/database.js'
 
@@ -52,11 +52,7 @@ afterAll(async () => {
 })
 
 async function addUser(db: Database, username: string, email = `${username}@example.com`): Promise<number> {
-  const row = await db
-    .insertInto('users')
-    .values({ username, email, password_hash: 'x', created_at: NOW })
-    .returning('id')
-    .executeTakeFirstOrThrow()
+  const row = await db.insertInto('users').values({ username, email, password_hash: 'x', created_at: NOW }).returning('id').executeTakeFirstOrThrow()
   return row.id
 }
 
@@ -165,7 +161,7 @@ describe('the same rules on both databases', () => {
     db.selectFrom('tasks').selectAll().where('user_id', '=', p('userId')).where('id', '=', p('id')),
   )
 
-  it('a prepared query compiles once per dialect, with each one\'s placeholders', async () => {
+  it("a prepared query compiles once per dialect, with each one's placeholders", async () => {
     const sqls = Object.fromEntries(kinds.map(({ kind, db }) => [kind, selectTaskQuery.sql(db)]))
     expect(sqls.sqlite).toBe('select * from "tasks" where "user_id" = ? and "id" = ?')
     expect(sqls.postgres).toBe('select * from "tasks" where "user_id" = $1 and "id" = $2')
@@ -181,7 +177,7 @@ describe('the same rules on both databases', () => {
     }
   })
 
-  it('an email is taken whatever the case of its ASCII letters, and only of those (SQLite\'s NOCASE)', async () => {
+  it("an email is taken whatever the case of its ASCII letters, and only of those (SQLite's NOCASE)", async () => {
     for (const { kind, db } of kinds) {
       await addUser(db, `mail-${kind}-1`, 'Mixed.Case@Example.com')
       const error = await refusal(addUser(db, `mail-${kind}-2`, 'mixed.case@EXAMPLE.COM'))
@@ -214,7 +210,10 @@ describe('the same rules on both databases', () => {
       const sorted = await taskListQuery(db, userId, {}, 'title', { limit: 100, offset: 0 }).execute()
       results.push(sorted.map((task) => task.title))
       const found = await taskListQuery(db, userId, { titleContains: 'STR' }, 'title', { limit: 100, offset: 0 }).execute()
-      expect(found.map((task) => task.title), kind).toEqual(['STRASSE', 'Straße', 'Ångström'])
+      expect(
+        found.map((task) => task.title),
+        kind,
+      ).toEqual(['STRASSE', 'Straße', 'Ångström'])
     }
     const expected = [...titles].sort((a, b) => byCodePoint(a.toLowerCase(), b.toLowerCase()))
     expect(results[0]?.map((title) => title.toLowerCase())).toEqual(expected.map((title) => title.toLowerCase()))
@@ -251,7 +250,10 @@ describe('the same rules on both databases', () => {
       const sorted = await taskListQuery(db, userId, {}, 'title', { limit: 100, offset: 0 }).execute()
       results.push(sorted.map((task) => task.title))
       const found = await taskListQuery(db, userId, { titleContains: 'A\u0001' }, 'title', { limit: 100, offset: 0 }).execute()
-      expect(found.map((task) => task.title), kind).toEqual(['a\u0001b'])
+      expect(
+        found.map((task) => task.title),
+        kind,
+      ).toEqual(['a\u0001b'])
       const exact = await db.selectFrom('tasks').select('title').where('user_id', '=', userId).where('title', '=', 'a\u0000b').execute()
       expect(exact, kind).toEqual([{ title: 'a\u0000b' }])
     }
@@ -262,9 +264,15 @@ describe('the same rules on both databases', () => {
   it('deleting a user deletes everything of theirs (cascades)', async () => {
     for (const { kind, db } of kinds) {
       const userId = await addUser(db, `leaving-${kind}`)
-      await db.insertInto('tokens').values({ user_id: userId, token_hash: `h-${kind}`, created_at: NOW, expires_at: NOW }).execute()
+      await db
+        .insertInto('tokens')
+        .values({ user_id: userId, token_hash: `h-${kind}`, created_at: NOW, expires_at: NOW })
+        .execute()
       await db.insertInto('tasks').values({ user_id: userId, title: 't', description: '', done: 0, created_at: NOW, updated_at: NOW }).execute()
-      await db.insertInto('goals').values({ user_id: userId, parent_id: null, name: 'g', description: '', start: NOW, end: null, created_at: NOW, updated_at: NOW }).execute()
+      await db
+        .insertInto('goals')
+        .values({ user_id: userId, parent_id: null, name: 'g', description: '', start: NOW, end: null, created_at: NOW, updated_at: NOW })
+        .execute()
       await db.insertInto('transactions').values({ user_id: userId, type: 'income', description: 'd', amount_cents: 100_000_000_000, created_at: NOW }).execute()
       await db
         .insertInto('idempotency_keys')

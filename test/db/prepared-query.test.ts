@@ -15,9 +15,9 @@ import {
   type PluginTransformResultArgs,
   type QueryResult,
   type RootOperationNode,
+  sql,
   type UnknownRow,
   ValueNode,
-  sql,
 } from 'kysely'
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 import { migrateToLatest, openDatabase, withStatementCache } from '../../src/db/connection.js'
@@ -29,12 +29,9 @@ const NOW = '2026-12-05T12:00:00.000Z'
 
 type TaskKey = { userId: number; id: number }
 
-const selectTaskQuery = prepareQuery((db, p: Placeholders<TaskKey>) =>
-  db.selectFrom('tasks').selectAll().where('user_id', '=', p('userId')).where('id', '=', p('id')),
-)
+const selectTaskQuery = prepareQuery((db, p: Placeholders<TaskKey>) => db.selectFrom('tasks').selectAll().where('user_id', '=', p('userId')).where('id', '=', p('id')))
 
-const builtSelectTask = (db: Database, key: TaskKey) =>
-  db.selectFrom('tasks').selectAll().where('user_id', '=', key.userId).where('id', '=', key.id)
+const builtSelectTask = (db: Database, key: TaskKey) => db.selectFrom('tasks').selectAll().where('user_id', '=', key.userId).where('id', '=', key.id)
 
 const insertTaskQuery = prepareQuery((db, p: Placeholders<{ userId: number; title: string; now: string }>) =>
   db
@@ -43,9 +40,7 @@ const insertTaskQuery = prepareQuery((db, p: Placeholders<{ userId: number; titl
     .returningAll(),
 )
 
-const deleteTaskQuery = prepareQuery((db, p: Placeholders<TaskKey>) =>
-  db.deleteFrom('tasks').where('user_id', '=', p('userId')).where('id', '=', p('id')),
-)
+const deleteTaskQuery = prepareQuery((db, p: Placeholders<TaskKey>) => db.deleteFrom('tasks').where('user_id', '=', p('userId')).where('id', '=', p('id')))
 
 async function addUser(db: Database, username: string): Promise<number> {
   const row = await db
@@ -130,9 +125,7 @@ describe('a prepared insert or delete', () => {
   })
 
   it('throws NoResultError from executeTakeFirstOrThrow when no row comes back', async () => {
-    const update = prepareQuery((db, p: Placeholders<{ id: number }>) =>
-      db.updateTable('tasks').set({ done: 1 }).where('id', '=', p('id')).returningAll(),
-    )
+    const update = prepareQuery((db, p: Placeholders<{ id: number }>) => db.updateTable('tasks').set({ done: 1 }).where('id', '=', p('id')).returningAll())
     await expect(update.executeTakeFirstOrThrow(db, { id: -1 })).rejects.toBeInstanceOf(NoResultError)
   })
 })
@@ -234,14 +227,20 @@ describe('with plugins', () => {
 describe('placeholders are never values', () => {
   it('fails to compile a placeholder inspected while building', async () => {
     const inspected = prepareQuery((db, p: Placeholders<{ done: number }>) =>
-      db.selectFrom('tasks').select('id').where('done', '=', p('done') ? 1 : 0),
+      db
+        .selectFrom('tasks')
+        .select('id')
+        .where('done', '=', p('done') ? 1 : 0),
     )
     await expect(inspected.execute(db, { done: 0 })).rejects.toThrow(/placeholder for "done" is not a parameter/)
   })
 
   it('fails to compile a placeholder spliced into the SQL as a literal', () => {
     const spliced = prepareQuery((db, p: Placeholders<{ title: string }>) =>
-      db.selectFrom('tasks').select('id').where('title', '=', sql.lit(p('title'))),
+      db
+        .selectFrom('tasks')
+        .select('id')
+        .where('title', '=', sql.lit(p('title'))),
     )
     expect(() => spliced.sql(db)).toThrow(/turned into text/)
   })
@@ -254,14 +253,20 @@ describe('placeholders are never values', () => {
     })
     first.sql(db)
     const second = prepareQuery((db, _p: Placeholders<{ id: number }>) =>
-      db.selectFrom('tasks').select('id').where('id', '=', leaked ?? 0),
+      db
+        .selectFrom('tasks')
+        .select('id')
+        .where('id', '=', leaked ?? 0),
     )
     expect(() => second.sql(db)).toThrow(/from another prepared query/)
   })
 
   it('fails to compile a placeholder that turns JSON', () => {
     const json = prepareQuery((db, p: Placeholders<{ title: string }>) =>
-      db.selectFrom('tasks').select('id').where('title', '=', JSON.stringify({ title: p('title') })),
+      db
+        .selectFrom('tasks')
+        .select('id')
+        .where('title', '=', JSON.stringify({ title: p('title') })),
     )
     expect(() => json.sql(db)).toThrow(/turned into text/)
   })

@@ -57,7 +57,10 @@ function patchGoal(api: ApiClient, user: TestUser, id: number, json: Body): Prom
 /** Every table with a `user_id`, as the database itself lists them: a table added later is checked too. */
 async function tablesOwnedByUsers(db: Database): Promise<string[]> {
   const tables = await db.introspection.getTables()
-  return tables.filter((table) => table.columns.some((column) => column.name === 'user_id')).map((table) => table.name).sort()
+  return tables
+    .filter((table) => table.columns.some((column) => column.name === 'user_id'))
+    .map((table) => table.name)
+    .sort()
 }
 
 /** Rows, per table, whose user no longer exists. */
@@ -161,11 +164,14 @@ describe('If-Match: concurrent writes with one ETag over three replicas', () => 
     const etag = read.headers.get('etag') ?? ''
     expect(etag).toMatch(/^"/)
     const responses = await Promise.all(
-      Array.from({ length: WRITERS }, (_, i) =>
-        on(i).patch<Problem>(path, { auth: user.bearer, json: write(i), headers: { 'If-Match': etag } }),
-      ),
+      Array.from({ length: WRITERS }, (_, i) => on(i).patch<Problem>(path, { auth: user.bearer, json: write(i), headers: { 'If-Match': etag } })),
     )
-    expect(countBy(responses.map((res) => res.status))).toEqual(new Map([[200, 1], [412, WRITERS - 1]]))
+    expect(countBy(responses.map((res) => res.status))).toEqual(
+      new Map([
+        [200, 1],
+        [412, WRITERS - 1],
+      ]),
+    )
     for (const res of responses.filter((r) => r.status === 412)) expectProblem(res, 412, 'PRECONDITION_FAILED')
     const winner = responses.find((res) => res.status === 200)
     // The final state is the winner's, read back through another replica.
@@ -279,9 +285,7 @@ describe('account deletion racing creates on other replicas', () => {
       expect((await unaffected).status).toBe(201)
       // Nothing of the account is left anywhere (the cascade took what the 201s made),
       // and its token no longer works; the other account is untouched.
-      expect(await orphanRows(replicas.db)).toEqual(
-        Object.fromEntries((await tablesOwnedByUsers(replicas.db)).map((table) => [table, 0])),
-      )
+      expect(await orphanRows(replicas.db)).toEqual(Object.fromEntries((await tablesOwnedByUsers(replicas.db)).map((table) => [table, 0])))
       expect((await on(1).get('/api/v1/tasks', { auth: doomed.bearer })).status).toBe(401)
       expect((await on(2).get('/api/v1/users/me', { auth: bystander.bearer })).status).toBe(200)
     }
@@ -305,9 +309,7 @@ describe('a goal subtree deleted while goals are created or moved under it', () 
       // Creates under each goal of the subtree, and a move into it, on the other replicas,
       // a wave before the delete is sent and a wave after, so that they land on both sides.
       const wave = (n: number) => [
-        ...under.map((parent, i) =>
-          post(on(round + 1 + i), me, '/api/v1/goals', { name: `newcomer-${round}-${n}-${i}`, parent_id: parent.id }),
-        ),
+        ...under.map((parent, i) => post(on(round + 1 + i), me, '/api/v1/goals', { name: `newcomer-${round}-${n}-${i}`, parent_id: parent.id })),
         patchGoal(on(round + 1 + n), me, (outsiders[n] as Goal).id, { parent_id: (under[n + 1] as Goal).id }),
       ]
       const early = wave(0)

@@ -7,6 +7,7 @@ import SQLite from 'better-sqlite3'
 import { CompiledQuery, type Generated, Kysely, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LockWaitingSqliteDialect } from '../../src/db/sqlite-dialect.js'
+import type { ApiResponse } from '../support/client.js'
 import { expectProblem } from '../support/expect.js'
 import { type Problem, signUp, startTestServer, type Task, type TestServer, type TestUser } from '../support/server.js'
 
@@ -72,7 +73,8 @@ describe('a write lock held by another process past DATABASE_BUSY_TIMEOUT_MS', (
   it('POST -> 503 SERVICE_UNAVAILABLE with Retry-After, nothing written; after the lock, the same request -> 201', async () => {
     const me = await signUp(server.api)
     const lock = holdWriteLock(server.config.databaseUrl)
-    let plain, keyed
+    let plain: ApiResponse<Problem>
+    let keyed: ApiResponse<Problem>
     try {
       plain = await server.api.post<Problem>(TASKS, { auth: me.bearer, json: { title: 'Plain' } })
       // With a key the create runs in a transaction: its `begin immediate` is what waits.
@@ -95,7 +97,7 @@ describe('a write lock held by another process past DATABASE_BUSY_TIMEOUT_MS', (
 
   it('a registration (scrypt, then the insert) -> 503 as well, and no account', async () => {
     const lock = holdWriteLock(server.config.databaseUrl)
-    let res
+    let res: ApiResponse<Problem>
     try {
       res = await server.api.post<Problem>('/api/v1/users', { json: { username: 'locked-out', email: 'locked-out@example.com', password: 'long-enough-pw' } })
     } finally {
@@ -152,7 +154,10 @@ describe('the driver: one connection, handed to one caller at a time', () => {
     const db = new Kysely<{ notes: { id: Generated<number>; body: string } }>({
       dialect: new LockWaitingSqliteDialect({ database: sqlite, busyTimeoutMs: 1000 }),
     })
-    const inserted = await db.insertInto('notes').values([{ body: 'one' }, { body: 'two' }]).executeTakeFirstOrThrow()
+    const inserted = await db
+      .insertInto('notes')
+      .values([{ body: 'one' }, { body: 'two' }])
+      .executeTakeFirstOrThrow()
     expect(inserted).toMatchObject({ numInsertedOrUpdatedRows: 2n, insertId: 2n })
     expect(await db.selectFrom('notes').select('body').orderBy('id').execute()).toEqual([{ body: 'one' }, { body: 'two' }])
     const streamed: string[] = []

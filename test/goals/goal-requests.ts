@@ -7,8 +7,8 @@ import { expect } from 'vitest'
 import type { operations, Schemas } from '../../src/client/index.js'
 import { RFC3339_UTC_MS } from '../support/expect.js'
 import type { Item, Operation, ResourceUnderTest, Write } from '../support/resource-suites.js'
-import { type Answer, answerOf, typedClient } from '../support/typed-client.js'
 import type { Goal, GoalList, GoalTreeNode, TestServer, TestUser } from '../support/server.js'
+import { type Answer, answerOf, typedClient } from '../support/typed-client.js'
 
 export const GOALS = '/api/v1/goals'
 export const TREE = '/api/v1/goals/tree'
@@ -146,7 +146,13 @@ export function goalResource(server: () => TestServer): ResourceUnderTest {
     writes: (target): Write[] => [
       { name: 'createGoal', method: 'POST', path: () => GOALS, json: { name: 'Run a marathon' }, jsonTypes: ['application/json'] },
       { name: 'replaceGoal', method: 'PUT', path: () => target().path, json: { name: 'Run a marathon' }, jsonTypes: ['application/json'] },
-      { name: 'updateGoal', method: 'PATCH', path: () => target().path, json: { name: 'Run a marathon', end: LATER }, jsonTypes: ['application/json', 'application/merge-patch+json'] },
+      {
+        name: 'updateGoal',
+        method: 'PATCH',
+        path: () => target().path,
+        json: { name: 'Run a marathon', end: LATER },
+        jsonTypes: ['application/json', 'application/merge-patch+json'],
+      },
     ],
     malformedJson: '{"name": "unfinished',
   }

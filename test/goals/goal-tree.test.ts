@@ -6,18 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, idsChosenIn, type TestDatabase } from '../support/database.js'
 import { expectProblem } from '../support/expect.js'
-import { mulberry32 } from '../support/random.js'
 import { type ServerProcess, startServerProcess } from '../support/process.js'
-import {
-  type Goal,
-  type GoalTree,
-  type GoalTreeNode,
-  type Problem,
-  signUp,
-  startTestServer,
-  type TestServer,
-  type TestUser,
-} from '../support/server.js'
+import { mulberry32 } from '../support/random.js'
+import { type Goal, type GoalTree, type GoalTreeNode, type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
 
 let server: TestServer
 
@@ -39,11 +30,7 @@ interface PlannedGoal {
  * Writes `count` goals for `user` straight into the database, with ids `first`,
  * `first + 1`, ...; `plan` gives each its parent (an earlier id) and creation time.
  */
-async function insertGoals(
-  user: TestUser,
-  count: number,
-  plan: (index: number, first: number) => Omit<PlannedGoal, 'id'>,
-): Promise<PlannedGoal[]> {
+async function insertGoals(user: TestUser, count: number, plan: (index: number, first: number) => Omit<PlannedGoal, 'id'>): Promise<PlannedGoal[]> {
   const last = await server.db.selectFrom('goals').select('id').orderBy('id', 'desc').limit(1).executeTakeFirst()
   const first = (last?.id ?? 0) + 1
   const planned = Array.from({ length: count }, (_, index) => ({ id: first + index, ...plan(index, first) }))
@@ -167,8 +154,7 @@ describe('the database itself', () => {
     const parent = await server.api.post<Goal>('/api/v1/goals', { auth: user.bearer, json: { name: 'Parent' } })
     const child = await server.api.post<Goal>('/api/v1/goals', { auth: user.bearer, json: { name: 'Child', parent_id: parent.body.id } })
     // Straight to the database, as a buggy or racing writer would.
-    const setParent = (id: number, parentId: number) =>
-      server.db.updateTable('goals').set({ parent_id: parentId }).where('id', '=', id).execute()
+    const setParent = (id: number, parentId: number) => server.db.updateTable('goals').set({ parent_id: parentId }).where('id', '=', id).execute()
     await expect(setParent(parent.body.id, child.body.id)).rejects.toThrow('goal cycle')
     await expect(setParent(parent.body.id, parent.body.id)).rejects.toThrow('goal cycle')
     const unchanged = await server.api.get<Goal>(`/api/v1/goals/${parent.body.id}`, { auth: user.bearer })
@@ -180,9 +166,7 @@ describe('the database itself', () => {
     const stranger = await signUp(server.api)
     const theirs = await server.api.post<Goal>('/api/v1/goals', { auth: owner.bearer, json: { name: 'Theirs' } })
     const mine = await server.api.post<Goal>('/api/v1/goals', { auth: stranger.bearer, json: { name: 'Mine' } })
-    await expect(
-      server.db.updateTable('goals').set({ parent_id: theirs.body.id }).where('id', '=', mine.body.id).execute(),
-    ).rejects.toThrow(/foreign key/i) // SQLite: FOREIGN KEY constraint failed; PostgreSQL: violates foreign key constraint
+    await expect(server.db.updateTable('goals').set({ parent_id: theirs.body.id }).where('id', '=', mine.body.id).execute()).rejects.toThrow(/foreign key/i) // SQLite: FOREIGN KEY constraint failed; PostgreSQL: violates foreign key constraint
   })
 })
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem, pointersOf } from '../support/expect.js'
 import { type Goal, type GoalTree, type GoalTreeNode, type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
 import { answerOf, typedClient } from '../support/typed-client.js'
-import { flatten, g, GOALS, goalPath, goalRequests, LATER, LATER_UTC, outline, TREE } from './goal-requests.js'
+import { flatten, GOALS, g, goalPath, goalRequests, LATER, LATER_UTC, outline, TREE } from './goal-requests.js'
 
 let server: TestServer
 beforeAll(async () => {
@@ -53,10 +53,7 @@ describe('the Over Achiever seed (OverAchieverTest), through the API', () => {
 
   it("test_get_goals: GET /api/v1/goals/tree -> user-1's tree", async () => {
     const forest = await tree(user('user-1'))
-    expect(outline(forest)).toEqual([
-      g('goal-0'),
-      g('goal-1', g('goal-2'), g('goal-3', g('goal-4'), g('goal-5'), g('goal-6'))),
-    ])
+    expect(outline(forest)).toEqual([g('goal-0'), g('goal-1', g('goal-2'), g('goal-3', g('goal-4'), g('goal-5'), g('goal-6')))])
   })
 
   it("test_get_goals: every node of user-1's tree is the goal itself, with its parent's id", async () => {
@@ -112,22 +109,23 @@ describe('the Over Achiever seed (OverAchieverTest), through the API', () => {
   it("test_complete_goal: PATCH user-1's goal-0 {end} -> 200, end set; {end: null} re-opens it; nothing moved, and the other users' trees are untouched", async () => {
     const me = user('user-1')
     const user3Before = outline(await tree(user('user-3')))
-    const completed = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('goal-0').id } }, body: { end: LATER } }))
+    const completed = answerOf(
+      await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('goal-0').id } }, body: { end: LATER } }),
+    )
     expect(completed.status).toBe(200)
     expect(completed.body).toMatchObject({ id: goal('goal-0').id, name: 'goal-0', end: LATER_UTC })
     expect((await read(me, goal('goal-0').id)).end).toBe(LATER_UTC)
 
-    const reopened = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('goal-0').id } }, body: { end: null } }))
+    const reopened = answerOf(
+      await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('goal-0').id } }, body: { end: null } }),
+    )
     expect(reopened.status).toBe(200)
     expect(reopened.body.end).toBeNull()
     expect((await read(me, goal('goal-0').id)).end).toBeNull()
     // The seed's goal-0 is now this version (a new updated_at), for the tests that compare with it.
     goals.set('goal-0', reopened.body)
 
-    expect(outline(await tree(user('user-1')))).toEqual([
-      g('goal-0'),
-      g('goal-1', g('goal-2'), g('goal-3', g('goal-4'), g('goal-5'), g('goal-6'))),
-    ])
+    expect(outline(await tree(user('user-1')))).toEqual([g('goal-0'), g('goal-1', g('goal-2'), g('goal-3', g('goal-4'), g('goal-5'), g('goal-6')))])
     expect(outline(await tree(user('user-2')))).toEqual([g('goal-7')])
     expect(outline(await tree(user('user-3')))).toEqual(user3Before)
   })

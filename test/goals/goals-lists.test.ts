@@ -179,23 +179,23 @@ describe('GET /api/v1/goals/tree (getGoalTree)', () => {
   it('each node is the goal as GET returns it, plus sub_goals', async () => {
     const me = await signUp(server.api)
     const goal = await plant(me, [g('root', g('child', g('grandchild')))])
-    answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('child').id } }, body: { end: LATER, description: 'done' } }))
+    answerOf(
+      await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('child').id } }, body: { end: LATER, description: 'done' } }),
+    )
     const res = await server.api.get<GoalTree>(TREE, { auth: me.bearer })
     expect(res.status).toBe(200)
     expect(res.body).toEqual({
       data: [
         {
           ...(await read(me, goal('root').id)),
-          sub_goals: [
-            { ...(await read(me, goal('child').id)), sub_goals: [{ ...(await read(me, goal('grandchild').id)), sub_goals: [] }] },
-          ],
+          sub_goals: [{ ...(await read(me, goal('child').id)), sub_goals: [{ ...(await read(me, goal('grandchild').id)), sub_goals: [] }] }],
         },
       ],
     })
     expect(res.body.data[0]?.sub_goals[0]).toMatchObject({ end: LATER_UTC, description: 'done' })
   })
 
-  it('only the caller\'s goals, however the others nest', async () => {
+  it("only the caller's goals, however the others nest", async () => {
     const alice = await signUp(server.api)
     const bob = await signUp(server.api)
     await plant(alice, [g('hers', g('her child'))])
@@ -209,9 +209,13 @@ describe('GET /api/v1/goals/tree (getGoalTree)', () => {
     const goal = await plant(me, [g('early'), g('parent', g('p1'), g('p2'))])
     await tick()
     const late = await create(me, { name: 'late' })
-    const movedLate = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: late.id } }, body: { parent_id: goal('parent').id } }))
+    const movedLate = answerOf(
+      await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: late.id } }, body: { parent_id: goal('parent').id } }),
+    )
     expect(movedLate.status).toBe(200)
-    const movedEarly = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('early').id } }, body: { parent_id: goal('parent').id } }))
+    const movedEarly = answerOf(
+      await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('early').id } }, body: { parent_id: goal('parent').id } }),
+    )
     expect(movedEarly.status).toBe(200)
     expect(outline(await tree(me))).toEqual([g('parent', g('early'), g('p1'), g('p2'), g('late'))])
   })

@@ -12,7 +12,7 @@ import { BARE_INTERNAL_ERROR, expectProblem, pointersOf } from '../support/expec
 import { describeResourceBasics } from '../support/resource-suites.js'
 import { type Goal, type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
 import { STARTS_A_SERVER } from '../support/timeouts.js'
-import { g, GOALS, goalOperations, goalPath, goalRequests, goalResource, outline, TREE } from './goal-requests.js'
+import { GOALS, g, goalOperations, goalPath, goalRequests, goalResource, outline, TREE } from './goal-requests.js'
 
 let server: TestServer
 beforeAll(async () => {

@@ -14,7 +14,7 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 
-const { create, read, list, tree, plant, expectValidGoal } = goalRequests(() => server)
+const { create, read, tree, plant, expectValidGoal } = goalRequests(() => server)
 
 describe('PUT /api/v1/goals/{goalId} (replaceGoal)', () => {
   it('with every field -> 200, all replaced; start and created_at never change', async () => {
@@ -79,7 +79,9 @@ describe('PUT /api/v1/goals/{goalId} (replaceGoal)', () => {
   it('keeping its own name is fine', async () => {
     const me = await signUp(server.api)
     const goal = await create(me, { name: 'Same name' })
-    const res = answerOf(await typedClient(server.api, me).PUT('/api/v1/goals/{goalId}', { params: { path: { goalId: goal.id } }, body: { name: 'Same name', description: 'more' } }))
+    const res = answerOf(
+      await typedClient(server.api, me).PUT('/api/v1/goals/{goalId}', { params: { path: { goalId: goal.id } }, body: { name: 'Same name', description: 'more' } }),
+    )
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ name: 'Same name', description: 'more' })
   })
@@ -136,7 +138,9 @@ describe('PUT /api/v1/goals/{goalId} (replaceGoal)', () => {
       // A user and chain of its own: the tests above need theirs as it was.
       const me = await signUp(server.api)
       const goal = await plant(me, [chain])
-      const res = answerOf(await typedClient(server.api, me).PUT('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('d').id } }, body: { name: 'd', parent_id: goal('a').id } }))
+      const res = answerOf(
+        await typedClient(server.api, me).PUT('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('d').id } }, body: { name: 'd', parent_id: goal('a').id } }),
+      )
       expect(res.status).toBe(200)
       expect(res.body.parent_id).toBe(goal('a').id)
       expect(outline(await tree(me))).toEqual([g('a', g('b', g('c')), g('d'))])
@@ -204,7 +208,13 @@ describe('PATCH /api/v1/goals/{goalId} (updateGoal)', () => {
     const me = await signUp(server.api)
     const goal = await create(me, { name: 'Untouched', description: 'really' })
     await tick()
-    const res = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal.id } }, body: {}, headers: { 'Content-Type': 'application/merge-patch+json' } }))
+    const res = answerOf(
+      await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', {
+        params: { path: { goalId: goal.id } },
+        body: {},
+        headers: { 'Content-Type': 'application/merge-patch+json' },
+      }),
+    )
     expect(res.status).toBe(200)
     expect(res.body).toEqual(goal)
     expect(await read(me, goal.id)).toEqual(goal)
@@ -219,7 +229,13 @@ describe('PATCH /api/v1/goals/{goalId} (updateGoal)', () => {
   ])('end %s -> 200, end returned as %s (UTC, milliseconds)', async (sent, stored) => {
     const me = await signUp(server.api)
     const goal = await create(me, { name: 'Finish' })
-    const res = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal.id } }, body: { end: sent }, headers: { 'Content-Type': 'application/merge-patch+json' } }))
+    const res = answerOf(
+      await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', {
+        params: { path: { goalId: goal.id } },
+        body: { end: sent },
+        headers: { 'Content-Type': 'application/merge-patch+json' },
+      }),
+    )
     expect(res.status).toBe(200)
     expect(res.body.end).toBe(stored)
     expect((await read(me, goal.id)).end).toBe(stored)
@@ -268,7 +284,13 @@ describe('PATCH /api/v1/goals/{goalId} (updateGoal)', () => {
     const goal = await create(me, { name: 'Again' })
     const done = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal.id } }, body: { end: LATER } }))
     expect(done.body.end).toBe(LATER_UTC)
-    const res = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal.id } }, body: { end: null }, headers: { 'Content-Type': 'application/merge-patch+json' } }))
+    const res = answerOf(
+      await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', {
+        params: { path: { goalId: goal.id } },
+        body: { end: null },
+        headers: { 'Content-Type': 'application/merge-patch+json' },
+      }),
+    )
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ name: 'Again', end: null, start: goal.start })
   })
@@ -361,7 +383,9 @@ describe('PATCH /api/v1/goals/{goalId} (updateGoal)', () => {
 
     it('kitchen (with oven) under work, then oven to the top level with {parent_id: null}, then home under oven (formerly forbidden, no longer a descendant) -> 200 each, and the tree shows each', async () => {
       // To another branch: kitchen (with oven) under work.
-      const underWork = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('kitchen').id } }, body: { parent_id: goal('work').id } }))
+      const underWork = answerOf(
+        await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('kitchen').id } }, body: { parent_id: goal('work').id } }),
+      )
       expect(underWork.status).toBe(200)
       expect(underWork.body).toMatchObject({ id: goal('kitchen').id, name: 'kitchen', parent_id: goal('work').id })
       // Siblings go by created_at: kitchen was created before desk.
@@ -380,7 +404,9 @@ describe('PATCH /api/v1/goals/{goalId} (updateGoal)', () => {
       expect(outline(await tree(me))).toEqual([g('home', g('garden')), g('oven'), g('work', g('kitchen'), g('desk'))])
 
       // A formerly forbidden move, now that home is no longer above oven.
-      const underOven = answerOf(await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('home').id } }, body: { parent_id: goal('oven').id } }))
+      const underOven = answerOf(
+        await typedClient(server.api, me).PATCH('/api/v1/goals/{goalId}', { params: { path: { goalId: goal('home').id } }, body: { parent_id: goal('oven').id } }),
+      )
       expect(underOven.status).toBe(200)
       expect(outline(await tree(me))).toEqual([g('oven', g('home', g('garden'))), g('work', g('kitchen'), g('desk'))])
     })

@@ -14,7 +14,7 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 
-const { create, read, list, tree } = goalRequests(() => server)
+const { create, read, list } = goalRequests(() => server)
 
 describe('422 VALIDATION_ERROR: one errors[] entry per invalid field', () => {
   const writeCases: ReadonlyArray<{ name: string; body: unknown; pointers: string[] }> = [

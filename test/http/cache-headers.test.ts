@@ -3,7 +3,7 @@
  * Authorization), secrets and problems (no-store), the public documents (max-age).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ApiResponse } from '../support/client.js'
+import type { ApiResponse } from '../support/client.js'
 import { expectProblem } from '../support/expect.js'
 import { rawRequest } from '../support/raw.js'
 import { type Goal, type Problem, signUp, startTestServer, type Task, type TestServer, type Token, type User } from '../support/server.js'
@@ -30,7 +30,7 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 
-const { get, read, tagAt, newTask, patch } = conditionalRequests(() => server)
+const { get, read, tagAt, newTask } = conditionalRequests(() => server)
 
 describe('Cache-Control and Vary', () => {
   function expectPrivate(res: ApiResponse, status: number): void {
@@ -169,7 +169,10 @@ describe('Cache-Control and Vary', () => {
   it('problems from the HTTP parser (431, 400) are no-store too', async () => {
     const tooBig = await rawRequest(server.baseUrl, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)
     const garbage = await rawRequest(server.baseUrl, 'HELLO THERE\r\n\r\n')
-    for (const [res, status] of [[tooBig, 431], [garbage, 400]] as const) {
+    for (const [res, status] of [
+      [tooBig, 431],
+      [garbage, 400],
+    ] as const) {
       expect(res.status).toBe(status)
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/)
       expect(res.headers.get('cache-control'), `${status}`).toBe(NO_STORE)

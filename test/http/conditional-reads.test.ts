@@ -163,7 +163,9 @@ describe('If-None-Match on every operation that declares 304', () => {
   )
 
   it('the cases above cover every operation of the spec that declares 304', () => {
-    const covered = READS.filter((c) => c.conditional).map((c) => c.operationId).sort()
+    const covered = READS.filter((c) => c.conditional)
+      .map((c) => c.operationId)
+      .sort()
     expect(covered).toEqual(operationsDeclaring('304'))
   })
 

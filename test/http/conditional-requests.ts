@@ -83,10 +83,8 @@ export function conditionalRequests(server: () => TestServer) {
     return etagOf(await read(user, path))
   }
 
-  const newTask = (user: TestUser, json: Record<string, unknown> = { title: unique('Task') }) =>
-    created(server().api.post<Task>(TASKS, { auth: user.bearer, json }))
-  const newGoal = (user: TestUser, json: Record<string, unknown> = { name: unique('Goal') }) =>
-    created(server().api.post<Goal>(GOALS, { auth: user.bearer, json }))
+  const newTask = (user: TestUser, json: Record<string, unknown> = { title: unique('Task') }) => created(server().api.post<Task>(TASKS, { auth: user.bearer, json }))
+  const newGoal = (user: TestUser, json: Record<string, unknown> = { name: unique('Goal') }) => created(server().api.post<Goal>(GOALS, { auth: user.bearer, json }))
   const newIncome = (user: TestUser, amount = 100) =>
     created(server().api.post<Transaction>('/api/v1/incomes', { auth: user.bearer, json: { description: unique('Salary'), amount } }))
   const newExpense = (user: TestUser, amount = 12.5) =>

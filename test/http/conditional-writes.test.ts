@@ -128,98 +128,101 @@ const WRITES: WriteCase[] = [
 ]
 
 describe('If-Match on every operation that declares 412', () => {
-  it.each(WRITES)('$operationId: a stale or weak tag -> 412 and nothing changes; the current tag, * or a list holding it -> $success; a missing or foreign resource -> 404', async (c) => {
-    /** A fresh user with a fresh resource, as its GET shows it. */
-    async function fresh() {
-      const user = await signUp(server.api)
-      const target = await c.make(user)
-      const current = await read(user, target.path)
-      return { user, target, current, tag: etagOf(current) }
-    }
-    function write(user: TestUser, path: string, ifMatch: string) {
-      const body = c.body?.()
-      return server.api.request<Problem>(c.method, path, { auth: user.bearer, headers: { 'if-match': ifMatch }, ...(body ? { json: body } : {}) })
-    }
-    /** 412, and the resource exactly as it was. */
-    async function expectRefused(user: TestUser, path: string, ifMatch: string, before: ApiResponse) {
-      const res = await write(user, path, ifMatch)
-      expect(res.operationId, ifMatch).toBe(c.operationId)
-      expectProblem(res, 412, 'PRECONDITION_FAILED')
-      expect(res.body.type).toBe('/problems/precondition-failed')
-      expect(res.headers.get('cache-control')).toBe(NO_STORE)
-      expect(res.headers.get('etag')).toBeNull()
-      const after = await read(user, path)
-      expect(after.text, `${ifMatch}: unchanged`).toBe(before.text)
-      expect(etagOf(after)).toBe(etagOf(before))
-    }
-    /** 200 with the new state (what a GET now shows) or 204 and gone. */
-    async function expectDone(user: TestUser, path: string, ifMatch: string, before: ApiResponse) {
-      const res = await write(user, path, ifMatch)
-      expect(res.status, `${ifMatch}: ${res.text}`).toBe(c.success)
-      expect(res.operationId).toBe(c.operationId)
-      if (c.success === 200) {
+  it.each(WRITES)(
+    '$operationId: a stale or weak tag -> 412 and nothing changes; the current tag, * or a list holding it -> $success; a missing or foreign resource -> 404',
+    async (c) => {
+      /** A fresh user with a fresh resource, as its GET shows it. */
+      async function fresh() {
+        const user = await signUp(server.api)
+        const target = await c.make(user)
+        const current = await read(user, target.path)
+        return { user, target, current, tag: etagOf(current) }
+      }
+      function write(user: TestUser, path: string, ifMatch: string) {
+        const body = c.body?.()
+        return server.api.request<Problem>(c.method, path, { auth: user.bearer, headers: { 'if-match': ifMatch }, ...(body ? { json: body } : {}) })
+      }
+      /** 412, and the resource exactly as it was. */
+      async function expectRefused(user: TestUser, path: string, ifMatch: string, before: ApiResponse) {
+        const res = await write(user, path, ifMatch)
+        expect(res.operationId, ifMatch).toBe(c.operationId)
+        expectProblem(res, 412, 'PRECONDITION_FAILED')
+        expect(res.body.type).toBe('/problems/precondition-failed')
+        expect(res.headers.get('cache-control')).toBe(NO_STORE)
+        expect(res.headers.get('etag')).toBeNull()
         const after = await read(user, path)
-        expect(after.text).toBe(res.text)
-        expect(etagOf(after)).toBe(etagOf(res))
-        expect(etagOf(after)).not.toBe(etagOf(before))
-      } else {
-        const gone = c.gone ?? NOT_FOUND
-        expectProblem(await get<Problem>(user, path), gone.status, gone.code)
+        expect(after.text, `${ifMatch}: unchanged`).toBe(before.text)
+        expect(etagOf(after)).toBe(etagOf(before))
       }
-    }
-
-    // Stale: someone changed it since we read it (a transaction never changes: any other tag).
-    {
-      const { user, target, tag } = await fresh()
-      let stale = NEVER_A_TAG
-      if (target.changeBehind) {
-        await target.changeBehind()
-        stale = tag
-      }
-      const now = await read(user, target.path)
-      if (target.changeBehind) expect(etagOf(now)).not.toBe(tag)
-      await expectRefused(user, target.path, stale, now)
-      // A list of tags none of which is current.
-      await expectRefused(user, target.path, `${stale}, ${NEVER_A_TAG}`, now)
-    }
-    // The weak form of the current tag: If-Match compares strongly (RFC 9110 §13.1.1).
-    {
-      const { user, target, current, tag } = await fresh()
-      await expectRefused(user, target.path, `W/${tag}`, current)
-    }
-    // The current tag.
-    {
-      const { user, target, current, tag } = await fresh()
-      await expectDone(user, target.path, tag, current)
-    }
-    // `*`: any current representation.
-    {
-      const { user, target, current } = await fresh()
-      await expectDone(user, target.path, '*', current)
-    }
-    // A list holding the current tag.
-    {
-      const { user, target, current, tag } = await fresh()
-      await expectDone(user, target.path, `${NEVER_A_TAG}, W/${tag}, ${tag}`, current)
-    }
-    // Nothing there: 404, as without If-Match (preconditions only apply to a 2xx, RFC 9110 §13.2.1).
-    if (c.missing !== undefined) {
-      const { user, tag } = await fresh()
-      for (const ifMatch of ['*', tag]) {
-        const res = await write(user, c.missing, ifMatch)
+      /** 200 with the new state (what a GET now shows) or 204 and gone. */
+      async function expectDone(user: TestUser, path: string, ifMatch: string, before: ApiResponse) {
+        const res = await write(user, path, ifMatch)
+        expect(res.status, `${ifMatch}: ${res.text}`).toBe(c.success)
         expect(res.operationId).toBe(c.operationId)
-        expectProblem(res, 404, 'NOT_FOUND')
+        if (c.success === 200) {
+          const after = await read(user, path)
+          expect(after.text).toBe(res.text)
+          expect(etagOf(after)).toBe(etagOf(res))
+          expect(etagOf(after)).not.toBe(etagOf(before))
+        } else {
+          const gone = c.gone ?? NOT_FOUND
+          expectProblem(await get<Problem>(user, path), gone.status, gone.code)
+        }
       }
-      // Someone else's: 404 whatever the tag (a 412 would tell that it exists), and untouched.
-      const intruder = await signUp(server.api)
-      const owner = await fresh()
-      for (const ifMatch of [owner.tag, NEVER_A_TAG, `W/${owner.tag}`, '*']) {
-        expectProblem(await write(intruder, owner.target.path, ifMatch), 404, 'NOT_FOUND')
+
+      // Stale: someone changed it since we read it (a transaction never changes: any other tag).
+      {
+        const { user, target, tag } = await fresh()
+        let stale = NEVER_A_TAG
+        if (target.changeBehind) {
+          await target.changeBehind()
+          stale = tag
+        }
+        const now = await read(user, target.path)
+        if (target.changeBehind) expect(etagOf(now)).not.toBe(tag)
+        await expectRefused(user, target.path, stale, now)
+        // A list of tags none of which is current.
+        await expectRefused(user, target.path, `${stale}, ${NEVER_A_TAG}`, now)
       }
-      const after = await read(owner.user, owner.target.path)
-      expect(after.text).toBe(owner.current.text)
-    }
-  })
+      // The weak form of the current tag: If-Match compares strongly (RFC 9110 §13.1.1).
+      {
+        const { user, target, current, tag } = await fresh()
+        await expectRefused(user, target.path, `W/${tag}`, current)
+      }
+      // The current tag.
+      {
+        const { user, target, current, tag } = await fresh()
+        await expectDone(user, target.path, tag, current)
+      }
+      // `*`: any current representation.
+      {
+        const { user, target, current } = await fresh()
+        await expectDone(user, target.path, '*', current)
+      }
+      // A list holding the current tag.
+      {
+        const { user, target, current, tag } = await fresh()
+        await expectDone(user, target.path, `${NEVER_A_TAG}, W/${tag}, ${tag}`, current)
+      }
+      // Nothing there: 404, as without If-Match (preconditions only apply to a 2xx, RFC 9110 §13.2.1).
+      if (c.missing !== undefined) {
+        const { user, tag } = await fresh()
+        for (const ifMatch of ['*', tag]) {
+          const res = await write(user, c.missing, ifMatch)
+          expect(res.operationId).toBe(c.operationId)
+          expectProblem(res, 404, 'NOT_FOUND')
+        }
+        // Someone else's: 404 whatever the tag (a 412 would tell that it exists), and untouched.
+        const intruder = await signUp(server.api)
+        const owner = await fresh()
+        for (const ifMatch of [owner.tag, NEVER_A_TAG, `W/${owner.tag}`, '*']) {
+          expectProblem(await write(intruder, owner.target.path, ifMatch), 404, 'NOT_FOUND')
+        }
+        const after = await read(owner.user, owner.target.path)
+        expect(after.text).toBe(owner.current.text)
+      }
+    },
+  )
 
   it.each(WRITES)('$operationId: the If-Match check and the write run in one transaction', async (c) => {
     // In one process the two requests of a race never interleave between check and write,
@@ -236,10 +239,16 @@ describe('If-Match on every operation that declares 412', () => {
     const log = queries.join('\n')
     const begin = queries.indexOf(testDatabaseKind === 'postgres' ? 'begin' : 'begin immediate')
     expect(begin, log).toBeGreaterThan(0)
-    expect(queries.slice(0, begin).every((q) => q.includes('from "tokens"')), log).toBe(true)
+    expect(
+      queries.slice(0, begin).every((q) => q.includes('from "tokens"')),
+      log,
+    ).toBe(true)
     expect(queries.indexOf('commit'), log).toBe(queries.length - 1)
     const inside = queries.slice(begin + 1, -1)
-    expect(inside.filter((q) => /^(begin|commit|rollback|savepoint|release)\b/i.test(q)), log).toEqual([])
+    expect(
+      inside.filter((q) => /^(begin|commit|rollback|savepoint|release)\b/i.test(q)),
+      log,
+    ).toEqual([])
     const check = inside.findIndex((q) => q.startsWith('select') && q.includes(`from "${c.table}"`))
     const write = inside.findIndex((q) => /^(update|delete|insert|with)\b/.test(q) && q.includes(`"${c.table}"`))
     expect(check, log).toBeGreaterThanOrEqual(0)

@@ -102,7 +102,18 @@ describe('CORS on, for two origins', () => {
       const res = await server.api.get(TASKS, { auth: me.bearer, headers: { Origin: APP } })
       const exposed = tokens(res.headers.get('access-control-expose-headers'))
       expect(exposed).toEqual(
-        expect.arrayContaining(['location', 'link', 'etag', 'x-request-id', 'retry-after', 'ratelimit', 'ratelimit-policy', 'idempotent-replayed', 'www-authenticate', 'allow']),
+        expect.arrayContaining([
+          'location',
+          'link',
+          'etag',
+          'x-request-id',
+          'retry-after',
+          'ratelimit',
+          'ratelimit-policy',
+          'idempotent-replayed',
+          'www-authenticate',
+          'allow',
+        ]),
       )
       // Request-only headers are not response headers.
       expect(exposed).not.toContain('authorization')

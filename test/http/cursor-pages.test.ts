@@ -93,27 +93,53 @@ beforeAll(async () => {
   // Out of time order: ids do not follow created_at.
   await server.db
     .insertInto('tasks')
-    .values(Array.from({ length: 41 }, () => {
-      const at = pick(MOMENTS)
-      return { user_id: me.id, title: pick(TITLES), description: '', done: random() % 3 === 0 ? 1 : 0, created_at: at, updated_at: at }
-    }))
+    .values(
+      Array.from({ length: 41 }, () => {
+        const at = pick(MOMENTS)
+        return { user_id: me.id, title: pick(TITLES), description: '', done: random() % 3 === 0 ? 1 : 0, created_at: at, updated_at: at }
+      }),
+    )
     .execute()
   await server.db
     .insertInto('transactions')
-    .values(Array.from({ length: 37 }, (_, i) => {
-      const income = random() % 2 === 0
-      return { user_id: me.id, type: income ? 'income' : 'expense', description: `t${i}`, amount_cents: income ? 100 + i : -100 - i, created_at: pick(MOMENTS) }
-    }))
+    .values(
+      Array.from({ length: 37 }, (_, i) => {
+        const income = random() % 2 === 0
+        return { user_id: me.id, type: income ? 'income' : 'expense', description: `t${i}`, amount_cents: income ? 100 + i : -100 - i, created_at: pick(MOMENTS) }
+      }),
+    )
     .execute()
   const roots = await server.db
     .insertInto('goals')
-    .values(Array.from({ length: 9 }, (_, i) => ({ user_id: me.id, parent_id: null, name: `root ${i}`, description: '', start: MOMENTS[0] ?? '', end: i % 2 === 0 ? MOMENTS[3] ?? null : null, created_at: pick(MOMENTS), updated_at: MOMENTS[0] ?? '' })))
+    .values(
+      Array.from({ length: 9 }, (_, i) => ({
+        user_id: me.id,
+        parent_id: null,
+        name: `root ${i}`,
+        description: '',
+        start: MOMENTS[0] ?? '',
+        end: i % 2 === 0 ? (MOMENTS[3] ?? null) : null,
+        created_at: pick(MOMENTS),
+        updated_at: MOMENTS[0] ?? '',
+      })),
+    )
     .returning('id')
     .execute()
   const parent = roots[0]?.id ?? 0
   await server.db
     .insertInto('goals')
-    .values(Array.from({ length: 14 }, (_, i) => ({ user_id: me.id, parent_id: parent, name: `child ${i}`, description: '', start: MOMENTS[0] ?? '', end: null, created_at: pick(MOMENTS), updated_at: MOMENTS[0] ?? '' })))
+    .values(
+      Array.from({ length: 14 }, (_, i) => ({
+        user_id: me.id,
+        parent_id: parent,
+        name: `child ${i}`,
+        description: '',
+        start: MOMENTS[0] ?? '',
+        end: null,
+        created_at: pick(MOMENTS),
+        updated_at: MOMENTS[0] ?? '',
+      })),
+    )
     .execute()
   // Another user's rows, interleaved in every order: never on my pages.
   await server.db
@@ -139,9 +165,7 @@ describe('following next walks every task once, as the page numbers do', { timeo
     const key = (row: (typeof rows)[number], sort: string) => (sort.endsWith('title') ? row.title.toLowerCase() : row.created_at)
     for (const sort of sorts) {
       const sign = sort.startsWith('-') ? -1 : 1
-      const expected = [...rows]
-        .sort((a, b) => sign * (key(a, sort) < key(b, sort) ? -1 : key(a, sort) > key(b, sort) ? 1 : a.id - b.id))
-        .map((row) => row.id)
+      const expected = [...rows].sort((a, b) => sign * (key(a, sort) < key(b, sort) ? -1 : key(a, sort) > key(b, sort) ? 1 : a.id - b.id)).map((row) => row.id)
       expect(await walkByCursor(me, '/api/v1/tasks', { sort }, 3)).toEqual(expected)
     }
   })
@@ -177,7 +201,12 @@ describe('following next walks every goal and transaction once, as the page numb
 describe('include_total', () => {
   it('adds total and pages to a cursor page, and the links keep asking for them', async () => {
     const first = await get(me, url('/api/v1/tasks', { done: true, include_total: true, per_page: 4 }))
-    const total = await server.db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', me.id).where('done', '=', 1).executeTakeFirstOrThrow()
+    const total = await server.db
+      .selectFrom('tasks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', me.id)
+      .where('done', '=', 1)
+      .executeTakeFirstOrThrow()
     expect(first.body.meta).toEqual({ per_page: 4, total: total.n, pages: Math.ceil(total.n / 4) })
     const links = parseLinks(first.headers.get('link'))
     expect(new URL(links.first ?? '').searchParams.get('include_total')).toBe('true')
@@ -236,9 +265,7 @@ describe('a cursor that cannot be used -> 400 BAD_REQUEST naming cursor', () => 
   ] as const)('from %s', async (_why, fromPath, fromQuery, toPath, toQuery) => {
     const cursor = await nextCursor(fromPath, fromQuery)
     const problem = await refused(toPath, { ...toQuery, cursor })
-    expect(problem.errors?.[0]?.detail).toBe(
-      'belongs to another list, sort order or filter: follow the next link of this list, or start again without a cursor',
-    )
+    expect(problem.errors?.[0]?.detail).toBe('belongs to another list, sort order or filter: follow the next link of this list, or start again without a cursor')
   })
 
   const forged = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url')

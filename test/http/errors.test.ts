@@ -3,8 +3,8 @@
  * on the operations that can return it, and comes back as problem+json, never HTML.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BARE_INTERNAL_ERROR } from '../support/expect.js'
 import type { Credentials } from '../support/client.js'
+import { BARE_INTERNAL_ERROR } from '../support/expect.js'
 import { rawRequest } from '../support/raw.js'
 import { type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
 import { STARTS_A_SERVER } from '../support/timeouts.js'
@@ -81,9 +81,7 @@ describe('406 Not Acceptable, on every operation', () => {
 
 describe('401 Unauthorized, on every secured operation', () => {
   it('answers every operation that needs credentials with 401, challenging with the schemes it takes', async () => {
-    const secured = server.api.contract
-      .operations()
-      .filter(({ operation }) => securityOf(operation, server.api.contract.document).length > 0)
+    const secured = server.api.contract.operations().filter(({ operation }) => securityOf(operation, server.api.contract.document).length > 0)
     expect(secured.length).toBeGreaterThan(10)
     const challenges = { basicAuth: 'Basic realm="achiever", charset="UTF-8"', bearerAuth: 'Bearer realm="achiever"' }
     for (const { method, path, operationId, operation } of secured) {
@@ -166,9 +164,7 @@ describe('500 Internal Server Error', () => {
     const broken = await startTestServer()
     const victim = await signUp(broken.api)
     await broken.db.destroy()
-    const needsDatabase = broken.api.contract
-      .operations()
-      .filter(({ operation }) => operation.tags && !(operation.tags as string[]).includes('Service'))
+    const needsDatabase = broken.api.contract.operations().filter(({ operation }) => operation.tags && !(operation.tags as string[]).includes('Service'))
     const auth: Record<string, Credentials> = { revokeCurrentToken: victim.bearer }
     try {
       for (const { method, path, operationId } of needsDatabase) {

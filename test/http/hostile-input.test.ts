@@ -66,7 +66,11 @@ describe('forms with many fields', () => {
   })
 
   it(`a form with ${MAX_BODY_MEMBERS} fields is validated as usual`, async () => {
-    const res = await server.api.post<Problem>('/api/v1/tasks', { auth: me.bearer, raw: `title=ok&${formWithFields(MAX_BODY_MEMBERS - 1)}`, contentType: 'application/x-www-form-urlencoded' })
+    const res = await server.api.post<Problem>('/api/v1/tasks', {
+      auth: me.bearer,
+      raw: `title=ok&${formWithFields(MAX_BODY_MEMBERS - 1)}`,
+      contentType: 'application/x-www-form-urlencoded',
+    })
     expectProblem(res, 422, 'VALIDATION_ERROR')
     expect(res.body.errors).toHaveLength(MAX_PROBLEM_ERRORS)
     expect(res.body.errors_omitted).toBe(MAX_BODY_MEMBERS - 1 - MAX_PROBLEM_ERRORS)

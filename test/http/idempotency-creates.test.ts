@@ -23,15 +23,13 @@ describe('which operations take Idempotency-Key', () => {
   it('the spec gives it to exactly the creates this file covers: the authenticated ones and createUser, not createToken', () => {
     const contract = server.api.contract
     const paths = contract.document.paths as Record<string, { parameters?: unknown[] }>
-    const takers = contract
-      .operations()
-      .filter(({ path, operation }) => {
-        const parameters = [...(paths[path]?.parameters ?? []), ...((operation.parameters as unknown[] | undefined) ?? [])]
-        return parameters.some((parameter) => {
-          const resolved = contract.resolve(parameter as Parameters<typeof contract.resolve>[0])
-          return resolved?.in === 'header' && String(resolved.name).toLowerCase() === 'idempotency-key'
-        })
+    const takers = contract.operations().filter(({ path, operation }) => {
+      const parameters = [...(paths[path]?.parameters ?? []), ...((operation.parameters as unknown[] | undefined) ?? [])]
+      return parameters.some((parameter) => {
+        const resolved = contract.resolve(parameter as Parameters<typeof contract.resolve>[0])
+        return resolved?.in === 'header' && String(resolved.name).toLowerCase() === 'idempotency-key'
       })
+    })
     expect(takers.map((op) => op.operationId).sort()).toEqual([...OPERATIONS, 'createUser'].sort())
     for (const op of takers) {
       expect(op.method).toBe('POST')

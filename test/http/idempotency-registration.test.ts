@@ -19,7 +19,6 @@ afterAll(() => server.close())
 const { register, registeredUnderKey, accountsNamed } = idempotencyRequests(() => server)
 
 describe('registration (POST /api/v1/users) with an Idempotency-Key', () => {
-
   it('same key, same body -> the original 201 again (same account, same Location, Idempotent-Replayed: true), one account', async () => {
     const json = registration()
     const key = newKey('register')
@@ -217,7 +216,6 @@ describe('registration (POST /api/v1/users) with an Idempotency-Key', () => {
     expect(responses.filter((r) => r.headers.get('idempotent-replayed') === null)).toHaveLength(1)
     expect(await accountsNamed(json.username)).toBe(1)
   })
-
 })
 
 describe('registration retries check the password as a login does', () => {
@@ -228,7 +226,7 @@ describe('registration retries check the password as a login does', () => {
   afterAll(() => throttled?.close())
 
   it('3 wrong passwords under the key -> 409s, then 429 with Retry-After even with the right one; Basic logins are locked out too', async () => {
-    const { json, key, first } = await registeredUnderKey('guessed', throttled.api)
+    const { json, key } = await registeredUnderKey('guessed', throttled.api)
 
     for (let guess = 0; guess < 3; guess++) {
       const res = await register({ ...json, password: `wrong-guess-${guess}` }, key, throttled.api)

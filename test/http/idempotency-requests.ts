@@ -31,7 +31,7 @@ export interface Create {
 }
 
 /** One entry per operation that declares `Idempotency-Key`, checked against the spec below. */
-export const CREATES: Readonly<Record<string, Create>> = {
+const CREATES: Readonly<Record<string, Create>> = {
   createTask: {
     path: '/api/v1/tasks',
     body: { title: 'Buy groceries', description: 'Milk, Cheese, Pizza, Fruit, Tylenol' },

@@ -10,9 +10,9 @@ import type { Operation, Request } from 'openapi-backend'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import { describe, expect, it } from 'vitest'
 import { OpenApi31Backend } from '../../src/http/openapi-backend/backend.js'
+import { requestValidation, usePrecompiledRequestValidators } from '../../src/http/openapi-backend/precompiled-validators.js'
 import { compileRequestValidation } from '../../src/http/openapi-backend/request-validation.js'
 import { useCompiledRouter } from '../../src/http/openapi-backend/router.js'
-import { requestValidation, usePrecompiledRequestValidators } from '../../src/http/openapi-backend/precompiled-validators.js'
 import { loadSpec } from '../../src/spec/spec.js'
 import { invalidValue, validValue } from '../support/arbitraries.js'
 
@@ -117,6 +117,7 @@ describe('request validation over the parts already read', async () => {
     const listTasks = operations.find((o) => o.operationId === 'listTasks') as Operation
     // As Express's query parser (node:querystring) makes it: an own property of a prototype-less object.
     const query: Record<string, unknown> = Object.create(null)
+    // biome-ignore lint/suspicious/noProto: the request sends a __proto__ query parameter, as Express parses it
     query.__proto__ = 'x'
     const { errors } = compileRequestValidation(backend.validator, listTasks)({ params: {}, query, headers: {}, body: undefined })
     expect(errors?.map((e) => [e.keyword, e.params])).toEqual([['additionalProperties', { additionalProperty: '__proto__' }]])

@@ -185,11 +185,14 @@ describe('coerced path parameters and a query read once (request-validation.ts, 
 })
 
 describe('integer parameters in plain decimal (plain-integers.ts)', () => {
-  it.each(['0x2', '2e0', '2.0', ' 2', '002'])("is needed: the library's validators still coerce %j to the integer 2 (else drop assertPlainIntegers)", async (spelling) => {
-    const { backend, operation } = await ours()
-    const verdict = compileRequestValidation(backend.validator, operation('getGoal'))({ params: { goalId: spelling }, query: {}, headers: {}, body: undefined })
-    expect(verdict).toMatchObject({ errors: null, params: { goalId: 2 } })
-  })
+  it.each(['0x2', '2e0', '2.0', ' 2', '002'])(
+    "is needed: the library's validators still coerce %j to the integer 2 (else drop assertPlainIntegers)",
+    async (spelling) => {
+      const { backend, operation } = await ours()
+      const verdict = compileRequestValidation(backend.validator, operation('getGoal'))({ params: { goalId: spelling }, query: {}, headers: {}, body: undefined })
+      expect(verdict).toMatchObject({ errors: null, params: { goalId: 2 } })
+    },
+  )
 
   it('works: those spellings are refused, plain decimal passes', () => {
     const parameters = [{ name: 'goalId', in: 'path' as const }]

@@ -9,9 +9,34 @@ import { createLogger } from '../../src/logger.js'
 
 describe('isSecretParameter', () => {
   it.each([
-    'access_token', 'ACCESS_TOKEN', 'access-token', 'access%5Ftoken', 'refresh_token', 'id_token', 'token', 'reset_token',
-    'api_key', 'apikey', 'apiKey', 'X-Api-Key', 'key', 'password', 'new_password', 'passwd', 'pwd', 'secret',
-    'client_secret', 'signature', 'X-Amz-Signature', 'sig', 'session', 'sessionid', 'session_id', 'jwt', 'auth', 'authorization',
+    'access_token',
+    'ACCESS_TOKEN',
+    'access-token',
+    'access%5Ftoken',
+    'refresh_token',
+    'id_token',
+    'token',
+    'reset_token',
+    'api_key',
+    'apikey',
+    'apiKey',
+    'X-Api-Key',
+    'key',
+    'password',
+    'new_password',
+    'passwd',
+    'pwd',
+    'secret',
+    'client_secret',
+    'signature',
+    'X-Amz-Signature',
+    'sig',
+    'session',
+    'sessionid',
+    'session_id',
+    'jwt',
+    'auth',
+    'authorization',
   ])('%s carries a secret', (name) => {
     expect(isSecretParameter(name)).toBe(true)
   })

@@ -37,7 +37,9 @@ function expectNoRateLimitHeaders(res: ApiResponse): void {
 let userCounter = 0
 
 /** Registers a user and gets a token, returning both responses: the token request counts. */
-async function register(api: ApiClient): Promise<{ user: ApiResponse<User>; token: ApiResponse<Token>; bearer: { bearer: string }; basic: { basic: readonly [string, string] } }> {
+async function register(
+  api: ApiClient,
+): Promise<{ user: ApiResponse<User>; token: ApiResponse<Token>; bearer: { bearer: string }; basic: { basic: readonly [string, string] } }> {
   const username = `limited${++userCounter}`
   const password = `${username}-secret-pw`
   const user = await api.post<User>('/api/v1/users', { json: { username, email: `${username}@example.com`, password } })

@@ -151,7 +151,14 @@ describe('response serializers', () => {
     expect(listTasks(leaky)).toBe(JSON.stringify({ data: [task, task], meta: { per_page: 20 } }))
 
     const problem = serializerOf(serializers(), 'createTask', 422)
-    const clean = { type: '/problems/validation-error', title: 'Invalid', status: 422, detail: 'd', code: 'VALIDATION_ERROR', errors: [{ detail: 'x', pointer: '/title' }] }
+    const clean = {
+      type: '/problems/validation-error',
+      title: 'Invalid',
+      status: 422,
+      detail: 'd',
+      code: 'VALIDATION_ERROR',
+      errors: [{ detail: 'x', pointer: '/title' }],
+    }
     const withStack = { ...clean, stack: 'Error: at db.ts:12', errors: [{ ...clean.errors[0], value: 'secret' }] }
     expect(problem(withStack)).toBe(JSON.stringify(clean))
   })
@@ -180,13 +187,29 @@ describe('response serializers', () => {
 
   it('escape strings as JSON.stringify does: quotes, control characters, lone surrogates, long strings', () => {
     const getTask = serializerOf(generated, 'getTask', 200)
-    const samples = ['', '"', '\\', '\u0000\u001f\n\t', '\ud800', 'a\udc00b', '😀\ud83d', '\u2028\u2029', 'é'.repeat(41), 'x'.repeat(6000) + '\ud800', 'y'.repeat(4999) + '"']
+    const samples = [
+      '',
+      '"',
+      '\\',
+      '\u0000\u001f\n\t',
+      '\ud800',
+      'a\udc00b',
+      '😀\ud83d',
+      '\u2028\u2029',
+      'é'.repeat(41),
+      `${'x'.repeat(6000)}\ud800`,
+      `${'y'.repeat(4999)}"`,
+    ]
     for (const title of samples) expect(getTask({ ...task, title, description: title })).toBe(JSON.stringify({ ...task, title, description: title }))
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 80 }), (title, description) => {
-        const body = { ...task, title, description }
-        return getTask(body) === JSON.stringify(body)
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 60 }),
+        fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 80 }),
+        (title, description) => {
+          const body = { ...task, title, description }
+          return getTask(body) === JSON.stringify(body)
+        },
+      ),
     )
   })
 
@@ -209,7 +232,14 @@ describe('response serializers', () => {
     const transaction = serializerOf(generated, 'getTransaction', 200)
     const balance = serializerOf(generated, 'getBalance', 200)
     for (const amount of [-12.5, 0.1 + 0.2, -0, 1e9, -999999999.99, 5e-7]) {
-      const body = { id: 9007199254740991, uri: 'http://localhost:3000/api/v1/transactions/1', type: 'expense', description: 'Pizza', amount, created_at: '2026-11-21T10:00:00.000Z' }
+      const body = {
+        id: 9007199254740991,
+        uri: 'http://localhost:3000/api/v1/transactions/1',
+        type: 'expense',
+        description: 'Pizza',
+        amount,
+        created_at: '2026-11-21T10:00:00.000Z',
+      }
       expect(transaction(body)).toBe(JSON.stringify(body))
     }
     const totals = { income: 9999999999999.99, expenses: -0.01, balance: 9999999999999.98 }

@@ -51,9 +51,7 @@ describe('CompiledRouter', () => {
     const withCookie = operation('get', '/a', { parameters: [{ name: 'session', in: 'cookie', schema: { type: 'string' } }] })
     const withHeaderDefault = operation('get', '/b', { parameters: [{ name: 'X-Mode', in: 'header', schema: { type: 'string', default: 'x' } }] })
     for (const refused of [withCookie, withHeaderDefault]) {
-      expect(() => new CompiledRouter(DOCUMENT, [refused])).toThrow(
-        /needs openapi-backend's own parser/,
-      )
+      expect(() => new CompiledRouter(DOCUMENT, [refused])).toThrow(/needs openapi-backend's own parser/)
     }
   })
 })

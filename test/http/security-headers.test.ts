@@ -35,10 +35,12 @@ function expectApiHeaders(headers: Headers): void {
 
 /** `directive source source;directive …` as a map. */
 function directivesOf(policy: string | null): Record<string, string[]> {
-  return Object.fromEntries((policy ?? '').split(';').map((directive) => {
-    const [name = '', ...sources] = directive.trim().split(/\s+/)
-    return [name, sources]
-  }))
+  return Object.fromEntries(
+    (policy ?? '').split(';').map((directive) => {
+      const [name = '', ...sources] = directive.trim().split(/\s+/)
+      return [name, sources]
+    }),
+  )
 }
 
 function sha256(text: string): string {

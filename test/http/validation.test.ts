@@ -28,9 +28,7 @@ describe('toValidationProblem', () => {
     expect(toValidationProblem([ajvError('', 'required', { missingProperty: 'requestBody' }, '')]).errors).toEqual([
       { pointer: '', detail: 'a request body is required' },
     ])
-    expect(toValidationProblem([ajvError('/requestBody', 'type', { type: 'object' }, 'must be object')]).errors).toEqual([
-      { pointer: '', detail: 'must be object' },
-    ])
+    expect(toValidationProblem([ajvError('/requestBody', 'type', { type: 'object' }, 'must be object')]).errors).toEqual([{ pointer: '', detail: 'must be object' }])
   })
 
   it('makes any parameter error a 400 naming the parameter', () => {

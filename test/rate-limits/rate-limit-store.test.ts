@@ -172,7 +172,10 @@ describe('shared by replicas', () => {
 describe('clean-up', () => {
   async function keysOf(names: readonly Window[]): Promise<string[]> {
     const rows = await db.selectFrom('rate_limits').select('key').execute()
-    return rows.map((row) => row.key.split(':')[0] ?? '').filter((name) => names.some((w) => w.name === name)).sort()
+    return rows
+      .map((row) => row.key.split(':')[0] ?? '')
+      .filter((name) => names.some((w) => w.name === name))
+      .sort()
   }
 
   it('ended windows are deleted by a take, at most once per interval (a minute); running ones are kept', async () => {

@@ -5,7 +5,7 @@
  * the same kind: a timestamp for a shown timestamp, anything for a `<placeholder>` seen
  * for the first time (then remembered), the remembered value for one seen before.
  */
-import { Placeholders, wholePlaceholder } from './placeholders.js'
+import { type Placeholders, wholePlaceholder } from './placeholders.js'
 import { ELIDED } from './shown-output.js'
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/

@@ -53,15 +53,15 @@ export function wholePlaceholder(text: string): string | undefined {
  * value, an unknown one any text (captured under the placeholder's name).
  */
 export function headerPattern(shown: string, placeholders: Placeholders): RegExp {
-  const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   let pattern = ''
   for (const part of shown.split(/(\.\.\.|<[a-z][a-z0-9]*>)/)) {
     const name = wholePlaceholder(part)
     if (part === '...') pattern += '.*?'
-    else if (name === undefined) pattern += escape(part)
+    else if (name === undefined) pattern += escapeRegExp(part)
     else {
       const value = placeholders.get(name)
-      pattern += value === undefined ? `(?<${name}>.+?)` : escape(value)
+      pattern += value === undefined ? `(?<${name}>.+?)` : escapeRegExp(value)
     }
   }
   return new RegExp(`^${pattern}$`)

@@ -30,7 +30,13 @@ export function readShownOutput(shown: string, includeHeaders: boolean): ShownOu
       if (colon < 1) throw new Error(`not a header line: ${JSON.stringify(line)}`)
       return [line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()]
     })
-  const body = blank === -1 ? '' : rest.slice(blank + 1).join('\n').trim()
+  const body =
+    blank === -1
+      ? ''
+      : rest
+          .slice(blank + 1)
+          .join('\n')
+          .trim()
   return { status: { code: Number(status[1]), reason: status[2] ?? '' }, headers, body }
 }
 

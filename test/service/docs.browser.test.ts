@@ -180,7 +180,10 @@ describe('GET /docs in headless Chromium, offline', () => {
     for (const [tag, tagged] of byTag) {
       // Groups start collapsed, and operations are rendered as they are reached: so this
       // is also proof that Redoc's scripts run.
-      await menu.locator('.menu-item-type-group > a').filter({ hasText: exactly(tag) }).click()
+      await menu
+        .locator('.menu-item-type-group > a')
+        .filter({ hasText: exactly(tag) })
+        .click()
       for (const { operationId, summary } of tagged) {
         const entry = menu.locator('.menu-item-type-operation').getByText(summary, { exact: true })
         await shown(entry, `the sidebar entry of ${operationId} ("${summary}")`)
@@ -188,9 +191,7 @@ describe('GET /docs in headless Chromium, offline', () => {
         const heading = page.locator('h2').filter({ hasText: exactly(summary) })
         await shown(heading, `the heading of ${operationId} ("${summary}"), once its sidebar entry is clicked`)
         // Redoc scrolls once the section has rendered, which takes longer on a busy machine.
-        await expect
-          .poll(() => inViewport(page, heading), { message: `the heading of ${operationId} is scrolled into view`, timeout: 5_000 })
-          .toBe(true)
+        await expect.poll(() => inViewport(page, heading), { message: `the heading of ${operationId} is scrolled into view`, timeout: 5_000 }).toBe(true)
         rendered.push(operationId)
       }
     }
@@ -250,8 +251,6 @@ describe('GET /docs in headless Chromium, offline', () => {
       return window.injected === true
     })()`)
     expect(ran).toBe(false)
-    await expect
-      .poll(() => violations.slice(before))
-      .toEqual([expect.objectContaining({ directive: 'script-src-elem', blocked: 'inline' })])
+    await expect.poll(() => violations.slice(before)).toEqual([expect.objectContaining({ directive: 'script-src-elem', blocked: 'inline' })])
   })
 })

@@ -10,8 +10,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { useDecimalMultipleOf } from '../../src/http/openapi-backend/decimal-multiple-of.js'
 import { invalidValue, validValue } from './arbitraries.js'
-import { asParsedJson, isWellFormedText, JsonLiteral, toJsonText } from './json-text.js'
 import { Contract } from './contract.js'
+import { asParsedJson, isWellFormedText, JsonLiteral, toJsonText } from './json-text.js'
 
 const document = new Contract().document
 const DOCUMENT_ID = 'https://achiever.test/arbitraries.json'
@@ -75,7 +75,12 @@ describe('validValue and invalidValue, on every request schema of the spec', () 
 const KEYWORDS: Record<string, object> = {
   const: { const: 'ok' },
   enum: { type: 'string', enum: ['created_at', '-created_at', 'title'] },
-  'anyOf of integer and a const string': { anyOf: [{ type: 'integer', minimum: 1, maximum: 9007199254740991 }, { type: 'string', const: 'null' }] },
+  'anyOf of integer and a const string': {
+    anyOf: [
+      { type: 'integer', minimum: 1, maximum: 9007199254740991 },
+      { type: 'string', const: 'null' },
+    ],
+  },
   'type array with null': { type: ['integer', 'null'], minimum: 1, maximum: 100 },
   'not const 0 with multipleOf 0.01': { type: 'number', minimum: -1000000000, maximum: 1000000000, multipleOf: 0.01, not: { const: 0 } },
   'exclusiveMinimum 0': { type: 'number', exclusiveMinimum: 0, maximum: 1000000000, multipleOf: 0.01 },

@@ -15,7 +15,7 @@
  */
 import fc from 'fast-check'
 import { codePointLength, isRecord, isWellFormedText, JsonLiteral, preview } from './json-text.js'
-import { decimalStep, multiple, num, ODD_CODE_POINTS, text, dateTime, WHITESPACE } from './scalar-arbitraries.js'
+import { dateTime, decimalStep, multiple, num, ODD_CODE_POINTS, text, WHITESPACE } from './scalar-arbitraries.js'
 import { type JsonType, resolveSchema, type Schema, type SchemaValidator, typesOf, validatorFor } from './schemas.js'
 
 export interface ArbitraryOptions {
@@ -35,7 +35,6 @@ export interface Invalid {
   readonly value: unknown
   readonly why: string
 }
-
 
 interface Generation {
   readonly root: object | undefined
@@ -73,9 +72,14 @@ function valid(node: unknown, g: Generation): fc.Arbitrary<unknown> {
       case 'string':
         return keep(validString(s))
       case 'array':
-        return fc.array(valid(s.items, { ...g, depth: g.depth + 1 }), { minLength: num(s.minItems) ?? 0, maxLength: Math.max(num(s.minItems) ?? 0, Math.min(num(s.maxItems) ?? 4, 4)) })
+        return fc.array(valid(s.items, { ...g, depth: g.depth + 1 }), {
+          minLength: num(s.minItems) ?? 0,
+          maxLength: Math.max(num(s.minItems) ?? 0, Math.min(num(s.maxItems) ?? 4, 4)),
+        })
       case 'object':
         return validObject(s, g)
+      default:
+        throw new Error(`no generator for type ${String(type)}`)
     }
   })
   if (arbs.length === 0) throw new Error(`no value satisfies ${preview(s)}`)
@@ -205,8 +209,7 @@ function invalid(node: unknown, g: Generation): fc.Arbitrary<Invalid> | undefine
     return kept.length === 0 ? undefined : fc.constantFrom(...kept).map((value) => ({ value, why: `${label}: ${preview(value)}` }))
   }
   /** Random candidates, filtered; each source must break the schema often. */
-  const drawn = (label: string, arb: fc.Arbitrary<unknown>): fc.Arbitrary<Invalid> =>
-    arb.filter(breaks).map((value) => ({ value, why: `${label}: ${preview(value)}` }))
+  const drawn = (label: string, arb: fc.Arbitrary<unknown>): fc.Arbitrary<Invalid> => arb.filter(breaks).map((value) => ({ value, why: `${label}: ${preview(value)}` }))
 
   const candidates: Array<fc.Arbitrary<Invalid> | undefined> = []
   const allowed = allowedTypes(s, g)
@@ -262,7 +265,17 @@ function allowedTypes(s: Schema, g: Generation): JsonType[] {
 /** Values close to an allowed one: another case, a blank around it, one step off. */
 function nearMisses(value: unknown): unknown[] {
   if (typeof value === 'string') return [value.toUpperCase(), `${value} `, ` ${value}`, value.slice(1), `${value}\u0000`, `${value}\u200f`, '']
-  if (typeof value === 'number') return [value + 1, value - 1, value + 0.5, -value, new JsonLiteral(`-${value}`), new JsonLiteral(`${value}.0`), new JsonLiteral(`${value}e0`), new JsonLiteral(`-${value}.00`)]
+  if (typeof value === 'number')
+    return [
+      value + 1,
+      value - 1,
+      value + 0.5,
+      -value,
+      new JsonLiteral(`-${value}`),
+      new JsonLiteral(`${value}.0`),
+      new JsonLiteral(`${value}e0`),
+      new JsonLiteral(`-${value}.00`),
+    ]
   if (typeof value === 'boolean') return [!value]
   return [null, 0, '']
 }
@@ -271,14 +284,43 @@ type Fixed = (label: string, values: readonly unknown[]) => fc.Arbitrary<Invalid
 type Drawn = (label: string, arb: fc.Arbitrary<unknown>) => fc.Arbitrary<Invalid>
 
 const BAD_DATE_TIMES = [
-  '2026-11-21', '10:00:00Z', '2026-11-21T10:00:00', '2026-13-01T00:00:00Z', '2026-02-30T00:00:00Z', '2026-11-21T24:00:00Z',
-  '2026-11-21T10:60:00Z', '2026-11-21T10:00:61Z', '2026-11-21T10:00:00+25:00', '26-11-21T10:00:00Z', '+002026-11-21T10:00:00Z',
-  '2026-11-21T10:00:00.Z', '2026-11-21T10:00:00,5Z', 'now', '', ' 2026-11-21T10:00:00Z', '2026-11-21T10:00:00Z\u0000',
-  '٢٠٢٦-١١-٢١T10:00:00Z', '1e3', 'NaN', '2026-W47-6T10:00:00Z',
+  '2026-11-21',
+  '10:00:00Z',
+  '2026-11-21T10:00:00',
+  '2026-13-01T00:00:00Z',
+  '2026-02-30T00:00:00Z',
+  '2026-11-21T24:00:00Z',
+  '2026-11-21T10:60:00Z',
+  '2026-11-21T10:00:61Z',
+  '2026-11-21T10:00:00+25:00',
+  '26-11-21T10:00:00Z',
+  '+002026-11-21T10:00:00Z',
+  '2026-11-21T10:00:00.Z',
+  '2026-11-21T10:00:00,5Z',
+  'now',
+  '',
+  ' 2026-11-21T10:00:00Z',
+  '2026-11-21T10:00:00Z\u0000',
+  '٢٠٢٦-١١-٢١T10:00:00Z',
+  '1e3',
+  'NaN',
+  '2026-W47-6T10:00:00Z',
 ]
 const BAD_EMAILS = [
-  'plainaddress', '@example.com', 'user@', 'user@@example.com', 'user name@example.com', 'user@exa mple.com', 'user@.com',
-  'user@example..com', '.user@example.com', 'usér@example.com', 'user@例え.jp', 'user@example.com\u0000', 'user@example', '\u202euser@example.com',
+  'plainaddress',
+  '@example.com',
+  'user@',
+  'user@@example.com',
+  'user name@example.com',
+  'user@exa mple.com',
+  'user@.com',
+  'user@example..com',
+  '.user@example.com',
+  'usér@example.com',
+  'user@例え.jp',
+  'user@example.com\u0000',
+  'user@example',
+  '\u202euser@example.com',
 ]
 const BAD_URIS = ['not a uri', '//no-scheme.example', '/relative/path', 'http://exa mple.com', 'http://[::1', ':', '']
 
@@ -309,13 +351,23 @@ function invalidStrings(s: Schema, fixed: Fixed, drawn: Drawn): Array<fc.Arbitra
       const blank = fc
         .integer({ min: low, max: Math.max(low, Math.min(max, 24)) })
         .chain((n) => fc.array(fc.constantFrom(...WHITESPACE), { minLength: n, maxLength: n }).map((a) => a.join('')))
-      out.push(drawn(`breaks the pattern ${s.pattern}`, fc.oneof(swapped, blank).filter((v) => okLength(v) && !regex.test(v))))
+      out.push(
+        drawn(
+          `breaks the pattern ${s.pattern}`,
+          fc.oneof(swapped, blank).filter((v) => okLength(v) && !regex.test(v)),
+        ),
+      )
     }
   }
   if (s.format === 'date-time') {
     out.push(fixed('not a date-time', BAD_DATE_TIMES))
     const mutated = fc.tuple(dateTime(), fc.nat(), fc.constantFrom('x', ' ', '9', ':', '\u0660', '-', 'T'))
-    out.push(drawn('not a date-time', mutated.map(([v, at, c]) => `${v.slice(0, at % v.length)}${c}${v.slice((at % v.length) + 1)}`)))
+    out.push(
+      drawn(
+        'not a date-time',
+        mutated.map(([v, at, c]) => `${v.slice(0, at % v.length)}${c}${v.slice((at % v.length) + 1)}`),
+      ),
+    )
   }
   if (s.format === 'email') out.push(fixed('not an email address', BAD_EMAILS))
   if (s.format === 'uri') out.push(fixed('not a URI', BAD_URIS))
@@ -358,9 +410,21 @@ function invalidNumbers(s: Schema, integer: boolean, fixed: Fixed, drawn: Drawn)
   out.push(fixed('out of range', bounds))
   out.push(
     fixed('huge, tiny or odd', [
-      1e308, -1e308, Number.MAX_VALUE, Number.MIN_VALUE, -Number.MIN_VALUE, 9007199254740992, -9007199254740992,
-      new JsonLiteral('1e400'), new JsonLiteral('-1e400'), new JsonLiteral('9007199254740993'), new JsonLiteral('-9007199254740993'),
-      new JsonLiteral('123456789012345678901234567890'), new JsonLiteral('-0'), new JsonLiteral('-0.0'), new JsonLiteral('1e-400'),
+      1e308,
+      -1e308,
+      Number.MAX_VALUE,
+      Number.MIN_VALUE,
+      -Number.MIN_VALUE,
+      9007199254740992,
+      -9007199254740992,
+      new JsonLiteral('1e400'),
+      new JsonLiteral('-1e400'),
+      new JsonLiteral('9007199254740993'),
+      new JsonLiteral('-9007199254740993'),
+      new JsonLiteral('123456789012345678901234567890'),
+      new JsonLiteral('-0'),
+      new JsonLiteral('-0.0'),
+      new JsonLiteral('1e-400'),
     ]),
   )
   if (integer) out.push(fixed('not an integer', [0.5, 1.5, -2.5, 1e-7, new JsonLiteral('1.0000000000000002'), Number.EPSILON]))
@@ -369,7 +433,12 @@ function invalidNumbers(s: Schema, integer: boolean, fixed: Fixed, drawn: Drawn)
     const finer = multiple(1, { units: exact.units, decimals: exact.decimals + 1 })
     out.push(fixed(`not a multiple of ${m}`, [finer, 1 + finer, 0.1 + 0.2, 1e-7, new JsonLiteral('12.345'), new JsonLiteral('0.071')]))
     // A valid number plus a sliver: 12.34 and 0.001 make 12.341.
-    out.push(drawn(`not a multiple of ${m}`, validNumber(s, false).map((v) => Number((v + finer).toFixed(exact.decimals + 1)))))
+    out.push(
+      drawn(
+        `not a multiple of ${m}`,
+        validNumber(s, false).map((v) => Number((v + finer).toFixed(exact.decimals + 1))),
+      ),
+    )
   }
   // Anywhere on the number line: usually out of range or off the step (only if there is one).
   if (integer || m !== undefined || bounds.length > 0) out.push(drawn('out of range or off the step', fc.double({ noNaN: true, noDefaultInfinity: true })))

@@ -204,7 +204,8 @@ export class Contract {
     if (!serialize) throw new ContractViolation(`${where}: no compiled serializer for this ${response.mediaType} body`)
     const written = serialize(body)
     const expected = JSON.stringify(body)
-    if (written !== expected) throw new ContractViolation(`${where}: the compiled serializer writes\n${written.slice(0, 500)}\nwhere JSON.stringify writes\n${expected.slice(0, 500)}`)
+    if (written !== expected)
+      throw new ContractViolation(`${where}: the compiled serializer writes\n${written.slice(0, 500)}\nwhere JSON.stringify writes\n${expected.slice(0, 500)}`)
   }
 
   /**
@@ -216,7 +217,9 @@ export class Contract {
     const numeric = schema?.type === 'integer' && /^-?\d+$/.test(value)
     const validate = this.validatorAt(schemaPointer)
     if (!validate(numeric ? Number(value) : value)) {
-      throw new ContractViolation(`${where}: header ${name} breaks its schema: ${this.ajv.errorsText(validate.errors)} (${value.length} characters: ${value.slice(0, 200)})`)
+      throw new ContractViolation(
+        `${where}: header ${name} breaks its schema: ${this.ajv.errorsText(validate.errors)} (${value.length} characters: ${value.slice(0, 200)})`,
+      )
     }
   }
 

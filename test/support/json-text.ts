@@ -49,7 +49,6 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof JsonLiteral)
 }
 
-
 /** Code points, not UTF-16 units: what `minLength` / `maxLength` count. */
 export function codePointLength(text: string): number {
   return [...text].length

@@ -58,7 +58,5 @@ interface Violation {
 export function responseViolations(headers: Headers): string[] {
   const header = headers.get('sl-violations')
   if (!header) return []
-  return (JSON.parse(header) as Violation[])
-    .filter((v) => v.location[0] === 'response')
-    .map((v) => `${v.severity} at ${v.location.join('.')}: ${v.message}`)
+  return (JSON.parse(header) as Violation[]).filter((v) => v.location[0] === 'response').map((v) => `${v.severity} at ${v.location.join('.')}: ${v.message}`)
 }

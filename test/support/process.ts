@@ -46,9 +46,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       }
     }
   })
-  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  )
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
   const exited = ended.then(({ code }) => code)
   const logged = (matches: (entry: Record<string, unknown>) => boolean) => {
     const earlier = entries.find(matches)

@@ -5,9 +5,9 @@
  * SQLite they share one file; with `TEST_DATABASE=postgres`, one PostgreSQL database.
  */
 import { copyFileSync } from 'node:fs'
+import { defaultConfig } from '../../src/config.js'
 import { databaseOptions, migrateToLatest, openDatabase } from '../../src/db/connection.js'
 import type { Database } from '../../src/db/schema.js'
-import { defaultConfig } from '../../src/config.js'
 import type { ApiClient } from './client.js'
 import { createTestDatabase, testDatabaseKind } from './database.js'
 import { MIGRATED_DATABASE_VARIABLE } from './migrated-database.setup.js'
@@ -46,9 +46,7 @@ export async function startReplicas(count: number, env: Record<string, string> =
   }
   try {
     await migrateToLatest(db)
-    const started = await Promise.allSettled(
-      Array.from({ length: count }, () => startServerProcess({ DATABASE_URL: url, ...REPLICA_ENV, ...env })),
-    )
+    const started = await Promise.allSettled(Array.from({ length: count }, () => startServerProcess({ DATABASE_URL: url, ...REPLICA_ENV, ...env })))
     for (const result of started) if (result.status === 'fulfilled') processes.push(result.value)
     const failed = started.find((result) => result.status === 'rejected')
     if (failed) throw failed.reason

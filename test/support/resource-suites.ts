@@ -282,17 +282,20 @@ function describeIsolation(resource: ResourceUnderTest): void {
     const bob = ownerWithItems(resource)
     const api = () => resource.server().api
 
-    it.each(resource.itemRequests)(`$name another user's ${resource.name}, by path or by its uri, with Bearer or Basic -> 404, never 403`, async ({ method, options }) => {
-      for (const item of alice.items()) {
-        for (const auth of [bob.owner().bearer, bob.owner().basic]) {
-          for (const target of [item.path, item.uri]) {
-            const res = await api().request<Problem>(method, target, { ...options, auth })
-            expectProblem(res, 404, 'NOT_FOUND')
-            expect(res.body.type).toBe('/problems/not-found')
+    it.each(resource.itemRequests)(
+      `$name another user's ${resource.name}, by path or by its uri, with Bearer or Basic -> 404, never 403`,
+      async ({ method, options }) => {
+        for (const item of alice.items()) {
+          for (const auth of [bob.owner().bearer, bob.owner().basic]) {
+            for (const target of [item.path, item.uri]) {
+              const res = await api().request<Problem>(method, target, { ...options, auth })
+              expectProblem(res, 404, 'NOT_FOUND')
+              expect(res.body.type).toBe('/problems/not-found')
+            }
           }
         }
-      }
-    })
+      },
+    )
 
     it.each(resource.itemRequests)(`$name a ${resource.name} that does not exist, or at the largest id -> 404 NOT_FOUND`, async ({ method, options }) => {
       for (const id of ['987654321', '9007199254740991']) {

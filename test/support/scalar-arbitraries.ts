@@ -8,7 +8,6 @@ export function num(value: unknown): number | undefined {
   return typeof value === 'number' ? value : undefined
 }
 
-
 /**
  * Single code points a careless server mishandles: NUL, bidi controls (RLM, RLO, LRI),
  * zero-width ones, a BOM, a combining mark, astral emoji, the last code point, line and
@@ -16,9 +15,45 @@ export function num(value: unknown): number | undefined {
  * whose case mapping changes their length.
  */
 export const ODD_CODE_POINTS = [
-  '\u0000', '\u0001', '\u007f', '\u0085', '\u200f', '\u202e', '\u2066', '\u200d', '\u200b', '\ufeff', '\u0301',
-  '\u{1f600}', '\u{1f4a9}', '\u{10ffff}', '\ufffd', '\u2028', '\u2029', '\t', '\n', '\r', '"', '\\', '/', '%',
-  '&', '=', '+', '?', '#', "'", '<', '>', ';', '*', '_', 'İ', 'ß', 'ﬁ', 'Σ',
+  '\u0000',
+  '\u0001',
+  '\u007f',
+  '\u0085',
+  '\u200f',
+  '\u202e',
+  '\u2066',
+  '\u200d',
+  '\u200b',
+  '\ufeff',
+  '\u0301',
+  '\u{1f600}',
+  '\u{1f4a9}',
+  '\u{10ffff}',
+  '\ufffd',
+  '\u2028',
+  '\u2029',
+  '\t',
+  '\n',
+  '\r',
+  '"',
+  '\\',
+  '/',
+  '%',
+  '&',
+  '=',
+  '+',
+  '?',
+  '#',
+  "'",
+  '<',
+  '>',
+  ';',
+  '*',
+  '_',
+  'İ',
+  'ß',
+  'ﬁ',
+  'Σ',
 ]
 
 /** What `\s` matches in an ECMAScript `u` regex: blanks that a "not blank" rule must see. */

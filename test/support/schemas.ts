@@ -75,7 +75,10 @@ function rebase(node: unknown, rootId: string): unknown {
   if (Array.isArray(node)) return node.map((child) => rebase(child, rootId))
   if (!isRecord(node)) return node
   return Object.fromEntries(
-    Object.entries(node).map(([key, child]) => [key, key === '$ref' && typeof child === 'string' && child.startsWith('#') ? `${rootId}${child}` : rebase(child, rootId)]),
+    Object.entries(node).map(([key, child]) => [
+      key,
+      key === '$ref' && typeof child === 'string' && child.startsWith('#') ? `${rootId}${child}` : rebase(child, rootId),
+    ]),
   )
 }
 

@@ -17,7 +17,7 @@ const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i
  * (it is the same JSON again: openapi-fetch wrote it with JSON.stringify), so the test
  * client treats it as the well-formed request it is.
  */
-export function fetchThrough(api: ApiClient): (request: Request) => Promise<Response> {
+function fetchThrough(api: ApiClient): (request: Request) => Promise<Response> {
   return async (request) => {
     const url = new URL(request.url)
     const headers: Record<string, string> = {}

@@ -7,8 +7,8 @@ import { expect } from 'vitest'
 import type { operations, Schemas } from '../../src/client/index.js'
 import { RFC3339_UTC_MS } from '../support/expect.js'
 import type { Item, ResourceUnderTest, Write } from '../support/resource-suites.js'
-import { type Answer, answerOf, typedClient } from '../support/typed-client.js'
 import type { Task, TaskList, TestServer, TestUser } from '../support/server.js'
+import { type Answer, answerOf, typedClient } from '../support/typed-client.js'
 
 export const TASKS = '/api/v1/tasks'
 const TASK_FIELDS = ['created_at', 'description', 'done', 'id', 'title', 'updated_at', 'uri']
@@ -90,7 +90,13 @@ export function taskResource(server: () => TestServer): ResourceUnderTest {
     writes: (target): Write[] => [
       { name: 'createTask', method: 'POST', path: () => TASKS, json: { title: 'Read a book' }, jsonTypes: ['application/json'] },
       { name: 'replaceTask', method: 'PUT', path: () => target().path, json: { title: 'Read a book' }, jsonTypes: ['application/json'] },
-      { name: 'updateTask', method: 'PATCH', path: () => target().path, json: { title: 'Read a book', done: true }, jsonTypes: ['application/json', 'application/merge-patch+json'] },
+      {
+        name: 'updateTask',
+        method: 'PATCH',
+        path: () => target().path,
+        json: { title: 'Read a book', done: true },
+        jsonTypes: ['application/json', 'application/merge-patch+json'],
+      },
     ],
     malformedJson: '{"title": "unfinished',
   }

@@ -21,7 +21,9 @@ const { create, list, expectValidTask } = taskRequests(() => server)
 describe('create a task', () => {
   it('POST /api/v1/tasks with JSON -> 201, the task, Location = uri', async () => {
     const me = await signUp(server.api)
-    const res = answerOf(await typedClient(server.api, me).POST('/api/v1/tasks', { body: { title: 'Buy groceries', description: 'Milk, Cheese, Pizza, Fruit, Tylenol' } }))
+    const res = answerOf(
+      await typedClient(server.api, me).POST('/api/v1/tasks', { body: { title: 'Buy groceries', description: 'Milk, Cheese, Pizza, Fruit, Tylenol' } }),
+    )
     expect(res.status).toBe(201)
     expectValidTask(res.body)
     expect(res.body).toMatchObject({ title: 'Buy groceries', description: 'Milk, Cheese, Pizza, Fruit, Tylenol', done: false })
@@ -103,7 +105,12 @@ describe('read, replace, update and delete a task', () => {
   it('PUT with every field -> 200, all of them replaced', async () => {
     const me = await signUp(server.api)
     const task = await create(me, { title: 'Old' })
-    const res = answerOf(await typedClient(server.api, me).PUT('/api/v1/tasks/{taskId}', { params: { path: { taskId: task.id } }, body: { title: 'Newer', description: 'all new', done: true } }))
+    const res = answerOf(
+      await typedClient(server.api, me).PUT('/api/v1/tasks/{taskId}', {
+        params: { path: { taskId: task.id } },
+        body: { title: 'Newer', description: 'all new', done: true },
+      }),
+    )
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ title: 'Newer', description: 'all new', done: true })
   })

@@ -30,7 +30,6 @@ describe('per-user isolation in lists and searches', () => {
     await create(bob, { title: "Bob's own" })
   })
 
-
   it("a list never includes another user's tasks, and total counts only one's own", async () => {
     const bobs = await list(bob)
     expect(bobs.body.data.map((t) => t.title)).toEqual(["Bob's own"])

@@ -3,8 +3,8 @@
  * JavaScript would do by itself is off by a little at many ordinary amounts.
  */
 import { describe, expect, it } from 'vitest'
-import { mulberry32 } from '../support/random.js'
 import { fromCents, MAX_TOTAL_CENTS, toCents } from '../../src/transactions/money.js'
+import { mulberry32 } from '../support/random.js'
 
 /** A whole number in [0, bound), from two 32-bit draws (bound up to 2^53). */
 function below(next: () => number, bound: number): number {
@@ -93,7 +93,9 @@ describe('fromCents', () => {
       for (const signed of cents === 0 ? [0] : [cents, -cents]) {
         const amount = fromCents(signed)
         // What JSON.stringify prints for it must be the decimal itself, trailing zeros trimmed.
-        const written = decimalOf(BigInt(signed)).replace(/\.00$/, '').replace(/(\.\d)0$/, '$1')
+        const written = decimalOf(BigInt(signed))
+          .replace(/\.00$/, '')
+          .replace(/(\.\d)0$/, '$1')
         if (JSON.stringify(amount) !== written || toCents(amount) !== signed) wrong.push(`${signed} -> ${amount}`)
       }
     }

@@ -8,8 +8,8 @@ import type { Schemas } from '../../src/client/index.js'
 import type { ApiResponse } from '../support/client.js'
 import { RFC3339_UTC_MS } from '../support/expect.js'
 import type { Item, Operation, ResourceUnderTest, Write } from '../support/resource-suites.js'
-import { answerOf, typedClient } from '../support/typed-client.js'
 import type { Balance, TestServer, TestUser, Transaction, TransactionList } from '../support/server.js'
+import { answerOf, typedClient } from '../support/typed-client.js'
 
 export const INCOMES = '/api/v1/incomes'
 export const EXPENSES = '/api/v1/expenses'
@@ -106,8 +106,8 @@ export function transactionRequests(server: () => TestServer) {
     const seeded: Transaction[] = []
     for (const row of rows) {
       const description = row.description ?? `${row.type} at ${row.created_at}`
-      const { id } = await server().db
-        .insertInto('transactions')
+      const { id } = await server()
+        .db.insertInto('transactions')
         .values({ user_id: user.id, type: row.type, description, amount_cents: row.amount_cents, created_at: row.created_at })
         .returning('id')
         .executeTakeFirstOrThrow()

@@ -17,9 +17,9 @@ import {
   MAX_AMOUNT_CENTS,
   MAX_TOTAL_CENTS,
   TRANSACTIONS,
+  type Type,
   transactionPath,
   transactionRequests,
-  type Type,
 } from './transaction-requests.js'
 
 let server: TestServer

@@ -4,7 +4,7 @@
  * response is also held to `openapi.yaml` by the client.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectProblem, parametersOf } from '../support/expect.js'
+import { expectProblem } from '../support/expect.js'
 import { type Balance, type Problem, signUp, startTestServer, type TestServer, type TestUser, type Transaction } from '../support/server.js'
 import { answerOf, typedClient } from '../support/typed-client.js'
 import { BALANCE, EXPENSES, INCOMES, TRANSACTIONS, transactionPath, transactionRequests } from './transaction-requests.js'
@@ -148,7 +148,9 @@ describe('GET /api/v1/transactions/{transactionId} (getTransaction)', () => {
       expectProblem(res, 405, 'METHOD_NOT_ALLOWED')
       expect(res.headers.get('allow')).toBe('GET, DELETE, HEAD, OPTIONS')
     }
-    expect(answerOf(await typedClient(server.api, me).GET('/api/v1/transactions/{transactionId}', { params: { path: { transactionId: income.id } } })).body).toEqual(income)
+    expect(answerOf(await typedClient(server.api, me).GET('/api/v1/transactions/{transactionId}', { params: { path: { transactionId: income.id } } })).body).toEqual(
+      income,
+    )
   })
 })
 

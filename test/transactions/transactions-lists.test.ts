@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseLinks } from '../support/expect.js'
 import { signUp, startTestServer, type TestServer, type TestUser, type Transaction, type TransactionList } from '../support/server.js'
-import { EXPENSES, idsOf, INCOMES, TRANSACTIONS, transactionRequests } from './transaction-requests.js'
+import { EXPENSES, INCOMES, idsOf, TRANSACTIONS, transactionRequests } from './transaction-requests.js'
 
 let server: TestServer
 beforeAll(async () => {
@@ -64,7 +64,12 @@ describe('GET /api/v1/incomes, /api/v1/expenses and /api/v1/transactions', () =>
   it('transactions created over HTTP in quick succession list in the order they were made', async () => {
     const fresh = await signUp(server.api)
     const made: Transaction[] = []
-    for (const [type, amount] of [['income', 1], ['expense', 2], ['income', 3], ['expense', 4]] as const) {
+    for (const [type, amount] of [
+      ['income', 1],
+      ['expense', 2],
+      ['income', 3],
+      ['expense', 4],
+    ] as const) {
       made.push(await record(fresh, type, { description: `#${amount}`, amount }))
     }
     expect((await list(fresh, TRANSACTIONS)).body.data).toEqual(made)
@@ -94,7 +99,11 @@ describe('GET /api/v1/incomes, /api/v1/expenses and /api/v1/transactions', () =>
       ['to=07:00-05:00 (that is 12:00Z)', { to: '2026-11-21T07:00:00-05:00' }, () => [a, c, b, d]],
       ['from=10:00Z&to=12:00Z', { from: '2026-11-21T10:00:00Z', to: '2026-11-21T12:00:00Z' }, () => [c, b, d]],
       ['from = to', { from: '2026-11-21T10:00:00Z', to: '2026-11-21T10:00:00Z' }, () => []],
-      ['from=12:00+02:00&to=11:00Z: to is after from, though it sorts before it as text', { from: '2026-11-21T12:00:00+02:00', to: '2026-11-21T11:00:00Z' }, () => [c, b]],
+      [
+        'from=12:00+02:00&to=11:00Z: to is after from, though it sorts before it as text',
+        { from: '2026-11-21T12:00:00+02:00', to: '2026-11-21T11:00:00Z' },
+        () => [c, b],
+      ],
       ['from 2026-11-22', { from: '2026-11-22T00:00:00Z' }, () => []],
     ] as const)('GET /api/v1/transactions?%s', async (_name, query, expected) => {
       const res = await list(me, TRANSACTIONS, query)
@@ -212,9 +221,18 @@ describe('GET /api/v1/incomes, /api/v1/expenses and /api/v1/transactions', () =>
     it.each([
       [{ from: '2026-11-21T10:00:00Z' }, { income: 0.17, expenses: -812.5, balance: -812.33 }],
       [{ to: '2026-11-21T10:00:00Z' }, { income: 5000, expenses: 0, balance: 5000 }],
-      [{ from: '2026-11-21T10:00:00Z', to: '2026-11-21T12:00:00Z' }, { income: 0.07, expenses: -812.5, balance: -812.43 }],
-      [{ from: '2026-11-21T12:00:00+02:00', to: '2026-11-21T07:00:00-05:00' }, { income: 0.07, expenses: -812.5, balance: -812.43 }],
-      [{ from: '2026-11-21T10:00:00Z', to: '2026-11-21T10:00:00Z' }, { income: 0, expenses: 0, balance: 0 }],
+      [
+        { from: '2026-11-21T10:00:00Z', to: '2026-11-21T12:00:00Z' },
+        { income: 0.07, expenses: -812.5, balance: -812.43 },
+      ],
+      [
+        { from: '2026-11-21T12:00:00+02:00', to: '2026-11-21T07:00:00-05:00' },
+        { income: 0.07, expenses: -812.5, balance: -812.43 },
+      ],
+      [
+        { from: '2026-11-21T10:00:00Z', to: '2026-11-21T10:00:00Z' },
+        { income: 0, expenses: 0, balance: 0 },
+      ],
       [{ from: '2027-01-01T00:00:00Z' }, { income: 0, expenses: 0, balance: 0 }],
     ])('%o -> %o', async (query, expected) => {
       expect(await balanceOf(me, query)).toEqual(expected)

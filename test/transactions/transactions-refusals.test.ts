@@ -39,8 +39,12 @@ describe('per-user isolation of balances', () => {
   })
 
   it("the owner's transactions still exist, unchanged, and her balance counts them", async () => {
-    expect(answerOf(await typedClient(server.api, alice).GET('/api/v1/transactions/{transactionId}', { params: { path: { transactionId: salary.id } } })).body).toEqual(salary)
-    expect(answerOf(await typedClient(server.api, alice).GET('/api/v1/transactions/{transactionId}', { params: { path: { transactionId: pizza.id } } })).body).toEqual(pizza)
+    expect(answerOf(await typedClient(server.api, alice).GET('/api/v1/transactions/{transactionId}', { params: { path: { transactionId: salary.id } } })).body).toEqual(
+      salary,
+    )
+    expect(answerOf(await typedClient(server.api, alice).GET('/api/v1/transactions/{transactionId}', { params: { path: { transactionId: pizza.id } } })).body).toEqual(
+      pizza,
+    )
     expect(await balanceOf(alice)).toEqual({ income: 5000, expenses: -12.5, balance: 4987.5 })
   })
 
@@ -58,7 +62,7 @@ describe('per-user isolation of balances', () => {
     expect(await balanceOf(bob)).toEqual({ income: 100, expenses: -1, balance: 99 })
   })
 
-  it("Bob can delete his own, and Alice cannot see it before or after", async () => {
+  it('Bob can delete his own, and Alice cannot see it before or after', async () => {
     expectProblem(await server.api.get<Problem>(transactionPath(bobs.id), { auth: alice.bearer }), 404, 'NOT_FOUND')
     expectProblem(await server.api.delete<Problem>(transactionPath(bobs.id), { auth: alice.bearer }), 404, 'NOT_FOUND')
     expect((await server.api.delete(transactionPath(bobs.id), { auth: bob.bearer })).status).toBe(204)
@@ -72,7 +76,11 @@ describe('429 and 500 on every money operation', () => {
       .operations()
       .filter(({ operation }) => (operation.tags as string[] | undefined)?.includes('Money'))
       .map((op) => op.operationId)
-    expect(money.sort()).toEqual(moneyOperations(() => '').map((op) => op.name).sort())
+    expect(money.sort()).toEqual(
+      moneyOperations(() => '')
+        .map((op) => op.name)
+        .sort(),
+    )
   })
 
   describe('on a server of their own', () => {

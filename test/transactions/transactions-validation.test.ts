@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem, parametersOf, pointersOf } from '../support/expect.js'
 import { type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
-import { BALANCE, EXPENSES, INCOMES, TRANSACTIONS, transactionRequests, type Type, withQuery } from './transaction-requests.js'
+import { BALANCE, EXPENSES, INCOMES, TRANSACTIONS, transactionRequests, withQuery } from './transaction-requests.js'
 
 let server: TestServer
 beforeAll(async () => {

@@ -173,7 +173,7 @@ describe('POST /api/v1/users (registration)', () => {
         json: { username: 'a_3', email: 'three@example.com', password: 'python-rocks' },
       })
       expect(three.status).toBe(201)
-      const long = 'z'.repeat(30) + '-9'
+      const long = `${'z'.repeat(30)}-9`
       const thirtyTwo = await server.api.post<User>('/api/v1/users', {
         json: { username: long, email: 'thirty-two@example.com', password: 'python-rocks' },
       })
