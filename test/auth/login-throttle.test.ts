@@ -5,25 +5,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LoginThrottle } from '../../src/auth/login-throttle.js'
-import { migrateToLatest, openDatabase } from '../../src/db/connection.js'
 import type { Database } from '../../src/db/schema.js'
 import { TooManyRequestsError } from '../../src/errors.js'
 import { RateLimitStore } from '../../src/rate-limits/rate-limit-store.js'
-import { createTestDatabase, type TestDatabase } from '../support/database.js'
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '../support/database.js'
 import { manualClock } from '../support/manual-clock.js'
 
-let database: TestDatabase
+let database: MigratedTestDatabase
 let db: Database
 
 beforeAll(async () => {
-  database = await createTestDatabase()
-  db = openDatabase(database.url)
-  await migrateToLatest(db)
+  database = await createMigratedTestDatabase()
+  db = database.db
 })
 
 afterAll(async () => {
-  await db?.destroy()
-  await database?.drop()
+  await database?.close()
 })
 
 /** 2 failures per username (8 per address) per minute, on a clock of its own. */

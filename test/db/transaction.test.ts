@@ -4,25 +4,22 @@
  * across processes is shown by test/db/replica-races.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { migrateToLatest, openDatabase } from '../../src/db/connection.js'
 import type { Database } from '../../src/db/schema.js'
 import { inUserTransaction } from '../../src/db/transaction.js'
 import { UnauthorizedError } from '../../src/errors.js'
-import { createTestDatabase, type TestDatabase } from '../support/database.js'
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '../support/database.js'
 
-let database: TestDatabase
+let database: MigratedTestDatabase
 let db: Database
 const queries: string[] = []
 
 beforeAll(async () => {
-  database = await createTestDatabase()
-  db = openDatabase(database.url, { onQuery: (sql) => queries.push(sql) })
-  await migrateToLatest(db)
+  database = await createMigratedTestDatabase({ onQuery: (sql) => queries.push(sql) })
+  db = database.db
 })
 
 afterAll(async () => {
-  await db?.destroy()
-  await database?.drop()
+  await database?.close()
 })
 
 async function addUser(username: string): Promise<number> {

@@ -7,13 +7,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../src/config.js'
-import { migrateToLatest, openDatabase } from '../../src/db/connection.js'
 import type { Database } from '../../src/db/schema.js'
 import { TooManyRequestsError } from '../../src/errors.js'
 import { RequestLimit } from '../../src/http/request-limit.js'
 import { RateLimitStore } from '../../src/rate-limits/rate-limit-store.js'
 import type { ApiClient, ApiResponse } from '../support/client.js'
-import { createTestDatabase, type TestDatabase } from '../support/database.js'
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '../support/database.js'
 import { expectProblem } from '../support/expect.js'
 import { manualClock } from '../support/manual-clock.js'
 import { type Problem, signUp, startTestServer, type Task, type TestServer, type Token, type User } from '../support/server.js'
@@ -234,16 +233,14 @@ describe('3 requests per 60 seconds', () => {
 })
 
 describe('the window resets (RequestLimit itself)', () => {
-  let database: TestDatabase
+  let database: MigratedTestDatabase
   let db: Database
   beforeAll(async () => {
-    database = await createTestDatabase()
-    db = openDatabase(database.url)
-    await migrateToLatest(db)
+    database = await createMigratedTestDatabase()
+    db = database.db
   })
   afterAll(async () => {
-    await db?.destroy()
-    await database?.drop()
+    await database?.close()
   })
 
   it('1 request per second: the 2nd is refused with Retry-After: 1 and r=0; a second later the user may go on', async () => {

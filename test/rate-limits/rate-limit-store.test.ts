@@ -5,30 +5,29 @@
  */
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { migrateToLatest, openDatabase } from '../../src/db/connection.js'
+import { openDatabase } from '../../src/db/connection.js'
 import type { Database } from '../../src/db/schema.js'
 import { RateLimitStore, type Taken, type Window } from '../../src/rate-limits/rate-limit-store.js'
-import { createTestDatabase, type TestDatabase, testDatabaseKind } from '../support/database.js'
+import { createMigratedTestDatabase, type MigratedTestDatabase, testDatabaseKind } from '../support/database.js'
 import { manualClock } from '../support/manual-clock.js'
 
 const MINUTE_MS = 60_000
 
-let database: TestDatabase
+let database: MigratedTestDatabase
 let db: Database
 /** A second connection (pool) to the same database: another replica. */
 let replica: Database
 const statements: string[] = []
 
 beforeAll(async () => {
-  database = await createTestDatabase()
-  db = openDatabase(database.url, { onQuery: (statement) => statements.push(statement) })
-  await migrateToLatest(db)
+  database = await createMigratedTestDatabase({ onQuery: (statement) => statements.push(statement) })
+  db = database.db
   replica = openDatabase(database.url)
 })
 
 afterAll(async () => {
-  await Promise.all([db?.destroy(), replica?.destroy()])
-  await database?.drop()
+  await replica?.destroy()
+  await database?.close()
 })
 
 let windowCounter = 0

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Kysely, sql } from 'kysely'
 import pg from 'pg'
-import type { DatabaseSchema } from '../../src/db/schema.js'
+import { type DatabaseOptions, migrateToLatest, openDatabase } from '../../src/db/connection.js'
+import type { Database, DatabaseSchema } from '../../src/db/schema.js'
 
 export interface TestDatabase {
   /** What DATABASE_URL would be for a server on it. */
@@ -86,4 +87,26 @@ export const missingTableMessage = testDatabaseKind === 'postgres' ? 'does not e
 export async function idsChosenIn(db: Kysely<DatabaseSchema>, table: keyof DatabaseSchema & string): Promise<void> {
   if (testDatabaseKind !== 'postgres') return
   await sql`select setval(pg_get_serial_sequence(${table}, 'id'), (select max(id) from ${sql.table(table)}))`.execute(db)
+}
+
+/** A fresh database of this run's kind, opened and migrated, for tests of the layers under the server. */
+export interface MigratedTestDatabase {
+  readonly url: string
+  readonly db: Database
+  /** Closes the connection and drops the database. */
+  close(): Promise<void>
+}
+
+export async function createMigratedTestDatabase(options?: DatabaseOptions): Promise<MigratedTestDatabase> {
+  const database = await createTestDatabase()
+  const db = openDatabase(database.url, options)
+  await migrateToLatest(db)
+  return {
+    url: database.url,
+    db,
+    close: async () => {
+      await db.destroy()
+      await database.drop()
+    },
+  }
 }
