@@ -21,6 +21,7 @@ import { ApiClient } from './client.js'
 import { createTestDatabase, testDatabaseKind } from './database.js'
 import { MIGRATED_DATABASE_VARIABLE } from './migrated-database.setup.js'
 import { startPrism } from './prism.js'
+import { typedClient, typedLogin } from './typed-client.js'
 
 export type User = components['schemas']['User']
 export type Token = components['schemas']['Token']
@@ -154,14 +155,14 @@ export interface TestUser {
   readonly bearer: { bearer: string }
 }
 
-/** Registers a fresh user and gets them a token, as a client would. */
+/** Registers a fresh user and gets them a token, as a client would: with the typed client the package ships. */
 export async function signUp(api: ApiClient, name = `user${++userCounter}`): Promise<TestUser> {
   const password = `${name}-secret-pw`
   const email = `${name}@example.com`
-  const created = await api.post<User>('/api/v1/users', { json: { username: name, email, password } })
-  if (created.status !== 201) throw new Error(`sign-up failed: ${created.status} ${created.text}`)
-  const basic = { basic: [name, password] as const }
-  const token = await api.post<Token>('/api/v1/tokens', { auth: basic })
-  if (token.status !== 201) throw new Error(`token failed: ${token.status} ${token.text}`)
-  return { id: created.body.id, username: name, email, password, token: token.body.token, basic, bearer: { bearer: token.body.token } }
+  const created = await typedClient(api).POST('/api/v1/users', { body: { username: name, email, password } })
+  if (!created.data) throw new Error(`sign-up failed: ${created.response.status} ${JSON.stringify(created.error)}`)
+  const signedIn = await typedLogin(api, name, password)
+  if (!signedIn.token) throw new Error(`token failed: ${signedIn.response.status} ${JSON.stringify(signedIn.error)}`)
+  const { token } = signedIn.token
+  return { id: created.data.id, username: name, email, password, token, basic: { basic: [name, password] as const }, bearer: { bearer: token } }
 }

@@ -6,7 +6,7 @@
  * other tests' are. Deliberately malformed requests stay on the test client: the typed
  * client cannot send them.
  */
-import { type AchieverClient, createAchieverClient } from '../../src/client/index.js'
+import { type AchieverClient, createAchieverClient, type LoginResult, login } from '../../src/client/index.js'
 import type { ApiClient, RequestOptions } from './client.js'
 import type { TestUser } from './server.js'
 
@@ -37,6 +37,11 @@ function fetchThrough(api: ApiClient): (request: Request) => Promise<Response> {
 /** The typed client, signed in as `user` with their token (none for the public operations). */
 export function typedClient(api: ApiClient, user?: TestUser): AchieverClient {
   return createAchieverClient({ baseUrl: api.baseUrl, fetch: fetchThrough(api), ...(user ? { auth: { bearer: user.token } } : {}) })
+}
+
+/** The typed client's `login` (Basic credentials for a token), through the test client. */
+export function typedLogin(api: ApiClient, username: string, password: string): Promise<LoginResult> {
+  return login({ baseUrl: api.baseUrl, fetch: fetchThrough(api), username, password })
 }
 
 /** What a test reads of an answer: the status, the headers and the body, as the test client gives them. */
