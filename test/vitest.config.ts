@@ -60,7 +60,6 @@ const onPostgres = process.env.TEST_DATABASE === 'postgres'
 const notOnPostgres = [
   ...noServerNoDatabase,
   'test/db/sqlite-dialect.test.ts',
-  'test/db/statement-cache.test.ts',
   'test/http/precompiled-validators.test.ts',
   'test/service/docs.browser.test.ts',
   'test/contract/spec.test.ts',

@@ -1,8 +1,7 @@
 /**
  * Kysely's SQLite dialect with a driver of our own: the connection handed over without a
- * promise per query, statements prepared once per SQL text (db/statement-cache.ts),
- * transactions begun IMMEDIATE, and a write lock held by another process waited for
- * without blocking the event loop.
+ * promise per query, transactions begun IMMEDIATE, and a write lock held by another
+ * process waited for without blocking the event loop.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
@@ -17,7 +16,6 @@ import {
 } from 'kysely'
 import { errorCode } from '../error-reason.js'
 import { ServiceUnavailableError } from '../errors.js'
-import { StatementCache } from './statement-cache.js'
 
 /**
  * SQLite's own busy_timeout: how long one attempt may wait for the lock. That wait blocks
@@ -67,7 +65,6 @@ class LockWaitingSqliteDriver implements Driver {
   readonly #config: SqliteDialectConfig
   readonly #busyTimeoutMs: number
   #database: SqliteDatabase | undefined
-  #statements: StatementCache | undefined
   readonly #connection: DatabaseConnection = {
     executeQuery: <R>(query: CompiledQuery) => this.#execute<R>(query),
     streamQuery: <R>(query: CompiledQuery) => this.#stream<R>(query),
@@ -85,7 +82,6 @@ class LockWaitingSqliteDriver implements Driver {
   async init(): Promise<void> {
     const { database, onCreateConnection } = this.#config
     this.#database = typeof database === 'function' ? await database() : database
-    this.#statements = new StatementCache(this.#database)
     if (!onCreateConnection) return
     // Held while the hook runs, as any caller holds it: a busy retry inside releases it.
     const connection = await this.acquireConnection()
@@ -141,7 +137,7 @@ class LockWaitingSqliteDriver implements Driver {
 
   /** Runs a statement to its end, synchronously, as better-sqlite3 does. */
   #run<R>({ sql, parameters }: CompiledQuery): QueryResult<R> {
-    const statement = (this.#statements as StatementCache).prepare(sql)
+    const statement = (this.#database as SqliteDatabase).prepare(sql)
     if (statement.reader) return { rows: statement.all(parameters) as R[] }
     const { changes, lastInsertRowid } = statement.run(parameters)
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] }
@@ -175,8 +171,6 @@ class LockWaitingSqliteDriver implements Driver {
 
   async *#stream<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     if (!SelectQueryNode.is(query.query)) throw new Error('SQLite streams select queries only')
-    // Prepared afresh, not cached: an iterating statement is busy until its last row, and a
-    // cached one could be asked for again (by a query of the same text) before then.
     const statement = (this.#database as SqliteDatabase).prepare(query.sql)
     for (const row of statement.iterate(query.parameters)) yield { rows: [row as R] }
   }
