@@ -6,14 +6,11 @@
  */
 import { type Placeholders, prepareQuery } from '../db/prepared-query.js'
 import type { Database } from '../db/schema.js'
+import type { UserRow } from '../db/tables/users.table.js'
 import type { Principal } from './principal.js'
 
 /** What a Basic login needs of an account: who it is, and the hash to check the password against. */
-export interface StoredLogin {
-  readonly id: number
-  readonly username: string
-  readonly password_hash: string
-}
+export type StoredLogin = Pick<UserRow, 'id' | 'username' | 'password_hash'>
 
 const findLoginQuery = prepareQuery((db, p: Placeholders<{ username: string }>) =>
   db.selectFrom('users').select(['id', 'username', 'password_hash']).where('username', '=', p('username')),

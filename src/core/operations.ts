@@ -45,12 +45,13 @@ type Responses<Id extends OperationId> = Op<Id>['responses']
 export type OperationResult<Id extends OperationId> = {
   [Status in keyof Responses<Id>]: ResultFor<Status, Responses<Id>[Status]>
 }[keyof Responses<Id>] & {
-  /** Whether a response is replayed is the idempotency layer's to say (src/idempotency/), never a handler's. */
+  /**
+   * Whether a response is replayed is the idempotency layer's to say (src/idempotency/), not
+   * a field a handler sets. Registration, which finds its own stored response (its key has
+   * no owner until the account exists), marks it with `markReplayed` from the same folder.
+   */
   readonly replayed?: never
 }
-
-/** Who sent the request: authentication's (auth/principal.ts), part of the handler contract. */
-export type { Principal } from '../auth/principal.js'
 
 /** A request that routing and validation have already accepted. */
 export interface OperationRequest<Id extends OperationId> {

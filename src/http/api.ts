@@ -23,7 +23,7 @@ import type { RequestParts } from './openapi-backend/request-validation.js'
 import { compileOperationPlans, type OperationPlan } from './operation-plan.js'
 import { noteRoute, noteUser } from './request-log.js'
 import { createResponseSerializers, type Serialize } from './response-serializers.js'
-import { RouteTable, withoutTrailingSlashes } from './route-table.js'
+import { RouteTable } from './route-table.js'
 import { runOperation } from './run-operation.js'
 import { toValidationProblem } from './validation.js'
 
@@ -75,8 +75,8 @@ export async function createApi(deps: HttpDeps, handlers: Handlers): Promise<Api
     serializeProblem: serializers.problem,
     handle: async (exchange) => {
       const { request, req } = exchange
-      const path = withoutTrailingSlashes(request.path)
-      const match = routes.match(request.method, path)
+      // The table takes the path with or without trailing slashes.
+      const match = routes.match(request.method, request.path)
       const { operation: plan, route } = match
       if (!route) throw new NotFoundError('There is no such route. The API reference is at /docs.')
       if (request.method === 'OPTIONS') {

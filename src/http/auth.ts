@@ -6,7 +6,7 @@
  * is auth/auth.service.ts's job.
  */
 import { verifyBearer, verifyLogin } from '../auth/auth.service.js'
-import type { Principal } from '../core/operations.js'
+import type { Principal } from '../auth/principal.js'
 import type { AppDeps } from '../deps.js'
 import { AppError, type AuthScheme, UnauthorizedError } from '../errors.js'
 import type { HttpExchange } from './exchange.js'

@@ -5,8 +5,9 @@
  * what it answers with (media type, entity tag, headers) for each status, and how the
  * layer runs it (its handler, If-Match against which GET, Idempotency-Key or not), with
  * its `Accept` negotiation and its request validation. The route table, the request path
- * (http/api.ts), CORS, the body reader and the result writer read these facts; nothing
- * re-derives them from the document, at start-up or per request.
+ * (http/api.ts), CORS, the body reader and the result writer read these facts and never
+ * the document; the response serializers and the request validators, compiled from the
+ * spec at `npm run generate`, are looked up once here.
  */
 import contentType from 'content-type'
 import type { Operation } from 'openapi-backend'
@@ -19,9 +20,7 @@ import { isJsonMediaType, type ResponseSerializers, type Serialize } from './res
 
 /** What one declared status of an operation sends. */
 export interface ResponsePlan {
-  /** The media type of its body; undefined when it has none. */
-  readonly mediaType: string | undefined
-  /** The `Content-Type` header for that body, charset included (all our text is UTF-8). */
+  /** The `Content-Type` of its body, charset included (all our text is UTF-8); undefined when it has none. */
   readonly contentType: string | undefined
   /** Whether it carries an `ETag` (the spec declares the header for this status). */
   readonly tagged: boolean
@@ -127,7 +126,6 @@ function responsePlansOf(operation: Operation, serializers: ResponseSerializers)
     if (!serialize) throw new Error(`no response serializer for ${operation.operationId} ${status} ${mediaType}`)
     const headers = Object.keys(response.headers ?? {})
     plans.set(Number(status), {
-      mediaType,
       contentType: mediaType === undefined ? undefined : contentType.format({ type: mediaType, parameters: { charset: 'utf-8' } }),
       tagged: headers.includes('ETag'),
       headers,
@@ -145,7 +143,7 @@ function successMediaTypes(operation: Operation): string[] {
   return types.length > 0 ? [...new Set(types)] : ['application/json']
 }
 
-const NO_RESPONSE: ResponsePlan = { mediaType: undefined, contentType: undefined, tagged: false, headers: [], serialize: asText }
+const NO_RESPONSE: ResponsePlan = { contentType: undefined, tagged: false, headers: [], serialize: asText }
 
 /** What `plan` sends for `status`; a status the spec does not declare sends no body. */
 export function responsePlanOf(plan: OperationPlan, status: number): ResponsePlan {
@@ -165,6 +163,8 @@ export interface PlanSources {
 /** One plan per operation of the spec, each bound to its handler. */
 export function compileOperationPlans({ operations, handlers, serializers, validationOf }: PlanSources): ReadonlyMap<OperationId, OperationPlan> {
   const reads = new Map(operations.filter((o) => o.method === 'get').map((o) => [o.path, o]))
+  // Built once per operation: a write's read-back shares its GET's.
+  const responsesOf = new Map(operations.map((o) => [o, responsePlansOf(o, serializers)]))
   const handlerOf = (operationId: OperationId): OperationHandler<OperationId> => {
     const handler = handlers[operationId] as OperationHandler<OperationId> | undefined
     if (!handler) throw new Error(`openapi.yaml has an operation ${operationId} that no handler serves`)
@@ -180,9 +180,7 @@ export function compileOperationPlans({ operations, handlers, serializers, valid
     const secured = securityRequirements.length > 0
     const read = operation.method === 'get' ? undefined : reads.get(operation.path)
     const readBack: ReadBack | undefined =
-      read && takes('If-Match')
-        ? { handler: handlerOf(read.operationId as OperationId), response: responsePlansOf(read, serializers).get(200) ?? NO_RESPONSE }
-        : undefined
+      read && takes('If-Match') ? { handler: handlerOf(read.operationId as OperationId), response: responsesOf.get(read)?.get(200) ?? NO_RESPONSE } : undefined
     const offeredMediaTypes = successMediaTypes(operation)
     plans.set(operationId, {
       operationId,
@@ -198,7 +196,7 @@ export function compileOperationPlans({ operations, handlers, serializers, valid
       offeredMediaTypes,
       negotiation: new AcceptNegotiation(offeredMediaTypes),
       validate: validationOf(operation),
-      responses: responsePlansOf(operation, serializers),
+      responses: responsesOf.get(operation) ?? new Map(),
       readBack,
       idempotent: secured && takes('Idempotency-Key'),
     })

@@ -68,7 +68,7 @@ function literalLength(template: string): number {
 }
 
 /** `/a/b//` → `/a/b`; the root stays `/`. */
-export function withoutTrailingSlashes(path: string): string {
+function withoutTrailingSlashes(path: string): string {
   let end = path.length
   while (end > 1 && path.charCodeAt(end - 1) === 47) end--
   return end === path.length ? path : path.slice(0, end)

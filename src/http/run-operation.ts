@@ -3,7 +3,7 @@
  * runs it, inside one transaction when the request is conditional (`If-Match`) or
  * idempotent (`Idempotency-Key`); and hands its result to the writer (http/send-result.ts).
  */
-import type { Principal } from '../core/operations.js'
+import type { Principal } from '../auth/principal.js'
 import type { Database } from '../db/schema.js'
 import { inTransaction, inUserTransaction } from '../db/transaction.js'
 import type { AppDeps } from '../deps.js'

@@ -41,11 +41,11 @@ export async function rememberResult(trx: Database, use: KeyUse, now: Date, resu
 
 /**
  * The response stored under the user's key, if it is still kept at `now`; a 422 when the
- * key was first used with another request. `onlyBy`: look only at keys that operation
- * stored (a key used elsewhere is then not found).
+ * key was first used with another request. `sameOperationOnly`: look only at keys that
+ * `use.operationId` stored (a key used by another operation is then not found).
  */
-export async function findStoredResult(db: Database, use: KeyUse, now: Date, onlyBy?: string): Promise<StoredResult | undefined> {
-  const stored = await selectIdempotencyKey(db, use.userId, use.key, keptSince(now), onlyBy)
+export async function findStoredResult(db: Database, use: KeyUse, now: Date, sameOperationOnly = false): Promise<StoredResult | undefined> {
+  const stored = await selectIdempotencyKey(db, use.userId, use.key, keptSince(now), sameOperationOnly ? use.operationId : undefined)
   if (!stored) return undefined
   sameRequest(stored, use.hash)
   const headers = stored.location === null ? {} : { Location: stored.location }

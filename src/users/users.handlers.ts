@@ -54,7 +54,7 @@ async function replayRegistration(
   const { key, hash, conflict } = retry
   const owner = await verifyLogin(deps, request.body, request.clientAddress)
   const use = owner && { userId: owner.userId, key, operationId: REGISTRATION, hash }
-  const stored = use && (await findStoredResult(deps.db, use, deps.clock(), REGISTRATION))
+  const stored = use && (await findStoredResult(deps.db, use, deps.clock(), true))
   // Not theirs to know: the 409 a request without the key gets.
   if (!stored) throw conflict
   // Stored by this operation (the lookup says so): a 201 with its Location and User body.

@@ -1,6 +1,6 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
 
-/** The `users` table. `password_hash` never leaves the users feature (src/users/). */
+/** The `users` table. `password_hash` is read only by src/users/ and the login lookup (src/auth/auth.repository.ts), and never leaves the server. */
 export interface UsersTable {
   id: Generated<number>
   username: string
