@@ -87,7 +87,8 @@ async function internalErrorProblem(): Promise<Row> {
     expect(res.status).toBe(status)
     return { status, code, type }
   } finally {
-    server.close()
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
   }
 }
 

@@ -167,12 +167,13 @@ describe('coerced path parameters and a query read once (request-validation.ts, 
       seen = { fresh: req.query !== query, kept: (req.query as Record<string, unknown>).page }
       res.end()
     })
-    const server = app.listen(0)
+    const server = app.listen(0, '127.0.0.1')
     try {
       await new Promise((resolve) => server.once('listening', resolve))
       await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/q?page=1`)
     } finally {
-      server.close()
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
     }
     expect(seen).toEqual({ fresh: true, kept: '1' })
   })

@@ -39,6 +39,11 @@ describe('per-user isolation of balances', () => {
   })
 
   it("the owner's transactions still exist, unchanged, and her balance counts them", async () => {
+    // Another user's reads and deletes of them first: each a 404 that changes nothing.
+    for (const id of [salary.id, pizza.id]) {
+      expect((await server.api.get(`/api/v1/transactions/${id}`, { auth: bob.bearer })).status).toBe(404)
+      expect((await server.api.delete(`/api/v1/transactions/${id}`, { auth: bob.bearer })).status).toBe(404)
+    }
     expect(answerOf(await typedClient(server.api, alice).GET('/api/v1/transactions/{transactionId}', { params: { path: { transactionId: salary.id } } })).body).toEqual(
       salary,
     )
