@@ -1,0 +1,109 @@
+/**
+ * The listener gives the middleware what Express's own `app.handle` would have given it
+ * (src/http/express-listener.ts): the same request and response, errors to the error
+ * handler. Each case runs one request through `app.handle` (the middleware mounted with
+ * `app.use`) and one through the listener, on the same app, and compares what the
+ * middleware saw.
+ */
+import { createServer, type RequestListener } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express'
+import { describe, expect, it } from 'vitest'
+import { NotFoundError } from '../../src/errors.js'
+import { expressListener } from '../../src/http/express-listener.js'
+
+/** Sends one request to `listener` on a loopback server and returns the status and body, or the network error. */
+async function send(listener: RequestListener, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string } | { failed: true }> {
+  const server = createServer(listener)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`, { headers })
+    return { status: response.status, body: await response.text() }
+  } catch {
+    return { failed: true }
+  } finally {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  }
+}
+
+/** What a middleware reads of Express's request and response. */
+function observe(app: Express, req: Request, res: Response) {
+  return {
+    requestPrototype: Object.getPrototypeOf(req) === app.request,
+    responsePrototype: Object.getPrototypeOf(res) === app.response,
+    linked: req.res === res && res.req === req,
+    app: req.app === app,
+    ip: req.ip,
+    protocol: req.protocol,
+    query: req.query,
+    path: req.path,
+    accepts: req.accepts(['application/json', 'text/html']),
+  }
+}
+
+function appWith(middleware: RequestHandler, onError: ErrorRequestHandler): { app: Express; listener: RequestListener } {
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', 'loopback')
+  app.use(middleware)
+  app.use(onError)
+  return { app, listener: expressListener(app, middleware, onError) }
+}
+
+const answerProblem: ErrorRequestHandler = (error, _req, res, _next) => {
+  res.status(error instanceof NotFoundError ? 404 : 500).send(`problem: ${(error as Error).message}`)
+}
+
+describe('expressListener', () => {
+  it("gives the middleware the request and response app.handle gives it: the app's prototypes and settings, linked", async () => {
+    const seen: unknown[] = []
+    let app: Express | undefined
+    const { app: built, listener } = appWith((req, res) => {
+      seen.push(observe(app as Express, req, res))
+      res.send('ok')
+    }, answerProblem)
+    app = built
+    const headers = { 'X-Forwarded-For': '203.0.113.9', 'X-Forwarded-Proto': 'https', Accept: 'text/html' }
+    expect(await send((req, res) => built.handle(req, res), '/api/v1/tasks?page=2', headers)).toEqual({ status: 200, body: 'ok' })
+    expect(await send(listener, '/api/v1/tasks?page=2', headers)).toEqual({ status: 200, body: 'ok' })
+
+    expect(seen[0]).toEqual({
+      requestPrototype: true,
+      responsePrototype: true,
+      linked: true,
+      app: true,
+      ip: '203.0.113.9',
+      protocol: 'https',
+      query: { page: '2' },
+      path: '/api/v1/tasks',
+      accepts: 'text/html',
+    })
+    expect(seen[1]).toEqual(seen[0])
+  })
+
+  it('sends what the middleware passes to next to the error handler', async () => {
+    const { listener } = appWith((_req, _res, next) => next(new Error('boom')), answerProblem)
+    expect(await send(listener, '/x')).toEqual({ status: 500, body: 'problem: boom' })
+  })
+
+  it('answers a request the middleware passes on without an error as no such route, through the error handler', async () => {
+    const { listener } = appWith((_req, _res, next) => next(), answerProblem)
+    expect(await send(listener, '/nowhere')).toEqual({ status: 404, body: 'problem: There is no such route. The API reference is at /docs.' })
+  })
+
+  it('closes the connection when the error handler itself fails or passes the error on', async () => {
+    const throwing = appWith(
+      (_req, _res, next) => next(new Error('boom')),
+      () => {
+        throw new Error('the handler broke')
+      },
+    )
+    expect(await send(throwing.listener, '/x')).toEqual({ failed: true })
+    const passing = appWith(
+      (_req, _res, next) => next(new Error('boom')),
+      (error, _req, _res, next) => next(error),
+    )
+    expect(await send(passing.listener, '/x')).toEqual({ failed: true })
+  })
+})
