@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   const app = await createApp(deps)
 
   const server = createHttpServer(turns.pace(app), config, logger)
+  turns.watch(server)
   const drainer = drainable(server)
   const port = await listen(server, config.port).catch((error: unknown) => {
     throw listenFailure(config.port, error)

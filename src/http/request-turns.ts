@@ -9,15 +9,24 @@
  * minutes (`npm run bench:connections`: every new connection timed out after 60 s).
  *
  * How: requests are started at once while the current turn has run less than
- * {@link TURN_SLICE_MS} of them; after that they wait in a FIFO, and one waiting request
- * is started per turn, each in its own `setImmediate`, so between two of them the loop
- * turns, accepts a connection and reads what has arrived. Waiting requests thus cost a
- * turn each instead of lengthening one; how long each waited is kept for the load
- * shedder (http/load-shedding.ts), which answers 503 to those that waited too long.
+ * {@link TURN_SLICE_MS} of them; after that they wait in a FIFO, and later turns start
+ * them in order, each turn (a `setImmediate`) as many as fit in one slice, so between two
+ * batches the loop turns, accepts a connection and reads what has arrived. What fits is
+ * measured: the time from one batch's start to the next, over the requests it started,
+ * is what a request costs (the first batch after a quiet spell starts one). Starting one
+ * waiting request per turn, as this did before, kept turns shortest but cost a whole
+ * turn of the loop per request: under a steady load two requests in three waited, and
+ * the turns were a tenth of a GET's CPU (issue 10). But while connections are arriving
+ * (the server accepted one since the last batch: {@link RequestTurns.watch}), a turn
+ * starts one waiting request only: each turn accepts one connection, and with batches
+ * a burst of 1,000 connections took 10 s to be accepted, a new client's first answer
+ * waiting behind it (`npm run bench:connections`). How long each request waited is kept
+ * for the load shedder (http/load-shedding.ts), which answers 503 to those that waited
+ * too long.
  *
  * Only the requests `paced` picks wait: the health checks and the docs go first.
  */
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http'
 
 /** How long one turn of the loop may run requests before the rest wait for later turns. */
 export const TURN_SLICE_MS = 10
@@ -42,6 +51,10 @@ export class RequestTurns implements RequestWaits {
   /** When the current turn started its first request; undefined between turns. */
   private turnStart: number | undefined
   private draining = false
+  /** When the last batch of waiting requests started, and how many it started. */
+  private batchStart = 0
+  private batchStarted = 0
+  private acceptedSinceBatch = false
   private readonly waits = new WeakMap<IncomingMessage, number>()
 
   constructor(
@@ -86,20 +99,42 @@ export class RequestTurns implements RequestWaits {
     this.turnStart = undefined
   }
 
-  /** Starts the request that has waited longest, then yields the rest of the loop's turn. */
+  /** Tells the turns when `server` accepts a connection: while connections arrive, turns stay short. */
+  watch(server: Server): void {
+    server.on('connection', this.accepted)
+  }
+
+  private readonly accepted = (): void => {
+    this.acceptedSinceBatch = true
+  }
+
+  /** How many waiting requests fit in this turn's slice, by what each of the last batch cost. */
+  private batchSizeAt(now: number): number {
+    if (this.batchStarted === 0 || this.acceptedSinceBatch) return 1
+    const perRequest = (now - this.batchStart) / this.batchStarted
+    return Math.max(1, Math.floor(this.sliceMs / perRequest))
+  }
+
+  /** Starts the requests that have waited longest, as many as fit in a slice, then yields the rest of the loop's turn. */
   private readonly startNext = (): void => {
-    const next = this.waiting[this.head]
-    if (next) {
+    const now = performance.now()
+    const size = this.batchSizeAt(now)
+    let started = 0
+    while (started < size && this.backlog > 0) {
+      const next = this.waiting[this.head] as Waiting
       this.waiting[this.head++] = undefined
-      if (this.head > 1024 && this.head * 2 > this.waiting.length) {
-        this.waiting.splice(0, this.head)
-        this.head = 0
-      }
       // A client that hung up while waiting is owed nothing.
-      if (!next.req.socket.destroyed) {
-        this.waits.set(next.req, performance.now() - next.since)
-        next.listener(next.req, next.res)
-      }
+      if (next.req.socket.destroyed) continue
+      this.waits.set(next.req, now - next.since)
+      next.listener(next.req, next.res)
+      started++
+    }
+    this.batchStart = now
+    this.batchStarted = started
+    this.acceptedSinceBatch = false
+    if (this.head > 1024 && this.head * 2 > this.waiting.length) {
+      this.waiting.splice(0, this.head)
+      this.head = 0
     }
     if (this.backlog > 0) {
       setImmediate(this.startNext)
@@ -107,6 +142,7 @@ export class RequestTurns implements RequestWaits {
       this.waiting.length = 0
       this.head = 0
       this.draining = false
+      this.batchStarted = 0
     }
   }
 }

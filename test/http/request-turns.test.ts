@@ -1,10 +1,14 @@
 /**
  * RequestTurns (src/http/request-turns.ts) on its own, with real request objects and a
  * listener that records what it starts: requests start at once until a turn of the loop
- * has spent its slice, then wait in order and start one per turn. Each case blocks the
- * loop for longer than the slice on purpose; a slower machine only blocks it longer.
+ * has spent its slice, then wait in order and start in later turns, as many a turn as
+ * fit in a slice, and one a turn while connections arrive. Each case blocks the loop for
+ * longer than the slice on purpose where it needs a slow request; a slower machine only
+ * blocks it longer. The cheap requests take next to no time, so that a batch of them
+ * fits in a slice on any machine.
  */
-import { IncomingMessage, ServerResponse } from 'node:http'
+import { EventEmitter } from 'node:events'
+import { IncomingMessage, type Server, ServerResponse } from 'node:http'
 import { Socket } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { RequestTurns, TURN_SLICE_MS } from '../../src/http/request-turns.js'
@@ -26,12 +30,13 @@ function block(ms: number): void {
 /** Resolves on the next turn of the loop (after the turns' own immediates). */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
-function setUp() {
-  const turns = new RequestTurns((req) => req.url?.startsWith('/api/v1') ?? false)
+/** `sliceMs`: a long one where a case needs several cheap requests to fit in one slice whatever the machine's hiccups. */
+function setUp(sliceMs = TURN_SLICE_MS) {
+  const turns = new RequestTurns((req) => req.url?.startsWith('/api/v1') ?? false, sliceMs)
   const started: string[] = []
   const listener = turns.pace((req) => {
     started.push(req.url ?? '')
-    if (req.url?.endsWith('/slow')) block(TURN_SLICE_MS + 20)
+    if (req.url?.endsWith('/slow')) block(sliceMs + 20)
   })
   const send = (url: string) => {
     const { req, res } = request(url)
@@ -50,7 +55,7 @@ describe('RequestTurns', () => {
     expect(turns.backlog).toBe(0)
   })
 
-  it('once a turn has spent its slice, later requests wait in order and start one per turn', async () => {
+  it('once a turn has spent its slice, later requests wait in order and start in later turns, the first after a quiet spell alone', async () => {
     const { turns, started, send } = setUp()
     send('/api/v1/slow')
     send('/api/v1/b')
@@ -63,6 +68,47 @@ describe('RequestTurns', () => {
     await nextTurn()
     expect(started).toEqual(['/api/v1/slow', '/api/v1/b', '/api/v1/c'])
     expect(turns.backlog).toBe(0)
+  })
+
+  it('starts as many waiting requests in a turn as the last turn showed fit in a slice', async () => {
+    const { turns, started, send } = setUp(200)
+    send('/api/v1/slow')
+    for (const name of ['b', 'c', 'd', 'e']) send(`/api/v1/${name}`)
+    await nextTurn()
+    expect(started).toEqual(['/api/v1/slow', '/api/v1/b'])
+    // b took next to no time (well under a third of the slice): the other three fit in one turn.
+    await nextTurn()
+    expect(started).toEqual(['/api/v1/slow', '/api/v1/b', '/api/v1/c', '/api/v1/d', '/api/v1/e'])
+    expect(turns.backlog).toBe(0)
+  })
+
+  it('starts waiting requests one a turn while each takes longer than a slice', async () => {
+    const { turns, started, send } = setUp()
+    send('/api/v1/slow')
+    for (const name of ['b/slow', 'c/slow', 'd']) send(`/api/v1/${name}`)
+    await nextTurn()
+    expect(started).toEqual(['/api/v1/slow', '/api/v1/b/slow'])
+    await nextTurn()
+    expect(started).toEqual(['/api/v1/slow', '/api/v1/b/slow', '/api/v1/c/slow'])
+    await nextTurn()
+    expect(started).toEqual(['/api/v1/slow', '/api/v1/b/slow', '/api/v1/c/slow', '/api/v1/d'])
+    expect(turns.backlog).toBe(0)
+  })
+
+  it('starts one waiting request a turn after the server accepted a connection, so that the next is accepted soon', async () => {
+    const { turns, started, send } = setUp()
+    const server = new EventEmitter()
+    turns.watch(server as Server)
+    send('/api/v1/slow')
+    for (const name of ['b', 'c', 'd']) send(`/api/v1/${name}`)
+    await nextTurn()
+    expect(started).toEqual(['/api/v1/slow', '/api/v1/b'])
+    server.emit('connection')
+    await nextTurn()
+    expect(started).toEqual(['/api/v1/slow', '/api/v1/b', '/api/v1/c'])
+    // No connection since: the rest fit in one batch.
+    await nextTurn()
+    expect(started).toEqual(['/api/v1/slow', '/api/v1/b', '/api/v1/c', '/api/v1/d'])
   })
 
   it('keeps how long each request waited, and 0 for one that never waited', async () => {

@@ -120,6 +120,7 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
   const { db } = deps
   const app = await createApp(deps)
   const server: Server = createHttpServer(turns.pace(app), config, deps.logger)
+  turns.watch(server)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   // `PRISM=1`: every test client request goes through Prism's validation proxy too.
