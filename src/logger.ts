@@ -1,7 +1,7 @@
 /**
  * The process's logger: pino, one JSON object per line with an ISO time, and no
  * `pid`/`hostname` on each line (the collector knows where a line came from). Writes are
- * asynchronous and buffered (sonic-boom, 4 KiB or one second, whichever comes first, and
+ * asynchronous and buffered (sonic-boom, 1 KiB or one second, whichever comes first, and
  * flushed on exit): one write(2) per line was ~8% of a busy server's CPU (issue 10).
  * On a terminal the same lines are pretty-printed, in a worker thread (pino-pretty), unless
  * `LOG_FORMAT=json`. Every line passes through {@link scrubSecrets} before it is written.
@@ -44,13 +44,23 @@ function destination({ stream, terminal = false, format = 'auto' }: LoggerDestin
       },
     })
   }
-  const stdout = pino.destination({ dest: 1, sync: false, minLength: BUFFER_BYTES })
+  const stdout = pino.destination({ dest: 1, sync: false, minLength: BUFFER_BYTES, maxWrite: MAX_WRITE_BYTES })
   // A quiet server's lines must not wait for the buffer to fill.
   setInterval(() => stdout.flush(), FLUSH_INTERVAL_MS).unref()
   return stdout
 }
 
-const BUFFER_BYTES = 4096
+/**
+ * Lines are written once about this much has gathered, in writes of at most
+ * {@link MAX_WRITE_BYTES}. Kept small because sonic-boom (4.2) appends each line to the
+ * last pending string and then measures that string's byte length, which flattens it:
+ * every line copies all that is pending. With 4 KiB gathered (and up to 16 KiB while a
+ * write was in flight) that copying was 4 KB of garbage per request line, the largest
+ * single allocation of a GET (issue 10); at 1 KiB it is a quarter of that, still about
+ * five lines to a write(2).
+ */
+const BUFFER_BYTES = 1024
+const MAX_WRITE_BYTES = 2 * BUFFER_BYTES
 const FLUSH_INTERVAL_MS = 1000
 
 export function createLogger(level: string, where: LoggerDestination = {}): Logger {
