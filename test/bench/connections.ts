@@ -26,7 +26,7 @@
  * `--cpu-prof` profile of the server. Any LOAD_SHED_LAG_MS is passed on to the server.
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -34,6 +34,7 @@ import { fileURLToPath } from 'node:url'
 import { freePort } from '../support/free-port.js'
 import type { LoadCounts, LoadPlan } from './load-generator.js'
 import type { LoopReport } from './loop-monitor.js'
+import { commitOf, loadAverages, machine } from './results.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const root = process.env.BENCH_ROOT ?? fileURLToPath(new URL('../..', import.meta.url))
@@ -45,6 +46,11 @@ const WARMUP_SECONDS = number('BENCH_WARMUP_SECONDS', 5)
 const PROBE_TIMEOUT_MS = 60_000
 const TASKS = 20
 const HONOUR_RETRY_AFTER = process.env.BENCH_IGNORE_RETRY_AFTER !== '1'
+/** Where the figures are written (BENCH_CONNECTIONS_RESULTS); test/bench/RESULTS-connections.md by default. */
+const RESULTS = process.env.BENCH_CONNECTIONS_RESULTS ?? join(here, 'RESULTS-connections.md')
+/** Issue 10, target 4: a new connection answered within this, and no event-loop stall longer than the next. */
+const ANSWER_TARGET_MS = 100
+const STALL_TARGET_MS = 50
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -143,6 +149,28 @@ function failures(probes: readonly Probe[]): string {
   return counts.size === 0 ? '' : `  (no answer: ${[...counts].map(([why, n]) => `${n} ${why}`).join(', ')})`
 }
 
+/** The run as Markdown: the two figures target 4 judges, then everything the run printed. */
+function resultsMarkdown(report: readonly string[], answerP99: number, allAnswered: boolean, longestStallMs: number): string {
+  const m = machine()
+  const verdict = (ok: boolean) => (ok ? 'pass' : '**FAIL**')
+  return [
+    '# Benchmark results: a new client under 1,000 busy connections (issue 10, target 4)',
+    '',
+    `- Run: ${new Date().toISOString()}, commit ${commitOf(root)}; \`npm run bench:connections\`.`,
+    `- Machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}; load average at the end ${loadAverages().join(', ')}.`,
+    '',
+    '| figure | value | target |',
+    '| --- | --- | --- |',
+    `| a new connection's first answer, p99 | ${answerP99.toFixed(1)} ms${allAnswered ? '' : ' (some got none)'} | < ${ANSWER_TARGET_MS} ms: ${verdict(allAnswered && answerP99 < ANSWER_TARGET_MS)} |`,
+    `| the server's longest event-loop stall | ${longestStallMs} ms | <= ${STALL_TARGET_MS} ms: ${verdict(longestStallMs <= STALL_TARGET_MS)} |`,
+    '',
+    '```',
+    ...report,
+    '```',
+    '',
+  ].join('\n')
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'achiever-bench-'))
   const logFile = join(dir, 'server.log')
@@ -201,24 +229,32 @@ async function main(): Promise<void> {
     const log = readFileSync(logFile, 'utf8')
     const lines = log.split('\n').filter(Boolean)
 
-    console.log(`\nbench:connections  root ${root}`)
-    console.log(`${CONNECTIONS} busy keep-alive connections, ${PROBES} new connections over ${seconds.toFixed(1)} s`)
-    console.log(`  new connection, connect:      ${summary(results.map((r) => r.connect))}`)
-    console.log(`  new connection, first answer: ${summary(results.map((r) => r.answer))}${failures(results)}`)
-    console.log(`  event loop delay (server):    p50 ${loop.p50} ms  p99 ${loop.p99} ms  max ${loop.max} ms`)
+    const report: string[] = []
+    report.push(`bench:connections  root ${root}`)
+    report.push(`${CONNECTIONS} busy keep-alive connections, ${PROBES} new connections over ${seconds.toFixed(1)} s`)
+    report.push(`  new connection, connect:      ${summary(results.map((r) => r.connect))}`)
+    report.push(`  new connection, first answer: ${summary(results.map((r) => r.answer))}${failures(results)}`)
+    report.push(`  event loop delay (server):    p50 ${loop.p50} ms  p99 ${loop.p99} ms  max ${loop.max} ms`)
     const causes = Object.entries(loop.longStalls).map(([cause, n]) => `${n} ${cause}`)
-    if (causes.length > 0) console.log(`    stalls over ${loop.longStallMs} ms: ${causes.join(', ')}`)
+    if (causes.length > 0) report.push(`    stalls over ${loop.longStallMs} ms: ${causes.join(', ')}`)
     if (loop.longest) {
       const { ms, ranMs, waitingMs, gcMs, cause } = loop.longest
-      console.log(`    longest: ${ms} ms, ${cause} (main thread on a CPU ${ranMs} ms, waiting for one ${waitingMs} ms; GC ${gcMs} ms)`)
+      report.push(`    longest: ${ms} ms, ${cause} (main thread on a CPU ${ranMs} ms, waiting for one ${waitingMs} ms; GC ${gcMs} ms)`)
     }
-    console.log(
+    report.push(
       `  busy connections (${HONOUR_RETRY_AFTER ? 'honouring' : 'ignoring'} Retry-After): ${perSecond}; ${counts.unanswered} got no answer; ${counts.reconnects} reconnects`,
     )
     for (const [kind, values] of Object.entries(counts.latencies)) {
-      if (values.length > 0) console.log(`    ${kind.padEnd(5)} response time:        ${summary(values)}`)
+      if (values.length > 0) report.push(`    ${kind.padEnd(5)} response time:        ${summary(values)}`)
     }
-    console.log(`  log: ${lines.length} lines, ${(log.length / Math.max(1, lines.length)).toFixed(0)} bytes a line\n`)
+    report.push(`  log: ${lines.length} lines, ${(log.length / Math.max(1, lines.length)).toFixed(0)} bytes a line`)
+    console.log(`\n${report.join('\n')}\n`)
+    const answers = results
+      .map((r) => r.answer)
+      .filter((v): v is number => v !== undefined)
+      .sort((a, b) => a - b)
+    writeFileSync(RESULTS, resultsMarkdown(report, percentile(answers, 99), answers.length === results.length, loop.max))
+    console.log(`written to ${RESULTS}`)
   } finally {
     if (load.exitCode === null) load.kill()
     if (server.exitCode === null) server.kill('SIGKILL')
