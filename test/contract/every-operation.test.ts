@@ -15,7 +15,7 @@ import { exercised } from '../support/coverage.js'
 import { BARE_INTERNAL_ERROR, expectProblem } from '../support/expect.js'
 import { type PlannedRequest, VALID_REQUESTS, withQuery } from '../support/operation-requests.js'
 import { slowRequest } from '../support/raw.js'
-import { type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
+import { type Problem, signUp, startTestServer, type TestServer, type TestUser, useTestServer } from '../support/server.js'
 
 const contract = new Contract()
 const everyOperation = contract.operations().map(({ operationId }) => operationId)
@@ -28,11 +28,7 @@ function plan(operationId: string, user: TestUser, server: TestServer): Promise<
   return planned(user, server.api)
 }
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 it('test/support/operation-requests.ts has a valid request for every operation, and for nothing else', () => {
   expect(Object.keys(VALID_REQUESTS).sort()).toEqual([...everyOperation].sort())

@@ -4,11 +4,11 @@
  * them: create, read (the same resource), change, read again, delete, and read once more,
  * which must be 404. Parameters come from the links' own runtime expressions.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { RequestOptions } from '../support/client.js'
 import { Contract } from '../support/contract.js'
 import { VALID_REQUESTS } from '../support/operation-requests.js'
-import { signUp, startTestServer, type TestServer } from '../support/server.js'
+import { signUp, useTestServer } from '../support/server.js'
 
 const contract = new Contract()
 
@@ -35,11 +35,7 @@ function evaluate(expression: string, body: Record<string, unknown>): string {
   return String(body[match[1]])
 }
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 it('every create but the token (a secret, not a resource) links to its read and its delete', () => {
   const withLinks = new Set(creates.map((c) => c.operationId))

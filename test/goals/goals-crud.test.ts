@@ -4,17 +4,13 @@
  * deleting a goal: each test is a request, the status, and the body. Every response is
  * also held to `openapi.yaml` by the client.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem, pointersOf } from '../support/expect.js'
-import { type Goal, type GoalTree, type GoalTreeNode, type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
+import { type Goal, type GoalTree, type GoalTreeNode, type Problem, signUp, type TestUser, useTestServer } from '../support/server.js'
 import { answerOf, typedClient } from '../support/typed-client.js'
 import { flatten, GOALS, g, goalPath, goalRequests, LATER, LATER_UTC, outline, TREE } from './goal-requests.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const { create, read, list, tree, plant, expectValidGoal } = goalRequests(() => server)
 

@@ -1,18 +1,14 @@
 /**
  * Reading goals in bulk: the flat list (filters, pages and Link) and the tree.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { ApiResponse } from '../support/client.js'
 import { expectProblem, parseLinks, tick } from '../support/expect.js'
-import { type Goal, type GoalList, type GoalTree, type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
+import { type Goal, type GoalList, type GoalTree, type Problem, signUp, type TestUser, useTestServer } from '../support/server.js'
 import { type Answer, answerOf, typedClient } from '../support/typed-client.js'
 import { g, goalPath, goalRequests, LATER, LATER_UTC, listPath, outline, TREE } from './goal-requests.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const { create, read, list, tree, plant, expectValidGoal } = goalRequests(() => server)
 

@@ -6,19 +6,15 @@
  * broken table (500).
  */
 import { sql } from 'kysely'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { missingTableMessage } from '../support/database.js'
 import { BARE_INTERNAL_ERROR, expectProblem, pointersOf } from '../support/expect.js'
 import { describeResourceBasics } from '../support/resource-suites.js'
-import { type Goal, type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
+import { type Goal, type Problem, signUp, startTestServer, type TestUser, useTestServer } from '../support/server.js'
 import { STARTS_A_SERVER } from '../support/timeouts.js'
 import { GOALS, g, goalOperations, goalPath, goalRequests, goalResource, outline, TREE } from './goal-requests.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const { create, read, list, tree, plant } = goalRequests(() => server)
 

@@ -2,17 +2,13 @@
  * Replacing (PUT) and updating (PATCH) a goal: renames, completing and re-opening,
  * moving it in the tree, and the cycles and conflicts that are refused.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem, pointersOf, tick } from '../support/expect.js'
-import { type Goal, type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
+import { type Goal, type Problem, signUp, type TestUser, useTestServer } from '../support/server.js'
 import { answerOf, typedClient } from '../support/typed-client.js'
 import { flatten, g, goalPath, goalRequests, LATER, LATER_UTC, LONG_AGO, outline } from './goal-requests.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const { create, read, tree, plant, expectValidGoal } = goalRequests(() => server)
 

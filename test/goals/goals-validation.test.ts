@@ -3,16 +3,12 @@
  * body, and 400 for query parameters. Nothing is changed by any. Malformed bodies and ids
  * are the shared suite's (test/support/resource-suites.ts, run by goals-refusals.test.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem, parametersOf, pointersOf } from '../support/expect.js'
-import { type Goal, type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
+import { type Goal, type Problem, signUp, type TestUser, useTestServer } from '../support/server.js'
 import { GOALS, goalPath, goalRequests, LATER, listPath, TREE } from './goal-requests.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const { create, read, list } = goalRequests(() => server)
 

@@ -17,14 +17,11 @@ import {
   type Transaction,
   type TransactionList,
   type User,
+  useTestServer,
 } from '../support/server.js'
 import { STARTS_A_SERVER } from '../support/timeouts.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 function base64(text: string): string {
   return Buffer.from(text).toString('base64')

@@ -2,11 +2,11 @@
  * Cache-Control and Vary on every kind of answer: your own data (private, no-cache, Vary:
  * Authorization), secrets and problems (no-store), the public documents (max-age).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ApiResponse } from '../support/client.js'
 import { expectProblem } from '../support/expect.js'
 import { rawRequest } from '../support/raw.js'
-import { type Goal, type Problem, signUp, startTestServer, type Task, type TestServer, type Token, type User } from '../support/server.js'
+import { type Goal, type Problem, signUp, type Task, type Token, type User, useTestServer } from '../support/server.js'
 import {
   BALANCE,
   conditionalRequests,
@@ -24,11 +24,7 @@ import {
   varyOf,
 } from './conditional-requests.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const { get, read, tagAt, newTask } = conditionalRequests(() => server)
 

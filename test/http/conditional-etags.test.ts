@@ -3,7 +3,7 @@
  * moving exactly when what it tags does, and with nothing else. Each test is a transcript:
  * request -> status -> headers and body, every response held to `openapi.yaml` by the client.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { tick } from '../support/expect.js'
 import {
   type Balance,
@@ -11,22 +11,17 @@ import {
   type GoalList,
   type GoalTree,
   signUp,
-  startTestServer,
   type Task,
   type TaskList,
-  type TestServer,
   type Token,
   type Transaction,
   type TransactionList,
   type User,
+  useTestServer,
 } from '../support/server.js'
 import { BALANCE, conditionalRequests, etagOf, GOALS, ifNoneMatch, ME, TASKS, TREE, unique } from './conditional-requests.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const { get, read, tagAt, newTask, newGoal, newIncome, newExpense, patch, remove } = conditionalRequests(() => server)
 

@@ -3,9 +3,9 @@
  * HEAD as GET without the body, and OPTIONS with Allow from the spec. Every response (HEAD
  * and OPTIONS too) is held to `openapi.yaml` by the client.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { expectProblem } from '../support/expect.js'
-import { type Problem, signUp, startTestServer, type Task, type TestServer, type TestUser } from '../support/server.js'
+import { type Problem, signUp, type Task, type TestUser, useTestServer } from '../support/server.js'
 import {
   authOf,
   BALANCE,
@@ -25,11 +25,7 @@ import {
   varyOf,
 } from './conditional-requests.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const { get, read, tagAt, newTask, newGoal, newIncome, newExpense, patch, operationsDeclaring } = conditionalRequests(() => server)
 

@@ -6,16 +6,12 @@
  * for the first. Every operation the spec gives the header is exercised. Token creation
  * takes none (its secret would have to be stored to be replayed) and ignores it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { expectProblem, parametersOf } from '../support/expect.js'
-import { type Problem, signUp, startTestServer, type TestServer, type Token } from '../support/server.js'
+import { type Problem, signUp, type Token, useTestServer } from '../support/server.js'
 import { type Created, createOf, expectCreated, expectReplayOf, idempotencyRequests, newKey, OPERATIONS, post } from './idempotency-requests.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const { rowsOf, storedKeys } = idempotencyRequests(() => server)
 

@@ -6,15 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem, parametersOf, pointersOf } from '../support/expect.js'
 import { manualClock } from '../support/manual-clock.js'
-import { type Problem, signUp, startTestServer, type TestServer, type User } from '../support/server.js'
+import { type Problem, signUp, startTestServer, type TestServer, type User, useTestServer } from '../support/server.js'
 import { STARTS_A_SERVER } from '../support/timeouts.js'
 import { type Created, createOf, expectCreated, expectReplayOf, idempotencyRequests, newKey, post, registration } from './idempotency-requests.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const { register, registeredUnderKey, accountsNamed } = idempotencyRequests(() => server)
 

@@ -11,13 +11,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rawRequest } from '../support/raw.js'
-import { type Problem, startTestServer, type TestServer } from '../support/server.js'
+import { type Problem, startTestServer, type TestServer, useTestServer } from '../support/server.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const API_POLICY = "default-src 'none';frame-ancestors 'none'"
 

@@ -9,8 +9,8 @@
 import { readFileSync } from 'node:fs'
 import { STATUS_CODES } from 'node:http'
 import { parse } from 'shell-quote'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestServer, type TestServer } from '../support/server.js'
+import { describe, expect, it } from 'vitest'
+import { useTestServer } from '../support/server.js'
 import { bodyMismatches } from './body-shape.js'
 import { type ConsoleStep, consoleSteps } from './console-steps.js'
 import { curlRequest } from './curl-request.js'
@@ -22,11 +22,7 @@ const README_ORIGIN = 'http://localhost:3000'
 
 const steps = consoleSteps(readFileSync(new URL('../../README.md', import.meta.url), 'utf8'))
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const placeholders = new Placeholders(new Date())
 /** What `NAME=value` lines set, for `$NAME` in later commands. */

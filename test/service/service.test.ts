@@ -1,16 +1,12 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { type Problem, startTestServer, type TestServer } from '../support/server.js'
+import { type Problem, startTestServer, useTestServer } from '../support/server.js'
 import { STARTS_A_SERVER } from '../support/timeouts.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 describe('health', () => {
   it('GET /healthz is 200 {"status":"ok"}', async () => {

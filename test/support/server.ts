@@ -7,6 +7,7 @@ import { copyFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'
+import { afterAll, beforeAll } from 'vitest'
 import type { components } from '../../generated/openapi.js'
 import { createApp } from '../../src/app.js'
 import { type AppConfig, defaultConfig } from '../../src/config.js'
@@ -140,6 +141,20 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
       await database?.drop()
     },
   }
+}
+
+/**
+ * A test server for the file (or describe) that calls it: started before its first test,
+ * closed after its last. The object it returns is filled in when the server has started,
+ * so read it inside tests and hooks, not at the top level of the file.
+ */
+export function useTestServer(overrides: Partial<AppConfig> = {}, options: TestServerOptions = {}): TestServer {
+  const server = {} as TestServer
+  beforeAll(async () => {
+    Object.assign(server, await startTestServer(overrides, options))
+  })
+  afterAll(() => server.close())
+  return server
 }
 
 let userCounter = 0

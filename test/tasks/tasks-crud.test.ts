@@ -4,17 +4,13 @@
  * and the body: well-formed JSON through the typed client the package ships, forms and
  * the rest through the test client; every response is held to `openapi.yaml` either way.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { expectProblem, tick } from '../support/expect.js'
-import { type Problem, signUp, startTestServer, type Task, type TestServer } from '../support/server.js'
+import { type Problem, signUp, type Task, useTestServer } from '../support/server.js'
 import { answerOf, typedClient } from '../support/typed-client.js'
 import { TASKS, taskPath, taskRequests } from './task-requests.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const { create, list, expectValidTask } = taskRequests(() => server)
 

@@ -1,17 +1,13 @@
 /**
  * Listing tasks: order, sort, the done and q filters, and pages with their Link header.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { ApiResponse } from '../support/client.js'
 import { parseLinks, tick } from '../support/expect.js'
-import { signUp, startTestServer, type Task, type TaskList, type TestServer, type TestUser } from '../support/server.js'
+import { signUp, type Task, type TaskList, type TestUser, useTestServer } from '../support/server.js'
 import { listPath, taskRequests } from './task-requests.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const { create, createMany, list, expectValidTask } = taskRequests(() => server)
 

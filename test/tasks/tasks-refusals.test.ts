@@ -4,16 +4,12 @@
  * test/support/resource-suites.ts; what is the tasks' own (a search never finds another
  * user's task) is here.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { describeResourceBasics } from '../support/resource-suites.js'
-import { signUp, startTestServer, type Task, type TestServer, type TestUser } from '../support/server.js'
+import { signUp, type Task, type TestUser, useTestServer } from '../support/server.js'
 import { taskRequests, taskResource } from './task-requests.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const { create, list } = taskRequests(() => server)
 

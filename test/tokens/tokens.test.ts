@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { expectProblem } from '../support/expect.js'
 import { manualClock } from '../support/manual-clock.js'
-import { type Problem, signUp, startTestServer, type TestServer, type Token, type User } from '../support/server.js'
+import { type Problem, signUp, startTestServer, type Token, type User, useTestServer } from '../support/server.js'
 import { STARTS_A_SERVER } from '../support/timeouts.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 

@@ -3,10 +3,10 @@
  * cent, never through floats). Where a test needs many rows, it writes them straight into
  * `transactions`.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { expectProblem, pointersOf } from '../support/expect.js'
 import { mulberry32 } from '../support/random.js'
-import { type Balance, type Problem, signUp, startTestServer, type TestServer, type TestUser, type Transaction } from '../support/server.js'
+import { type Balance, type Problem, signUp, type TestUser, type Transaction, useTestServer } from '../support/server.js'
 import { SENDS_THOUSANDS_OF_REQUESTS } from '../support/timeouts.js'
 import {
   BALANCE,
@@ -22,11 +22,7 @@ import {
   transactionRequests,
 } from './transaction-requests.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const { record, list, balanceOf, seedMany } = transactionRequests(() => server)
 

@@ -3,17 +3,13 @@
  * deleting one, and the balance. Each test is a request, the status, and the body; every
  * response is also held to `openapi.yaml` by the client.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem } from '../support/expect.js'
-import { type Balance, type Problem, signUp, startTestServer, type TestServer, type TestUser, type Transaction } from '../support/server.js'
+import { type Balance, type Problem, signUp, type TestUser, type Transaction, useTestServer } from '../support/server.js'
 import { answerOf, typedClient } from '../support/typed-client.js'
 import { BALANCE, EXPENSES, INCOMES, TRANSACTIONS, transactionPath, transactionRequests } from './transaction-requests.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const { record, list, balanceOf, expectValidTransaction } = transactionRequests(() => server)
 

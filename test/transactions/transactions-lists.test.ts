@@ -3,16 +3,12 @@
  * and the Link header, and the balance over a range. Where a test needs rows at chosen
  * moments, it writes them straight into `transactions`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { parseLinks } from '../support/expect.js'
-import { signUp, startTestServer, type TestServer, type TestUser, type Transaction, type TransactionList } from '../support/server.js'
+import { signUp, type TestUser, type Transaction, type TransactionList, useTestServer } from '../support/server.js'
 import { EXPENSES, INCOMES, idsOf, TRANSACTIONS, transactionRequests } from './transaction-requests.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const { record, list, balanceOf, seed } = transactionRequests(() => server)
 

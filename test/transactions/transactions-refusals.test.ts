@@ -5,19 +5,15 @@
  * one's own, a throttled username (429), a database that is gone (500), and a method a
  * path does not have (405).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { BARE_INTERNAL_ERROR, expectProblem } from '../support/expect.js'
 import { describeResourceBasics } from '../support/resource-suites.js'
-import { type Problem, signUp, startTestServer, type TestServer, type TestUser, type Transaction, type TransactionList } from '../support/server.js'
+import { type Problem, signUp, startTestServer, type TestServer, type TestUser, type Transaction, type TransactionList, useTestServer } from '../support/server.js'
 import { SERVER_START_TIMEOUT_MS } from '../support/timeouts.js'
 import { answerOf, typedClient } from '../support/typed-client.js'
 import { BALANCE, EXPENSES, INCOMES, moneyOperations, TRANSACTIONS, transactionPath, transactionRequests, transactionResource } from './transaction-requests.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const { record, list, balanceOf } = transactionRequests(() => server)
 

@@ -3,16 +3,12 @@
  * for query parameters. Nothing is recorded by any. Malformed bodies and ids, 413 and 415
  * are the shared suite's (test/support/resource-suites.ts, run by transactions-refusals.test.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem, parametersOf, pointersOf } from '../support/expect.js'
-import { type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
+import { type Problem, signUp, type TestUser, useTestServer } from '../support/server.js'
 import { BALANCE, EXPENSES, INCOMES, TRANSACTIONS, transactionRequests, withQuery } from './transaction-requests.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const { list, balanceOf } = transactionRequests(() => server)
 

@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ApiResponse } from '../support/client.js'
 import { expectProblem, pointersOf } from '../support/expect.js'
 import { describeResourceBasics, type ResourceUnderTest } from '../support/resource-suites.js'
-import { type Goal, type Problem, signUp, startTestServer, type Task, type TaskList, type TestServer, type Token, type User } from '../support/server.js'
+import { type Goal, type Problem, signUp, type Task, type TaskList, type Token, type User, useTestServer } from '../support/server.js'
 
-let server: TestServer
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(() => server.close())
+const server = useTestServer()
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 const merge = 'application/merge-patch+json'
