@@ -9,9 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LockWaitingSqliteDialect } from '../../src/db/sqlite-dialect.js'
 import type { ApiResponse } from '../support/client.js'
 import { expectProblem } from '../support/expect.js'
+import { TASKS } from '../support/paths.js'
 import { type Problem, signUp, startTestServer, type Task, type TestServer, type TestUser } from '../support/server.js'
-
-const TASKS = '/api/v1/tasks'
 
 /** Another writer on the server's database file, holding the write lock until `release()`. */
 function holdWriteLock(file: string): { release(): void } {

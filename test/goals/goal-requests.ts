@@ -6,12 +6,11 @@
 import { expect } from 'vitest'
 import type { operations, Schemas } from '../../src/client/index.js'
 import { RFC3339_UTC_MS } from '../support/expect.js'
+import { GOALS, type Query, TREE, withQuery } from '../support/paths.js'
 import type { Item, Operation, ResourceUnderTest, Write } from '../support/resource-suites.js'
 import type { Goal, GoalList, GoalTreeNode, TestServer, TestUser } from '../support/server.js'
 import { type Answer, answerOf, typedClient } from '../support/typed-client.js'
 
-export const GOALS = '/api/v1/goals'
-export const TREE = '/api/v1/goals/tree'
 const GOAL_FIELDS = ['created_at', 'description', 'end', 'id', 'name', 'parent_id', 'start', 'updated_at', 'uri']
 
 /** A completion time after any goal's start in these tests, sent with an offset. */
@@ -26,12 +25,7 @@ type GoalListQuery = NonNullable<operations['listGoals']['parameters']['query']>
 
 export const goalPath = (id: number | string) => `${GOALS}/${id}`
 
-export function listPath(query: Record<string, string | number | boolean> = {}): string {
-  const params = new URLSearchParams()
-  for (const [name, value] of Object.entries(query)) params.set(name, String(value))
-  const search = params.toString()
-  return search ? `${GOALS}?${search}` : GOALS
-}
+export const listPath = (query: Query = {}): string => withQuery(GOALS, query)
 
 /** A tree by names and nesting only, as the seed's expected dict is. */
 export interface Outline {

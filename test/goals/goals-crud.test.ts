@@ -6,9 +6,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem, pointersOf } from '../support/expect.js'
+import { GOALS, TREE } from '../support/paths.js'
 import { type Goal, type GoalTree, type GoalTreeNode, type Problem, signUp, type TestUser, useTestServer } from '../support/server.js'
 import { answerOf, typedClient } from '../support/typed-client.js'
-import { flatten, GOALS, g, goalPath, goalRequests, LATER, LATER_UTC, outline, TREE } from './goal-requests.js'
+import { flatten, g, goalPath, goalRequests, LATER, LATER_UTC, outline } from './goal-requests.js'
 
 const server = useTestServer()
 

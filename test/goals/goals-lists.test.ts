@@ -4,9 +4,10 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { ApiResponse } from '../support/client.js'
 import { expectProblem, parseLinks, tick } from '../support/expect.js'
+import { TREE } from '../support/paths.js'
 import { type Goal, type GoalList, type GoalTree, type Problem, signUp, type TestUser, useTestServer } from '../support/server.js'
 import { type Answer, answerOf, typedClient } from '../support/typed-client.js'
-import { g, goalPath, goalRequests, LATER, LATER_UTC, listPath, outline, TREE } from './goal-requests.js'
+import { g, goalPath, goalRequests, LATER, LATER_UTC, listPath, outline } from './goal-requests.js'
 
 const server = useTestServer()
 

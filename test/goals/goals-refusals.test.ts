@@ -9,10 +9,11 @@ import { sql } from 'kysely'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { missingTableMessage } from '../support/database.js'
 import { BARE_INTERNAL_ERROR, expectProblem, pointersOf } from '../support/expect.js'
+import { GOALS, TREE } from '../support/paths.js'
 import { describeResourceBasics } from '../support/resource-suites.js'
 import { type Goal, type Problem, signUp, startTestServer, type TestUser, useTestServer } from '../support/server.js'
 import { STARTS_A_SERVER } from '../support/timeouts.js'
-import { GOALS, g, goalOperations, goalPath, goalRequests, goalResource, outline, TREE } from './goal-requests.js'
+import { g, goalOperations, goalPath, goalRequests, goalResource, outline } from './goal-requests.js'
 
 const server = useTestServer()
 

@@ -5,8 +5,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem, parametersOf, pointersOf } from '../support/expect.js'
+import { GOALS, TREE } from '../support/paths.js'
 import { type Goal, type Problem, signUp, type TestUser, useTestServer } from '../support/server.js'
-import { GOALS, goalPath, goalRequests, LATER, listPath, TREE } from './goal-requests.js'
+import { goalPath, goalRequests, LATER, listPath } from './goal-requests.js'
 
 const server = useTestServer()
 

@@ -5,21 +5,18 @@
 import { describe, expect, it } from 'vitest'
 import type { ApiResponse } from '../support/client.js'
 import { expectProblem } from '../support/expect.js'
+import { BALANCE, GOALS, ME, TASKS } from '../support/paths.js'
 import { rawRequest } from '../support/raw.js'
 import { type Goal, type Problem, signUp, type Task, type Token, type User, useTestServer } from '../support/server.js'
 import {
-  BALANCE,
   conditionalRequests,
   etagOf,
   expectNotModified,
-  GOALS,
   ifNoneMatch,
-  ME,
   NEVER_A_TAG,
   NO_STORE,
   PRIVATE_REVALIDATE,
   PUBLIC_FIVE_MINUTES,
-  TASKS,
   unique,
   varyOf,
 } from './conditional-requests.js'

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { tick } from '../support/expect.js'
+import { BALANCE, GOALS, ME, TASKS, TREE } from '../support/paths.js'
 import {
   type Balance,
   type Goal,
@@ -19,7 +20,7 @@ import {
   type User,
   useTestServer,
 } from '../support/server.js'
-import { BALANCE, conditionalRequests, etagOf, GOALS, ifNoneMatch, ME, TASKS, TREE, unique } from './conditional-requests.js'
+import { conditionalRequests, etagOf, ifNoneMatch, unique } from './conditional-requests.js'
 
 const server = useTestServer()
 

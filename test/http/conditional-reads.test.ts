@@ -5,22 +5,18 @@
  */
 import { describe, expect, it } from 'vitest'
 import { expectProblem } from '../support/expect.js'
+import { BALANCE, GOALS, ME, TASKS, TREE } from '../support/paths.js'
 import { type Problem, signUp, type Task, type TestUser, useTestServer } from '../support/server.js'
 import {
   authOf,
-  BALANCE,
   conditionalRequests,
   etagOf,
   expectNotModified,
-  GOALS,
   ifNoneMatch,
-  ME,
   NEVER_A_TAG,
   NO_STORE,
   PRIVATE_REVALIDATE,
   PUBLIC_FIVE_MINUTES,
-  TASKS,
-  TREE,
   unique,
   varyOf,
 } from './conditional-requests.js'

@@ -5,6 +5,7 @@
  */
 import { expect } from 'vitest'
 import type { ApiResponse, Credentials } from '../support/client.js'
+import { GOALS, TASKS } from '../support/paths.js'
 import type { Goal, Task, TestServer, TestUser, Transaction } from '../support/server.js'
 
 /** RFC 9110 §8.8.3: a strong entity tag is an opaque quoted string, without `W/`. */
@@ -14,12 +15,6 @@ export const PUBLIC_FIVE_MINUTES = 'public, max-age=300'
 export const NO_STORE = 'no-store'
 /** A well-formed tag that no representation here has. */
 export const NEVER_A_TAG = '"0-2jmj7l5rSw0yVb/vlWAYkK/YBwk"'
-
-export const TASKS = '/api/v1/tasks'
-export const GOALS = '/api/v1/goals'
-export const TREE = '/api/v1/goals/tree'
-export const ME = '/api/v1/users/me'
-export const BALANCE = '/api/v1/balance'
 
 let counter = 0
 export const unique = (prefix: string) => `${prefix}-${++counter}`

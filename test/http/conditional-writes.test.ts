@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiClient, type ApiResponse } from '../support/client.js'
 import { testDatabaseKind } from '../support/database.js'
 import { expectProblem } from '../support/expect.js'
+import { GOALS, ME, TASKS } from '../support/paths.js'
 import { type Goal, type Problem, signUp, startTestServer, type Task, type TestServer, type TestUser, type Token, type User } from '../support/server.js'
-import { conditionalRequests, etagOf, GOALS, ME, NEVER_A_TAG, NO_STORE, TASKS, unique } from './conditional-requests.js'
+import { conditionalRequests, etagOf, NEVER_A_TAG, NO_STORE, unique } from './conditional-requests.js'
 
 let server: TestServer
 beforeAll(async () => {

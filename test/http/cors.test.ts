@@ -8,13 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../src/config.js'
 import type { ApiResponse } from '../support/client.js'
 import { expectProblem } from '../support/expect.js'
+import { TASKS } from '../support/paths.js'
 import { type Problem, signUp, startTestServer, type Task, type TestServer, type TestUser } from '../support/server.js'
 
 const APP = 'https://app.example.com'
 const LOCAL = 'http://localhost:5173'
 const EVIL = 'https://evil.example.com'
 
-const TASKS = '/api/v1/tasks'
 const PREFLIGHT_HEADERS = 'authorization, content-type, if-match, idempotency-key'
 
 /** The names of the `Access-Control-*` headers of a response. */

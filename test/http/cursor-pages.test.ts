@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiResponse } from '../support/client.js'
 import { expectProblem, parseLinks } from '../support/expect.js'
+import { type Query, withQuery } from '../support/paths.js'
 import { mulberry32 } from '../support/random.js'
 import { type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
 
@@ -17,19 +18,11 @@ interface AnyList {
   readonly data: Listed[]
   readonly meta: Record<string, number>
 }
-type Query = Record<string, string | number | boolean>
 
 let server: TestServer
 let me: TestUser
 let other: TestUser
 const random = mulberry32(20261205)
-
-function url(path: string, query: Query = {}): string {
-  const params = new URLSearchParams()
-  for (const [name, value] of Object.entries(query)) params.set(name, String(value))
-  const search = params.toString()
-  return search ? `${path}?${search}` : path
-}
 
 async function get(user: TestUser, target: string): Promise<ApiResponse<AnyList>> {
   const res = await server.api.get<AnyList>(target, { auth: user.bearer })
@@ -40,7 +33,7 @@ async function get(user: TestUser, target: string): Promise<ApiResponse<AnyList>
 /** Follows `next` from the first cursor page; checks each page's meta and links on the way. */
 async function walkByCursor(user: TestUser, path: string, query: Query, perPage: number): Promise<number[]> {
   const ids: number[] = []
-  let next: string | undefined = url(path, { ...query, per_page: perPage })
+  let next: string | undefined = withQuery(path, { ...query, per_page: perPage })
   for (let pages = 1; next !== undefined; pages++) {
     const res = await get(user, next)
     expect(res.body.meta).toEqual({ per_page: perPage })
@@ -63,10 +56,10 @@ async function walkByCursor(user: TestUser, path: string, query: Query, perPage:
 /** Every page by number, 1 to meta.pages. */
 async function walkByPage(user: TestUser, path: string, query: Query, perPage: number): Promise<number[]> {
   const ids: number[] = []
-  const first = await get(user, url(path, { ...query, page: 1, per_page: perPage }))
+  const first = await get(user, withQuery(path, { ...query, page: 1, per_page: perPage }))
   ids.push(...first.body.data.map((item) => item.id))
   for (let page = 2; page <= (first.body.meta.pages ?? 0); page++) {
-    const res = await get(user, url(path, { ...query, page, per_page: perPage }))
+    const res = await get(user, withQuery(path, { ...query, page, per_page: perPage }))
     ids.push(...res.body.data.map((item) => item.id))
   }
   expect(ids).toHaveLength(first.body.meta.total ?? -1)
@@ -192,7 +185,7 @@ describe('following next walks every goal and transaction once, as the page numb
   })
 
   it('/api/v1/goals?parent_id=<id>: the sub-goals only', async () => {
-    const [parent] = (await get(me, url('/api/v1/goals', { parent_id: 'null', per_page: 1 }))).body.data
+    const [parent] = (await get(me, withQuery('/api/v1/goals', { parent_id: 'null', per_page: 1 }))).body.data
     const ids = await expectSameWalk('/api/v1/goals', { parent_id: parent?.id ?? 0 }, 4)
     expect(ids).toHaveLength(14)
   })
@@ -200,7 +193,7 @@ describe('following next walks every goal and transaction once, as the page numb
 
 describe('include_total', () => {
   it('adds total and pages to a cursor page, and the links keep asking for them', async () => {
-    const first = await get(me, url('/api/v1/tasks', { done: true, include_total: true, per_page: 4 }))
+    const first = await get(me, withQuery('/api/v1/tasks', { done: true, include_total: true, per_page: 4 }))
     const total = await server.db
       .selectFrom('tasks')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -215,14 +208,14 @@ describe('include_total', () => {
   })
 
   it('false is the default: no total', async () => {
-    const res = await get(me, url('/api/v1/goals', { include_total: false }))
+    const res = await get(me, withQuery('/api/v1/goals', { include_total: false }))
     expect(res.body.meta).toEqual({ per_page: 20 })
     expect(res.headers.get('link')).not.toContain('include_total')
   })
 
   it('a page by number has its total anyway, and the same links as without it', async () => {
-    const withIt = await get(me, url('/api/v1/incomes', { page: 2, per_page: 3, include_total: true }))
-    const without = await get(me, url('/api/v1/incomes', { page: 2, per_page: 3 }))
+    const withIt = await get(me, withQuery('/api/v1/incomes', { page: 2, per_page: 3, include_total: true }))
+    const without = await get(me, withQuery('/api/v1/incomes', { page: 2, per_page: 3 }))
     expect(withIt.body).toEqual(without.body)
     expect(withIt.headers.get('link')).toBe(without.headers.get('link'))
   })
@@ -242,14 +235,14 @@ describe('an empty list', () => {
 
 describe('a cursor that cannot be used -> 400 BAD_REQUEST naming cursor', () => {
   async function nextCursor(path: string, query: Query): Promise<string> {
-    const res = await get(me, url(path, { ...query, per_page: 2 }))
+    const res = await get(me, withQuery(path, { ...query, per_page: 2 }))
     const cursor = new URL(parseLinks(res.headers.get('link')).next ?? '').searchParams.get('cursor')
     if (!cursor) throw new Error(`no next page on ${path}`)
     return cursor
   }
 
   async function refused(path: string, query: Query): Promise<Problem> {
-    const res = await server.api.get<Problem>(url(path, query), { auth: me.bearer })
+    const res = await server.api.get<Problem>(withQuery(path, query), { auth: me.bearer })
     expectProblem(res, 400, 'BAD_REQUEST')
     expect(res.body.errors?.map((e) => e.parameter)).toEqual(['cursor'])
     return res.body
@@ -293,7 +286,7 @@ describe('a cursor that cannot be used -> 400 BAD_REQUEST naming cursor', () => 
 
   it("another user's cursor only moves within one's own list", async () => {
     const cursor = await nextCursor('/api/v1/tasks', {})
-    const res = await get(other, url('/api/v1/tasks', { per_page: 100, cursor }))
+    const res = await get(other, withQuery('/api/v1/tasks', { per_page: 100, cursor }))
     const mine = await server.db.selectFrom('tasks').select('id').where('user_id', '=', me.id).execute()
     const leaked = new Set(mine.map((row) => row.id))
     expect(res.body.data.filter((item) => leaked.has(item.id))).toEqual([])
@@ -302,7 +295,7 @@ describe('a cursor that cannot be used -> 400 BAD_REQUEST naming cursor', () => 
 
 describe('a cursor page is an ordinary representation', () => {
   it('with an ETag: If-None-Match -> 304', async () => {
-    const first = await get(me, url('/api/v1/tasks', { per_page: 2 }))
+    const first = await get(me, withQuery('/api/v1/tasks', { per_page: 2 }))
     const next = parseLinks(first.headers.get('link')).next ?? ''
     const page = await get(me, next)
     const etag = page.headers.get('etag') ?? ''

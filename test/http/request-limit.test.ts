@@ -15,9 +15,9 @@ import type { ApiClient, ApiResponse } from '../support/client.js'
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '../support/database.js'
 import { expectProblem } from '../support/expect.js'
 import { manualClock } from '../support/manual-clock.js'
+import { TASKS } from '../support/paths.js'
 import { type Problem, signUp, startTestServer, type Task, type TestServer, type Token, type User } from '../support/server.js'
 
-const TASKS = '/api/v1/tasks'
 const RATE_LIMIT = /^"default";r=(\d+);t=(\d+)$/
 
 /** `RateLimit` as numbers: requests remaining and seconds until the window resets. */

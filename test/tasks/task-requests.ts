@@ -6,11 +6,11 @@
 import { expect } from 'vitest'
 import type { operations, Schemas } from '../../src/client/index.js'
 import { RFC3339_UTC_MS } from '../support/expect.js'
+import { type Query, TASKS, withQuery } from '../support/paths.js'
 import type { Item, ResourceUnderTest, Write } from '../support/resource-suites.js'
 import type { Task, TaskList, TestServer, TestUser } from '../support/server.js'
 import { type Answer, answerOf, typedClient } from '../support/typed-client.js'
 
-export const TASKS = '/api/v1/tasks'
 const TASK_FIELDS = ['created_at', 'description', 'done', 'id', 'title', 'updated_at', 'uri']
 
 /** The query of GET /api/v1/tasks, as the spec types it. */
@@ -18,12 +18,7 @@ type TaskListQuery = NonNullable<operations['listTasks']['parameters']['query']>
 
 export const taskPath = (id: number | string) => `${TASKS}/${id}`
 
-export function listPath(query: Record<string, string | number | boolean> = {}): string {
-  const params = new URLSearchParams()
-  for (const [name, value] of Object.entries(query)) params.set(name, String(value))
-  const search = params.toString()
-  return search ? `${TASKS}?${search}` : TASKS
-}
+export const listPath = (query: Query = {}): string => withQuery(TASKS, query)
 
 /** The task requests a test takes for granted, sent to the server `server()` returns (started in the file's beforeAll). */
 export function taskRequests(server: () => TestServer) {

@@ -6,9 +6,10 @@
  */
 import { describe, expect, it } from 'vitest'
 import { expectProblem, tick } from '../support/expect.js'
+import { TASKS } from '../support/paths.js'
 import { type Problem, signUp, type Task, useTestServer } from '../support/server.js'
 import { answerOf, typedClient } from '../support/typed-client.js'
-import { TASKS, taskPath, taskRequests } from './task-requests.js'
+import { taskPath, taskRequests } from './task-requests.js'
 
 const server = useTestServer()
 

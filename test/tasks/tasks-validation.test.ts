@@ -5,8 +5,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem, parametersOf, pointersOf } from '../support/expect.js'
+import { TASKS } from '../support/paths.js'
 import { type Problem, signUp, type Task, type TestUser, useTestServer } from '../support/server.js'
-import { listPath, TASKS, taskPath, taskRequests } from './task-requests.js'
+import { listPath, taskPath, taskRequests } from './task-requests.js'
 
 const server = useTestServer()
 

@@ -7,14 +7,13 @@ import { expect } from 'vitest'
 import type { Schemas } from '../../src/client/index.js'
 import type { ApiResponse } from '../support/client.js'
 import { RFC3339_UTC_MS } from '../support/expect.js'
+import { BALANCE, type Query, TRANSACTIONS, withQuery } from '../support/paths.js'
 import type { Item, Operation, ResourceUnderTest, Write } from '../support/resource-suites.js'
 import type { Balance, TestServer, TestUser, Transaction, TransactionList } from '../support/server.js'
 import { answerOf, typedClient } from '../support/typed-client.js'
 
 export const INCOMES = '/api/v1/incomes'
 export const EXPENSES = '/api/v1/expenses'
-export const TRANSACTIONS = '/api/v1/transactions'
-export const BALANCE = '/api/v1/balance'
 const TRANSACTION_FIELDS = ['amount', 'created_at', 'description', 'id', 'type', 'uri']
 
 /** The most a user's total income (or total expenses) may hold: 9,999,999,999,999.99. */
@@ -23,16 +22,8 @@ export const MAX_TOTAL_CENTS = 999_999_999_999_999
 export const MAX_AMOUNT_CENTS = 100_000_000_000
 
 export type Type = Transaction['type']
-export type Query = Record<string, string | number>
 
 export const transactionPath = (id: number | string) => `${TRANSACTIONS}/${id}`
-
-export function withQuery(path: string, query: Query = {}): string {
-  const params = new URLSearchParams()
-  for (const [name, value] of Object.entries(query)) params.set(name, String(value))
-  const search = params.toString()
-  return search ? `${path}?${search}` : path
-}
 
 export const idsOf = (res: ApiResponse<TransactionList>) => res.body.data.map((t) => t.id)
 

@@ -5,22 +5,11 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest'
 import { expectProblem, pointersOf } from '../support/expect.js'
+import { BALANCE, TRANSACTIONS } from '../support/paths.js'
 import { mulberry32 } from '../support/random.js'
 import { type Balance, type Problem, signUp, type TestUser, type Transaction, useTestServer } from '../support/server.js'
 import { SENDS_THOUSANDS_OF_REQUESTS } from '../support/timeouts.js'
-import {
-  BALANCE,
-  centsOf,
-  EXPENSES,
-  INCOMES,
-  inPool,
-  MAX_AMOUNT_CENTS,
-  MAX_TOTAL_CENTS,
-  TRANSACTIONS,
-  type Type,
-  transactionPath,
-  transactionRequests,
-} from './transaction-requests.js'
+import { centsOf, EXPENSES, INCOMES, inPool, MAX_AMOUNT_CENTS, MAX_TOTAL_CENTS, type Type, transactionPath, transactionRequests } from './transaction-requests.js'
 
 const server = useTestServer()
 

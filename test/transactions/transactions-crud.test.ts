@@ -5,9 +5,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem } from '../support/expect.js'
+import { BALANCE, TRANSACTIONS } from '../support/paths.js'
 import { type Balance, type Problem, signUp, type TestUser, type Transaction, useTestServer } from '../support/server.js'
 import { answerOf, typedClient } from '../support/typed-client.js'
-import { BALANCE, EXPENSES, INCOMES, TRANSACTIONS, transactionPath, transactionRequests } from './transaction-requests.js'
+import { EXPENSES, INCOMES, transactionPath, transactionRequests } from './transaction-requests.js'
 
 const server = useTestServer()
 

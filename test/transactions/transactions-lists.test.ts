@@ -5,8 +5,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parseLinks } from '../support/expect.js'
+import { TRANSACTIONS } from '../support/paths.js'
 import { signUp, type TestUser, type Transaction, type TransactionList, useTestServer } from '../support/server.js'
-import { EXPENSES, INCOMES, idsOf, TRANSACTIONS, transactionRequests } from './transaction-requests.js'
+import { EXPENSES, INCOMES, idsOf, transactionRequests } from './transaction-requests.js'
 
 const server = useTestServer()
 

@@ -7,11 +7,12 @@
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { BARE_INTERNAL_ERROR, expectProblem } from '../support/expect.js'
+import { BALANCE, TRANSACTIONS } from '../support/paths.js'
 import { describeResourceBasics } from '../support/resource-suites.js'
 import { type Problem, signUp, startTestServer, type TestServer, type TestUser, type Transaction, type TransactionList, useTestServer } from '../support/server.js'
 import { SERVER_START_TIMEOUT_MS } from '../support/timeouts.js'
 import { answerOf, typedClient } from '../support/typed-client.js'
-import { BALANCE, EXPENSES, INCOMES, moneyOperations, TRANSACTIONS, transactionPath, transactionRequests, transactionResource } from './transaction-requests.js'
+import { EXPENSES, INCOMES, moneyOperations, transactionPath, transactionRequests, transactionResource } from './transaction-requests.js'
 
 const server = useTestServer()
 

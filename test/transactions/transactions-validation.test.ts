@@ -5,8 +5,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { expectProblem, parametersOf, pointersOf } from '../support/expect.js'
+import { BALANCE, TRANSACTIONS, withQuery } from '../support/paths.js'
 import { type Problem, signUp, type TestUser, useTestServer } from '../support/server.js'
-import { BALANCE, EXPENSES, INCOMES, TRANSACTIONS, transactionRequests, withQuery } from './transaction-requests.js'
+import { EXPENSES, INCOMES, transactionRequests } from './transaction-requests.js'
 
 const server = useTestServer()
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ApiResponse } from '../support/client.js'
 import { expectProblem, pointersOf } from '../support/expect.js'
+import { ME } from '../support/paths.js'
 import { describeResourceBasics, type ResourceUnderTest } from '../support/resource-suites.js'
 import { type Goal, type Problem, signUp, type Task, type TaskList, type Token, type User, useTestServer } from '../support/server.js'
 
@@ -8,8 +9,6 @@ const server = useTestServer()
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 const merge = 'application/merge-patch+json'
-
-const ME = '/api/v1/users/me'
 
 /** The signed-in user's account, for the suites every resource runs (test/support/resource-suites.ts). */
 const userResource: ResourceUnderTest = {
