@@ -19,5 +19,5 @@ export async function createApp(deps: HttpDeps): Promise<RequestListener> {
   app.disable('x-powered-by')
   app.disable('etag')
   app.set('trust proxy', deps.config.trustProxy)
-  return expressListener(app, serveRequests(deps, api), problemErrorHandler(deps.logger, api.serializeProblem))
+  return expressListener(app, serveRequests(deps, api), problemErrorHandler(deps.logger, api.serializeProblem), deps.logger)
 }

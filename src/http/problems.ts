@@ -104,7 +104,8 @@ const internalError: Problem = {
 }
 
 /**
- * Express's error handler: the last middleware of the app. `serialize` writes a problem
+ * The error handler every error of a request goes to (http/express-listener.ts hands it
+ * whatever the one middleware passes on, throws or rejects with). `serialize` writes a problem
  * from the spec's `Problem` schema (http/response-serializers.ts), as every other body is.
  */
 export function problemErrorHandler(logger: Logger, serialize: (problem: Problem) => string): ErrorRequestHandler {

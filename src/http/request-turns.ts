@@ -9,11 +9,13 @@
  * minutes (`npm run bench:connections`: every new connection timed out after 60 s).
  *
  * How: requests are started at once while the current turn has run less than
- * {@link TURN_SLICE_MS} of them; after that they wait in a FIFO, and later turns start
- * them in order, each turn (a `setImmediate`) as many as fit in one slice, so between two
+ * {@link TURN_SLICE_MS} of them; after that they wait in a FIFO and are started in order
+ * in batches, one batch a turn (a `setImmediate`, so the first runs in the check phase of
+ * the turn that filled its slice), each as many as fit in one slice, so between two
  * batches the loop turns, accepts a connection and reads what has arrived. What fits is
  * measured: the time from one batch's start to the next, over the requests it started,
- * is what a request costs (the first batch after a quiet spell starts one). Starting one
+ * is what a request costs (the first batch after a quiet spell starts one, and a batch
+ * starts at most twice as many as the one before, and stops when its slice is spent). Starting one
  * waiting request per turn, as this did before, kept turns shortest but cost a whole
  * turn of the loop per request: under a steady load two requests in three waited, and
  * batches cut a GET's CPU by about 15% (issue 10). But while connections are arriving
@@ -63,9 +65,11 @@ export class RequestTurns implements RequestWaits {
   private acceptedSinceBatch = false
   private readonly waits = new WeakMap<IncomingMessage, number>()
 
+  /** `now`: the clock slices are measured by, in ms; tests give their own. */
   constructor(
     private readonly paced: (req: IncomingMessage) => boolean,
     private readonly sliceMs = TURN_SLICE_MS,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   waitOf(req: IncomingMessage): number {
@@ -80,11 +84,11 @@ export class RequestTurns implements RequestWaits {
   /** `listener`, behind the turns: what node:http should call for each request. */
   pace(listener: RequestListener): RequestListener {
     return (req, res) => {
-      if (!this.paced(req) || (this.backlog === 0 && this.withinSlice(performance.now()))) {
+      if (!this.paced(req) || (this.backlog === 0 && this.withinSlice(this.now()))) {
         listener(req, res)
         return
       }
-      this.waiting.push({ req, res, listener, since: performance.now() })
+      this.waiting.push({ req, res, listener, since: this.now() })
       if (!this.draining) {
         this.draining = true
         setImmediate(this.startNext)
@@ -114,19 +118,25 @@ export class RequestTurns implements RequestWaits {
     this.acceptedSinceBatch = true
   }
 
-  /** How many waiting requests fit in this turn's slice, by what each of the last batch cost. */
+  /**
+   * How many waiting requests fit in this turn's slice, by what each of the last batch
+   * cost; at most twice as many as the last batch started, so that a run of cheap
+   * requests (503s, say) does not size a batch of expensive ones.
+   */
   private batchSizeAt(now: number): number {
     if (this.batchStarted === 0 || this.acceptedSinceBatch) return 1
     const perRequest = (now - this.batchStart) / this.batchStarted
-    return Math.max(1, Math.floor(this.sliceMs / perRequest))
+    return Math.max(1, Math.min(2 * this.batchStarted, Math.floor(this.sliceMs / perRequest)))
   }
 
   /** Starts the requests that have waited longest, as many as fit in a slice, then yields the rest of the loop's turn. */
   private readonly startNext = (): void => {
-    const now = performance.now()
-    const size = this.batchSizeAt(now)
+    const batchStart = this.now()
+    const size = this.batchSizeAt(batchStart)
     let started = 0
-    while (started < size && this.backlog > 0) {
+    let now = batchStart
+    // The clock is checked too: what a request does before its first await runs here.
+    while (started < size && this.backlog > 0 && (started === 0 || now - batchStart < this.sliceMs)) {
       const next = this.waiting[this.head] as Waiting
       this.waiting[this.head++] = undefined
       // A client that hung up while waiting is owed nothing.
@@ -134,8 +144,9 @@ export class RequestTurns implements RequestWaits {
       this.waits.set(next.req, now - next.since)
       next.listener(next.req, next.res)
       started++
+      now = this.now()
     }
-    this.batchStart = now
+    this.batchStart = batchStart
     this.batchStarted = started
     this.acceptedSinceBatch = false
     if (this.head > 1024 && this.head * 2 > this.waiting.length) {

@@ -1,8 +1,9 @@
 /**
- * The one Express middleware every request goes through, its steps in order: security
- * headers, a request id, the log line, `Vary`, CORS, load shedding, then the API
- * (http/api.ts). One straight function rather than a middleware per step: each
- * Express layer costs a router turn per request, and every step runs on every request.
+ * The one Express middleware every request goes through (http/express-listener.ts calls
+ * it, no router in front), its steps in order: security headers, a request id, the log
+ * line, `Vary`, CORS, load shedding, then the API (http/api.ts). One straight function
+ * rather than a middleware per step: every step runs on every request, and chaining
+ * them as middlewares cost a router turn each.
  */
 import type { RequestHandler } from 'express'
 import type { Api } from './api.js'

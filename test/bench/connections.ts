@@ -23,7 +23,9 @@
  * Settings (environment): BENCH_ROOT, the project to run (default: this one; point it at
  * a checkout of another commit to compare); BENCH_CONNECTIONS (1000); BENCH_PROBES (60);
  * BENCH_PROBE_EVERY_MS (250); BENCH_WARMUP_SECONDS (5); BENCH_CPU_PROF, a directory for a
- * `--cpu-prof` profile of the server. Any LOAD_SHED_LAG_MS is passed on to the server.
+ * `--cpu-prof` profile of the server; BENCH_CONNECTIONS_RESULTS, where the Markdown goes
+ * (test/bench/RESULTS-connections.md, or nowhere with BENCH_ROOT). Any LOAD_SHED_LAG_MS is
+ * passed on to the server.
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process'
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -46,8 +48,11 @@ const WARMUP_SECONDS = number('BENCH_WARMUP_SECONDS', 5)
 const PROBE_TIMEOUT_MS = 60_000
 const TASKS = 20
 const HONOUR_RETRY_AFTER = process.env.BENCH_IGNORE_RETRY_AFTER !== '1'
-/** Where the figures are written (BENCH_CONNECTIONS_RESULTS); test/bench/RESULTS-connections.md by default. */
-const RESULTS = process.env.BENCH_CONNECTIONS_RESULTS ?? join(here, 'RESULTS-connections.md')
+/**
+ * Where the figures are written (BENCH_CONNECTIONS_RESULTS): test/bench/RESULTS-connections.md by
+ * default, but nowhere when BENCH_ROOT runs another checkout (its figures are not this commit's).
+ */
+const RESULTS = process.env.BENCH_CONNECTIONS_RESULTS ?? (process.env.BENCH_ROOT === undefined ? join(here, 'RESULTS-connections.md') : undefined)
 /** Issue 10, target 4: a new connection answered within this, and no event-loop stall longer than the next. */
 const ANSWER_TARGET_MS = 100
 const STALL_TARGET_MS = 50
@@ -253,8 +258,10 @@ async function main(): Promise<void> {
       .map((r) => r.answer)
       .filter((v): v is number => v !== undefined)
       .sort((a, b) => a - b)
-    writeFileSync(RESULTS, resultsMarkdown(report, percentile(answers, 99), answers.length === results.length, loop.max))
-    console.log(`written to ${RESULTS}`)
+    if (RESULTS !== undefined) {
+      writeFileSync(RESULTS, resultsMarkdown(report, percentile(answers, 99), answers.length === results.length, loop.max))
+      console.log(`written to ${RESULTS}`)
+    }
   } finally {
     if (load.exitCode === null) load.kill()
     if (server.exitCode === null) server.kill('SIGKILL')

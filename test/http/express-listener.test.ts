@@ -1,13 +1,17 @@
 /**
  * The listener gives the middleware what Express's own `app.handle` would have given it
- * (src/http/express-listener.ts): the same request and response, errors to the error
- * handler. Each case runs one request through `app.handle` (the middleware mounted with
- * `app.use`) and one through the listener, on the same app, and compares what the
- * middleware saw.
+ * (src/http/express-listener.ts): the same request and response (the first case sends one
+ * request through the app itself, the middleware mounted with `app.use`, and one through
+ * the listener, and compares what the middleware saw), and what it passes to `next`,
+ * throws or rejects with goes to the error handler.
  */
+import { readdirSync, readFileSync } from 'node:fs'
 import { createServer, type RequestListener } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express'
+import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import { NotFoundError } from '../../src/errors.js'
 import { expressListener } from '../../src/http/express-listener.js'
@@ -42,13 +46,20 @@ function observe(app: Express, req: Request, res: Response) {
   }
 }
 
-function appWith(middleware: RequestHandler, onError: ErrorRequestHandler): { app: Express; listener: RequestListener } {
+function appWith(middleware: RequestHandler, onError: ErrorRequestHandler): { app: Express; listener: RequestListener; logs: () => string } {
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', 'loopback')
   app.use(middleware)
   app.use(onError)
-  return { app, listener: expressListener(app, middleware, onError) }
+  const lines: string[] = []
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString())
+      done()
+    },
+  })
+  return { app, listener: expressListener(app, middleware, onError, pino(sink)), logs: () => lines.join('') }
 }
 
 const answerProblem: ErrorRequestHandler = (error, _req, res, _next) => {
@@ -82,9 +93,17 @@ describe('expressListener', () => {
     expect(seen[1]).toEqual(seen[0])
   })
 
-  it('sends what the middleware passes to next to the error handler', async () => {
-    const { listener } = appWith((_req, _res, next) => next(new Error('boom')), answerProblem)
-    expect(await send(listener, '/x')).toEqual({ status: 500, body: 'problem: boom' })
+  it('sends what the middleware passes to next, throws or rejects with to the error handler', async () => {
+    const passes = appWith((_req, _res, next) => next(new Error('passed')), answerProblem)
+    expect(await send(passes.listener, '/x')).toEqual({ status: 500, body: 'problem: passed' })
+    const throws = appWith(() => {
+      throw new Error('thrown')
+    }, answerProblem)
+    expect(await send(throws.listener, '/x')).toEqual({ status: 500, body: 'problem: thrown' })
+    const rejects = appWith(async () => {
+      throw new Error('rejected')
+    }, answerProblem)
+    expect(await send(rejects.listener, '/x')).toEqual({ status: 500, body: 'problem: rejected' })
   })
 
   it('answers a request the middleware passes on without an error as no such route, through the error handler', async () => {
@@ -92,7 +111,7 @@ describe('expressListener', () => {
     expect(await send(listener, '/nowhere')).toEqual({ status: 404, body: 'problem: There is no such route. The API reference is at /docs.' })
   })
 
-  it('closes the connection when the error handler itself fails or passes the error on', async () => {
+  it('logs and closes the connection when the error handler itself fails or passes the error on', async () => {
     const throwing = appWith(
       (_req, _res, next) => next(new Error('boom')),
       () => {
@@ -100,10 +119,19 @@ describe('expressListener', () => {
       },
     )
     expect(await send(throwing.listener, '/x')).toEqual({ failed: true })
+    expect(throwing.logs()).toContain('the handler broke')
     const passing = appWith(
       (_req, _res, next) => next(new Error('boom')),
       (error, _req, _res, next) => next(error),
     )
     expect(await send(passing.listener, '/x')).toEqual({ failed: true })
+    expect(passing.logs()).toContain('"message":"boom"')
+  })
+
+  it('is not relied on for what it leaves unset: nothing in src/ reads res.locals, req.originalUrl, req.baseUrl, req.params or req.next', () => {
+    const readers = readdirSync('src', { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts') && file !== join('http', 'express-listener.ts'))
+      .filter((file) => /\b(res\.locals|req\.(originalUrl|baseUrl|params|next))\b/.test(readFileSync(join('src', file), 'utf8')))
+    expect(readers).toEqual([])
   })
 })

@@ -1,11 +1,11 @@
 /**
- * RequestTurns (src/http/request-turns.ts) on its own, with real request objects and a
- * listener that records what it starts: requests start at once until a turn of the loop
- * has spent its slice, then wait in order and start in later turns, as many a turn as
- * fit in a slice, and one a turn while connections arrive. Each case blocks the loop for
- * longer than the slice on purpose where it needs a slow request; a slower machine only
- * blocks it longer. The cheap requests take next to no time, so that a batch of them
- * fits in a slice on any machine.
+ * RequestTurns (src/http/request-turns.ts) on its own, with real request objects, real
+ * turns of the loop and a clock of the test's own: a request "takes" the milliseconds
+ * its path names (`/api/v1/b/slow` more than a slice, `/api/v1/b/1ms` one millisecond,
+ * anything else none), so no case depends on how fast the machine is. Requests start at
+ * once until a turn has spent its slice, then wait in order and start in batches: as
+ * many a turn as fit in a slice, at most twice the batch before, one while connections
+ * arrive.
  */
 import { EventEmitter } from 'node:events'
 import { IncomingMessage, type Server, ServerResponse } from 'node:http'
@@ -19,106 +19,128 @@ function request(url: string): { req: IncomingMessage; res: ServerResponse } {
   return { req, res: new ServerResponse(req) }
 }
 
-/** Holds the loop, as a long handler would. */
-function block(ms: number): void {
-  const until = performance.now() + ms
-  while (performance.now() < until) {
-    // busy
-  }
-}
-
 /** Resolves on the next turn of the loop (after the turns' own immediates). */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
-/** `sliceMs`: a long one where a case needs several cheap requests to fit in one slice whatever the machine's hiccups. */
-function setUp(sliceMs = TURN_SLICE_MS) {
-  const turns = new RequestTurns((req) => req.url?.startsWith('/api/v1') ?? false, sliceMs)
+function setUp() {
+  let time = 0
+  const turns = new RequestTurns((req) => req.url?.startsWith('/api/v1') ?? false, TURN_SLICE_MS, () => time)
   const started: string[] = []
   const listener = turns.pace((req) => {
     started.push(req.url ?? '')
-    if (req.url?.endsWith('/slow')) block(sliceMs + 20)
+    if (req.url?.endsWith('/slow')) time += TURN_SLICE_MS + 20
+    if (req.url?.endsWith('/1ms')) time += 1
   })
   const send = (url: string) => {
     const { req, res } = request(url)
     listener(req, res)
     return req
   }
-  return { turns, started, send }
+  /** Time passing outside any request: the loop busy elsewhere. */
+  const pass = (ms: number) => {
+    time += ms
+  }
+  return { turns, started, send, pass }
 }
+
+const paths = (...names: string[]) => names.map((name) => `/api/v1/${name}`)
 
 describe('RequestTurns', () => {
   it('starts requests at once while the turn has time left', () => {
     const { turns, started, send } = setUp()
     send('/api/v1/a')
     send('/api/v1/b')
-    expect(started).toEqual(['/api/v1/a', '/api/v1/b'])
+    expect(started).toEqual(paths('a', 'b'))
     expect(turns.backlog).toBe(0)
   })
 
-  it('once a turn has spent its slice, later requests wait in order and start in later turns, the first after a quiet spell alone', async () => {
+  it('once a turn has spent its slice, later requests wait in order; the first batch after a quiet spell starts one', async () => {
     const { turns, started, send } = setUp()
-    send('/api/v1/slow')
-    send('/api/v1/b')
-    send('/api/v1/c')
-    expect(started).toEqual(['/api/v1/slow'])
+    for (const name of ['slow', 'b', 'c']) send(`/api/v1/${name}`)
+    expect(started).toEqual(paths('slow'))
     expect(turns.backlog).toBe(2)
 
     await nextTurn()
-    expect(started).toEqual(['/api/v1/slow', '/api/v1/b'])
+    expect(started).toEqual(paths('slow', 'b'))
     await nextTurn()
-    expect(started).toEqual(['/api/v1/slow', '/api/v1/b', '/api/v1/c'])
+    expect(started).toEqual(paths('slow', 'b', 'c'))
     expect(turns.backlog).toBe(0)
   })
 
-  it('starts as many waiting requests in a turn as the last turn showed fit in a slice', async () => {
-    const { turns, started, send } = setUp(200)
-    send('/api/v1/slow')
-    for (const name of ['b', 'c', 'd', 'e']) send(`/api/v1/${name}`)
+  it('starts as many waiting requests in a turn as fit in a slice, at most twice as many as the turn before', async () => {
+    const { turns, started, send } = setUp()
+    for (const name of ['slow', 'b', 'c', 'd', 'e', 'f', 'g']) send(`/api/v1/${name}`)
     await nextTurn()
-    expect(started).toEqual(['/api/v1/slow', '/api/v1/b'])
-    // b took next to no time (well under a third of the slice): the other three fit in one turn.
+    expect(started).toEqual(paths('slow', 'b'))
+    // b took no time: any number would fit, the batch before bounds it.
     await nextTurn()
-    expect(started).toEqual(['/api/v1/slow', '/api/v1/b', '/api/v1/c', '/api/v1/d', '/api/v1/e'])
+    expect(started).toEqual(paths('slow', 'b', 'c', 'd'))
+    await nextTurn()
+    expect(started).toEqual(paths('slow', 'b', 'c', 'd', 'e', 'f', 'g'))
     expect(turns.backlog).toBe(0)
+  })
+
+  it('fits a batch to what the batch before cost: 1 ms requests, three to a 3 ms slice', async () => {
+    const { started, send } = setUp()
+    send('/api/v1/slow')
+    for (const name of ['b', 'c', 'd', 'e', 'f', 'g', 'h']) send(`/api/v1/${name}/1ms`)
+    await nextTurn()
+    await nextTurn()
+    await nextTurn()
+    expect(started.length).toBe(1 + 1 + 2 + 3)
   })
 
   it('starts waiting requests one a turn while each takes longer than a slice', async () => {
     const { turns, started, send } = setUp()
-    send('/api/v1/slow')
-    for (const name of ['b/slow', 'c/slow', 'd']) send(`/api/v1/${name}`)
+    for (const name of ['slow', 'b/slow', 'c/slow', 'd']) send(`/api/v1/${name}`)
     await nextTurn()
-    expect(started).toEqual(['/api/v1/slow', '/api/v1/b/slow'])
+    expect(started).toEqual(paths('slow', 'b/slow'))
     await nextTurn()
-    expect(started).toEqual(['/api/v1/slow', '/api/v1/b/slow', '/api/v1/c/slow'])
+    expect(started).toEqual(paths('slow', 'b/slow', 'c/slow'))
     await nextTurn()
-    expect(started).toEqual(['/api/v1/slow', '/api/v1/b/slow', '/api/v1/c/slow', '/api/v1/d'])
+    expect(started).toEqual(paths('slow', 'b/slow', 'c/slow', 'd'))
     expect(turns.backlog).toBe(0)
+  })
+
+  it('ends a batch once its slice is spent, however many the turn before said would fit', async () => {
+    const { started, send } = setUp()
+    for (const name of ['slow', 'b', 'c', 'd', 'e/slow', 'f/slow', 'g/slow']) send(`/api/v1/${name}`)
+    await nextTurn()
+    await nextTurn()
+    expect(started).toEqual(paths('slow', 'b', 'c', 'd'))
+    // Cheap so far: up to four may start, but e alone spends the slice.
+    await nextTurn()
+    expect(started).toEqual(paths('slow', 'b', 'c', 'd', 'e/slow'))
   })
 
   it('starts one waiting request a turn after the server accepted a connection, so that the next is accepted soon', async () => {
     const { turns, started, send } = setUp()
     const server = new EventEmitter()
     turns.watch(server as Server)
-    send('/api/v1/slow')
-    for (const name of ['b', 'c', 'd']) send(`/api/v1/${name}`)
+    for (const name of ['slow', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) send(`/api/v1/${name}`)
     await nextTurn()
-    expect(started).toEqual(['/api/v1/slow', '/api/v1/b'])
+    await nextTurn()
+    expect(started).toEqual(paths('slow', 'b', 'c', 'd'))
     server.emit('connection')
     await nextTurn()
-    expect(started).toEqual(['/api/v1/slow', '/api/v1/b', '/api/v1/c'])
-    // No connection since: the rest fit in one batch.
+    expect(started).toEqual(paths('slow', 'b', 'c', 'd', 'e'))
+    // No connection since: batches grow again.
     await nextTurn()
-    expect(started).toEqual(['/api/v1/slow', '/api/v1/b', '/api/v1/c', '/api/v1/d'])
+    expect(started).toEqual(paths('slow', 'b', 'c', 'd', 'e', 'f', 'g'))
   })
 
-  it('keeps how long each request waited, and 0 for one that never waited', async () => {
-    const { turns, send } = setUp()
+  it('keeps how long each request waited, counting the requests before it in its batch, and 0 for one that never waited', async () => {
+    const { turns, send, pass } = setUp()
     const first = send('/api/v1/slow')
-    const waiting = send('/api/v1/b')
-    block(50)
+    const [a, b, c] = ['a', 'b/1ms', 'c'].map((name) => send(`/api/v1/${name}`))
+    pass(50)
+    await nextTurn()
     await nextTurn()
     expect(turns.waitOf(first)).toBe(0)
-    expect(turns.waitOf(waiting)).toBeGreaterThanOrEqual(50)
+    expect(turns.waitOf(a as IncomingMessage)).toBe(50)
+    // b and c in one batch: c after b's millisecond.
+    expect(turns.waitOf(b as IncomingMessage)).toBe(50)
+    expect(turns.waitOf(c as IncomingMessage)).toBe(51)
   })
 
   it('lets requests it does not pace (health checks, docs) go first, even with a backlog', () => {
@@ -137,7 +159,7 @@ describe('RequestTurns', () => {
     send('/api/v1/c')
     await nextTurn()
     await nextTurn()
-    expect(started).toEqual(['/api/v1/slow', '/api/v1/c'])
+    expect(started).toEqual(paths('slow', 'c'))
   })
 
   it('starts requests at once again in a later turn, once the backlog is gone', async () => {
@@ -147,6 +169,6 @@ describe('RequestTurns', () => {
     await nextTurn()
     await nextTurn()
     send('/api/v1/c')
-    expect(started).toEqual(['/api/v1/slow', '/api/v1/b', '/api/v1/c'])
+    expect(started).toEqual(paths('slow', 'b', 'c'))
   })
 })
