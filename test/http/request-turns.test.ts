@@ -24,7 +24,11 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 function setUp() {
   let time = 0
-  const turns = new RequestTurns((req) => req.url?.startsWith('/api/v1') ?? false, TURN_SLICE_MS, () => time)
+  const turns = new RequestTurns(
+    (req) => req.url?.startsWith('/api/v1') ?? false,
+    TURN_SLICE_MS,
+    () => time,
+  )
   const started: string[] = []
   const listener = turns.pace((req) => {
     started.push(req.url ?? '')
