@@ -24,8 +24,7 @@ async function main(): Promise<void> {
   const { db, logger } = deps
   const app = await createApp(deps)
 
-  const server = createHttpServer(turns.pace(app), config, logger)
-  turns.watch(server)
+  const server = createHttpServer(app, turns, config, logger)
   const drainer = drainable(server)
   const port = await listen(server, config.port).catch((error: unknown) => {
     throw listenFailure(config.port, error)

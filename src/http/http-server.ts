@@ -9,11 +9,13 @@ import { createServer, type RequestListener, type Server } from 'node:http'
 import type { Logger } from 'pino'
 import type { AppConfig } from '../config.js'
 import { answerClientErrors } from './client-errors.js'
+import type { RequestTurns } from './request-turns.js'
 import { socketSecurityHeaders } from './security-headers.js'
 
 type ServerConfig = Pick<AppConfig, 'headersTimeoutSeconds' | 'bodyTimeoutSeconds' | 'keepAliveTimeoutSeconds' | 'hstsMaxAgeSeconds'>
 
-export function createHttpServer(app: RequestListener, config: ServerConfig, logger: Logger): Server {
+/** `app` behind `turns`: requests paced by the turns of the loop, which also learn of each accepted connection. */
+export function createHttpServer(app: RequestListener, turns: RequestTurns, config: ServerConfig, logger: Logger): Server {
   const headersTimeout = config.headersTimeoutSeconds * 1000
   const server = createServer(
     {
@@ -24,8 +26,9 @@ export function createHttpServer(app: RequestListener, config: ServerConfig, log
       keepAliveTimeout: config.keepAliveTimeoutSeconds * 1000,
       connectionsCheckingInterval: Math.min(1000, headersTimeout),
     },
-    app,
+    turns.pace(app),
   )
+  turns.watch(server)
   // A client may send its request and then half-close the connection (`Connection:
   // close`, shutdown(SHUT_WR)). By default Node ends the socket there, dropping the answer
   // to a request still waiting on the database (on PostgreSQL, every one); this way the
