@@ -56,6 +56,11 @@ export class NotFoundError extends AppError {
   readonly title = 'Not found'
 }
 
+/** The 404 of a path the spec has no operation for, wherever it is found out. */
+export function noSuchRoute(): NotFoundError {
+  return new NotFoundError('There is no such route. The API reference is at /docs.')
+}
+
 export class MethodNotAllowedError extends AppError {
   readonly status = 405
   readonly code = 'METHOD_NOT_ALLOWED'

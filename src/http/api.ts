@@ -11,7 +11,7 @@
  * straight line over the per-operation plans (http/operation-plan.ts).
  */
 import type { Handlers, OperationId } from '../core/operations.js'
-import { MethodNotAllowedError, NotAcceptableError, NotFoundError } from '../errors.js'
+import { MethodNotAllowedError, NotAcceptableError, noSuchRoute } from '../errors.js'
 import { authenticate, createSecurityHandlers } from './auth.js'
 import { readRequestBody } from './body.js'
 import type { HttpExchange } from './exchange.js'
@@ -78,7 +78,7 @@ export async function createApi(deps: HttpDeps, handlers: Handlers): Promise<Api
       // The table takes the path with or without trailing slashes.
       const match = routes.match(request.method, request.path)
       const { operation: plan, route } = match
-      if (!route) throw new NotFoundError('There is no such route. The API reference is at /docs.')
+      if (!route) throw noSuchRoute()
       if (request.method === 'OPTIONS') {
         exchange.res.setHeader('Allow', route.allowed.join(', '))
         exchange.res.statusCode = 204

@@ -26,7 +26,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
 import type { ErrorRequestHandler, Express, NextFunction, Request, RequestHandler, Response } from 'express'
 import type { Logger } from 'pino'
-import { NotFoundError } from '../errors.js'
+import { noSuchRoute } from '../errors.js'
 import { requestIdOf } from './request-id.js'
 
 export function expressListener(app: Express, middleware: RequestHandler, onError: ErrorRequestHandler, logger: Logger): RequestListener {
@@ -48,7 +48,7 @@ export function expressListener(app: Express, middleware: RequestHandler, onErro
     Object.setPrototypeOf(res, responsePrototype)
     const next: NextFunction = (error?: unknown) => {
       // The middleware answers every request; falling through would be Express's 404.
-      const reason = error ?? new NotFoundError('There is no such route. The API reference is at /docs.')
+      const reason = error ?? noSuchRoute()
       try {
         onError(reason, req, res, (unhandled?: unknown) => abandon(req, res, unhandled ?? reason))
       } catch (failure) {
