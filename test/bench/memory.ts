@@ -2,7 +2,13 @@
  * Target 7: the service's resident size after a minute of mixed load, and whether it
  * grows from that minute to the next. The load cycles through every side-by-side case
  * (reads, JSON and form creates and updates) and a list page, a few seconds each, for
- * two minutes (BENCH_MEMORY_SECONDS per minute); RSS is read from /proc after each.
+ * two minutes (BENCH_MEMORY_SECONDS per minute).
+ *
+ * The resident size is read from /proc every SAMPLE_MS as well as at the end of each
+ * minute: a single reading lands anywhere in the old generation's cycle between two full
+ * collections (runs of the same commit read 133 to 144 MiB), so "stays under" is judged
+ * on the highest reading of the minute, and growth on the highest of one minute against
+ * the highest of the next.
  */
 import { verdict } from './format.js'
 import { type LoadCase, runLoad } from './load.js'
@@ -11,13 +17,25 @@ import type { RunningServer } from './servers.js'
 /** Growth from the first minute to the second that still reads as "not growing". */
 const MAX_GROWTH = 0.05
 
+/** Issue 10, target 7: under 150 MB (not MiB). */
+const LIMIT_BYTES = 150e6
+
 /** Each case runs this long before the next takes over. */
 const SLICE_SECONDS = 5
 
+/** How often the resident size is read during the load. */
+const SAMPLE_MS = 250
+
+export interface MinuteFigures {
+  /** Resident size at the end of the minute, in MiB. */
+  readonly endMiB: number
+  /** Highest resident size read during the minute, in MiB. */
+  readonly peakMiB: number
+}
+
 export interface MemoryFigures {
   readonly secondsPerMinute: number
-  /** Resident size after each "minute" of mixed load, in MiB. */
-  readonly rssMiB: readonly number[]
+  readonly minutes: readonly MinuteFigures[]
 }
 
 async function mixedLoad(server: RunningServer, cases: readonly LoadCase[], seconds: number, connections: number): Promise<void> {
@@ -30,24 +48,48 @@ async function mixedLoad(server: RunningServer, cases: readonly LoadCase[], seco
   }
 }
 
-export async function measureMemory(server: RunningServer, cases: readonly LoadCase[], secondsPerMinute: number, connections: number): Promise<MemoryFigures> {
-  const rssMiB: number[] = []
-  for (let minute = 0; minute < 2; minute++) {
-    await mixedLoad(server, cases, secondsPerMinute, connections)
-    rssMiB.push(server.rssMiB() ?? Number.NaN)
+/** Runs `work` while reading the server's resident size; the highest reading, in MiB. */
+async function peakDuring(server: RunningServer, work: () => Promise<void>): Promise<number> {
+  let peak = Number.NaN
+  const read = () => {
+    const rss = server.rssMiB()
+    if (rss !== undefined && !(rss <= peak)) peak = rss
   }
-  return { secondsPerMinute, rssMiB }
+  const sampler = setInterval(read, SAMPLE_MS)
+  try {
+    await work()
+  } finally {
+    clearInterval(sampler)
+  }
+  read()
+  return peak
 }
 
-export function memoryTable({ secondsPerMinute, rssMiB }: MemoryFigures): string {
-  const [first = Number.NaN, second = Number.NaN] = rssMiB
-  const growth = (second - first) / first
+/** Two "minutes" of mixed load on `server`, which should be fresh: target 7 reads a service after its first minute. */
+export async function measureMemory(server: RunningServer, cases: readonly LoadCase[], secondsPerMinute: number, connections: number): Promise<MemoryFigures> {
+  const minutes: MinuteFigures[] = []
+  for (let minute = 0; minute < 2; minute++) {
+    const peakMiB = await peakDuring(server, () => mixedLoad(server, cases, secondsPerMinute, connections))
+    minutes.push({ endMiB: server.rssMiB() ?? Number.NaN, peakMiB })
+  }
+  return { secondsPerMinute, minutes }
+}
+
+const underLimit = (mib: number) => mib * 2 ** 20 < LIMIT_BYTES
+
+export function memoryTable({ secondsPerMinute, minutes }: MemoryFigures): string {
+  const [first, second] = minutes
+  const peak1 = first?.peakMiB ?? Number.NaN
+  const peak2 = second?.peakMiB ?? Number.NaN
+  const growth = (peak2 - peak1) / peak1
+  const mib = (value: number | undefined) => `${(value ?? Number.NaN).toFixed(0)} MiB`
   return [
-    `Mixed load (every request case and a list page in ${SLICE_SECONDS} s turns), ${secondsPerMinute} s per "minute".`,
+    `A service started for this section alone, under mixed load (every request case and a list page in ${SLICE_SECONDS} s turns), ` +
+      `${secondsPerMinute} s per "minute"; its resident size read every ${SAMPLE_MS} ms. 150 MB is 143.05 MiB.`,
     '',
-    '| after | resident size | target |',
-    '| --- | --- | --- |',
-    `| minute 1 | ${first.toFixed(0)} MiB | < 150 MB: ${verdict(first * 2 ** 20 < 150e6)} |`,
-    `| minute 2 | ${second.toFixed(0)} MiB | growth ${(growth * 100).toFixed(1)}% (<= ${MAX_GROWTH * 100}%): ${verdict(growth <= MAX_GROWTH && second * 2 ** 20 < 150e6)} |`,
+    '| minute | highest resident size | at the end | target |',
+    '| --- | --- | --- | --- |',
+    `| 1 | ${mib(peak1)} | ${mib(first?.endMiB)} | highest < 150 MB: ${verdict(underLimit(peak1))} |`,
+    `| 2 | ${mib(peak2)} | ${mib(second?.endMiB)} | highest < 150 MB and growth ${(growth * 100).toFixed(1)}% (<= ${MAX_GROWTH * 100}%): ${verdict(growth <= MAX_GROWTH && underLimit(peak2))} |`,
   ].join('\n')
 }

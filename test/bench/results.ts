@@ -50,7 +50,7 @@ export interface RunResults {
   readonly requests: RequestFigures[]
   readonly lists: ListFigures[]
   memory?: MemoryFigures
-  /** The service's resident size after all the load of the run, in MiB. */
+  /** The resident size of the service that served the request and list sections, at their end, in MiB. */
   serviceRssMiB?: number
   /** The service on PostgreSQL, one replica and two, against the service on SQLite (issue 12). */
   postgres?: PostgresFigures
