@@ -27,7 +27,7 @@ export function sqlitePath(databaseUrl: string): string {
 }
 
 /** SQLite's page cache per connection, in KiB (a negative `cache_size` is KiB, not pages). */
-const PAGE_CACHE_KIB = 4096
+const PAGE_CACHE_KIB = 2048
 
 function configure(sqlite: SQLite.Database): void {
   // WAL lets readers run beside the writer; FULL makes every acknowledged commit
