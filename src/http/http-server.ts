@@ -5,17 +5,21 @@
  * only every `connectionsCheckingInterval` (30 s by default, which let a header trickle
  * run for 89 s); once a second keeps the configured limits honest.
  */
-import { createServer, type RequestListener, type Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { Logger } from 'pino'
 import type { AppConfig } from '../config.js'
 import { answerClientErrors } from './client-errors.js'
+import type { ExpressListener } from './express-listener.js'
 import type { RequestTurns } from './request-turns.js'
 import { socketSecurityHeaders } from './security-headers.js'
 
 type ServerConfig = Pick<AppConfig, 'headersTimeoutSeconds' | 'bodyTimeoutSeconds' | 'keepAliveTimeoutSeconds' | 'hstsMaxAgeSeconds'>
 
-/** `app` behind `turns`: requests paced by the turns of the loop, which also learn of each accepted connection. */
-export function createHttpServer(app: RequestListener, turns: RequestTurns, config: ServerConfig, logger: Logger): Server {
+/**
+ * `app` behind `turns`: requests paced by the turns of the loop, which also learn of each
+ * accepted connection; requests and responses built from the app's classes.
+ */
+export function createHttpServer(app: ExpressListener, turns: RequestTurns, config: ServerConfig, logger: Logger): Server {
   const headersTimeout = config.headersTimeoutSeconds * 1000
   const server = createServer(
     {
@@ -25,8 +29,9 @@ export function createHttpServer(app: RequestListener, turns: RequestTurns, conf
       requestTimeout: headersTimeout + config.bodyTimeoutSeconds * 1000,
       keepAliveTimeout: config.keepAliveTimeoutSeconds * 1000,
       connectionsCheckingInterval: Math.min(1000, headersTimeout),
+      ...app.messages,
     },
-    turns.pace(app),
+    turns.pace(app.listener),
   )
   turns.watch(server)
   // A client may send its request and then half-close the connection (`Connection:

@@ -6,7 +6,7 @@
  * throws or rejects with goes to the error handler.
  */
 import { readdirSync, readFileSync } from 'node:fs'
-import { createServer, type RequestListener } from 'node:http'
+import { createServer, IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
@@ -14,11 +14,14 @@ import express, { type ErrorRequestHandler, type Express, type Request, type Req
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import { NotFoundError } from '../../src/errors.js'
-import { expressListener } from '../../src/http/express-listener.js'
+import { type ExpressListener, expressListener } from '../../src/http/express-listener.js'
 
-/** Sends one request to `listener` on a loopback server and returns the status and body, or the network error. */
-async function send(listener: RequestListener, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string } | { failed: true }> {
-  const server = createServer(listener)
+/**
+ * Sends one request on a loopback server and returns the status and body, or the network
+ * error: to an Express app as it is, or to the listener on a server built from its classes.
+ */
+async function send(to: Express | ExpressListener, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string } | { failed: true }> {
+  const server = 'listener' in to ? createServer(to.messages, to.listener) : createServer(to)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   try {
     const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`, { headers })
@@ -34,8 +37,8 @@ async function send(listener: RequestListener, path: string, headers: Record<str
 /** What a middleware reads of Express's request and response. */
 function observe(app: Express, req: Request, res: Response) {
   return {
-    requestPrototype: Object.getPrototypeOf(req) === app.request,
-    responsePrototype: Object.getPrototypeOf(res) === app.response,
+    requestPrototype: Object.prototype.isPrototypeOf.call(app.request, req),
+    responsePrototype: Object.prototype.isPrototypeOf.call(app.response, res),
     linked: req.res === res && res.req === req,
     app: req.app === app,
     ip: req.ip,
@@ -46,7 +49,7 @@ function observe(app: Express, req: Request, res: Response) {
   }
 }
 
-function appWith(middleware: RequestHandler, onError: ErrorRequestHandler): { app: Express; listener: RequestListener; logs: () => string } {
+function appWith(middleware: RequestHandler, onError: ErrorRequestHandler): { app: Express; listener: ExpressListener; logs: () => string } {
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', 'loopback')
@@ -91,6 +94,21 @@ describe('expressListener', () => {
       accepts: 'text/html',
     })
     expect(seen[1]).toEqual(seen[0])
+  })
+
+  it("builds each request and response from the listener's classes: node:http never changes a prototype after the fact", async () => {
+    const seen: Array<{ request: boolean; response: boolean; nodes: boolean }> = []
+    const { listener } = appWith((req, res) => {
+      seen.push({
+        // The object's own prototype, not just one up its chain: the classes built it.
+        request: Object.getPrototypeOf(req) === listener.messages.IncomingMessage.prototype,
+        response: Object.getPrototypeOf(res) === listener.messages.ServerResponse.prototype,
+        nodes: req instanceof IncomingMessage && res instanceof ServerResponse,
+      })
+      res.send('ok')
+    }, answerProblem)
+    expect(await send(listener, '/x')).toEqual({ status: 200, body: 'ok' })
+    expect(seen).toEqual([{ request: true, response: true, nodes: true }])
   })
 
   it('sends what the middleware passes to next, throws or rejects with to the error handler', async () => {
