@@ -1,8 +1,12 @@
 /**
  * The process's logger: pino, one JSON object per line with an ISO time, and no
  * `pid`/`hostname` on each line (the collector knows where a line came from). Writes are
- * asynchronous and buffered (sonic-boom, 1 KiB or one second, whichever comes first, and
- * flushed on exit): one write(2) per line was ~8% of a busy server's CPU (issue 10).
+ * buffered (sonic-boom, 1 KiB or one second, whichever comes first, and flushed on exit):
+ * one write(2) per line was ~8% of a busy server's CPU (issue 10). They are synchronous:
+ * asynchronous writes carried one 2 KiB chunk per turn of the loop, fewer lines than a
+ * busy server logs, and the rest queued in memory without bound (34 MB after two minutes
+ * of the benchmark). Written as they come, a log reader slower than the server slows the
+ * server (a full pipe blocks the write) instead of filling its memory.
  * On a terminal the same lines are pretty-printed, in a worker thread (pino-pretty), unless
  * `LOG_FORMAT=json`. Every line passes through {@link scrubSecrets} before it is written.
  */
@@ -44,9 +48,11 @@ function destination({ stream, terminal = false, format = 'auto' }: LoggerDestin
       },
     })
   }
-  const stdout = pino.destination({ dest: 1, sync: false, minLength: BUFFER_BYTES, maxWrite: MAX_WRITE_BYTES })
+  const stdout = pino.destination({ dest: 1, sync: true, minLength: BUFFER_BYTES, maxWrite: MAX_WRITE_BYTES })
   // A quiet server's lines must not wait for the buffer to fill.
   setInterval(() => stdout.flush(), FLUSH_INTERVAL_MS).unref()
+  // pino flushes only asynchronous destinations at exit; this one holds up to BUFFER_BYTES too.
+  process.once('exit', () => stdout.flushSync())
   return stdout
 }
 
