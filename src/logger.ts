@@ -52,7 +52,13 @@ function destination({ stream, terminal = false, format = 'auto' }: LoggerDestin
   // A quiet server's lines must not wait for the buffer to fill.
   setInterval(() => stdout.flush(), FLUSH_INTERVAL_MS).unref()
   // pino flushes only asynchronous destinations at exit; this one holds up to BUFFER_BYTES too.
-  process.once('exit', () => stdout.flushSync())
+  process.once('exit', () => {
+    try {
+      stdout.flushSync()
+    } catch {
+      // stdout is gone (a closed pipe): there is no one left to read the lines.
+    }
+  })
   return stdout
 }
 
