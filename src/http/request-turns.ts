@@ -58,7 +58,6 @@ export class RequestTurns implements RequestWaits {
   private head = 0
   /** When the current turn started its first request; undefined between turns. */
   private turnStart: number | undefined
-  private draining = false
   /** When the last batch of waiting requests started, and how many it started. */
   private batchStart = 0
   private batchStarted = 0
@@ -88,11 +87,9 @@ export class RequestTurns implements RequestWaits {
         listener(req, res)
         return
       }
+      // The first to wait schedules the batches; they go on until none is left waiting.
+      if (this.backlog === 0) setImmediate(this.startNext)
       this.waiting.push({ req, res, listener, since: this.now() })
-      if (!this.draining) {
-        this.draining = true
-        setImmediate(this.startNext)
-      }
     }
   }
 
@@ -158,7 +155,6 @@ export class RequestTurns implements RequestWaits {
     } else {
       this.waiting.length = 0
       this.head = 0
-      this.draining = false
       this.batchStarted = 0
     }
   }
