@@ -10,6 +10,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { SERVER_START_TIMEOUT_MS } from './support/timeouts.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'achiever-logger-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -23,7 +24,8 @@ function logInChild(lines: number): { reachedBeforeYielding: number; file: strin
       env: { ...process.env, LINES: String(lines) },
       stdio: ['ignore', stdout, 'pipe'],
       encoding: 'utf8',
-      timeout: 60_000,
+      // A process of its own, tsx compiling src/logger.ts first: as long as a server's start.
+      timeout: SERVER_START_TIMEOUT_MS,
     })
     expect(child.status, child.stderr).toBe(0)
     const report = JSON.parse(child.stderr.trim().split('\n').at(-1) ?? '{}') as { written: number }
@@ -34,7 +36,7 @@ function logInChild(lines: number): { reachedBeforeYielding: number; file: strin
 }
 
 describe('the logger on stdout', () => {
-  it('writes lines as they come: all but the last kilobyte is out before the loop turns', () => {
+  it('writes lines as they come: all but the last kilobyte is out before the loop turns', { timeout: SERVER_START_TIMEOUT_MS }, () => {
     const { reachedBeforeYielding, file } = logInChild(5000)
     const lines = file.trim().split('\n')
     expect(lines).toHaveLength(5000)
