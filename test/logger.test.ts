@@ -27,7 +27,7 @@ function logInChild(lines: number): { reachedBeforeYielding: number; file: strin
       // A process of its own, tsx compiling src/logger.ts first: as long as a server's start.
       timeout: SERVER_START_TIMEOUT_MS,
     })
-    expect(child.status, child.stderr).toBe(0)
+    expect(child.status, child.error ? String(child.error) : child.stderr).toBe(0)
     const report = JSON.parse(child.stderr.trim().split('\n').at(-1) ?? '{}') as { written: number }
     return { reachedBeforeYielding: report.written, file: readFileSync(path, 'utf8') }
   } finally {

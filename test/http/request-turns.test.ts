@@ -2,7 +2,7 @@
  * RequestTurns (src/http/request-turns.ts) on its own, with real request objects, real
  * turns of the loop and a clock of the test's own: a request "takes" the milliseconds
  * its path names (`/api/v1/b/slow` more than a slice, `/api/v1/b/1ms` one millisecond,
- * anything else none), so no case depends on how fast the machine is. Requests start at
+ * `/2ms` two, anything else none), so no case depends on how fast the machine is. Requests start at
  * once until a turn has spent its slice, then wait in order and start in batches: as
  * many a turn as fit in a slice, at most twice the batch before, one while connections
  * arrive.
@@ -34,6 +34,7 @@ function setUp() {
     started.push(req.url ?? '')
     if (req.url?.endsWith('/slow')) time += TURN_SLICE_MS + 20
     if (req.url?.endsWith('/1ms')) time += 1
+    if (req.url?.endsWith('/2ms')) time += 2
   })
   const send = (url: string) => {
     const { req, res } = request(url)
@@ -92,6 +93,17 @@ describe('RequestTurns', () => {
     await nextTurn()
     await nextTurn()
     expect(started.length).toBe(1 + 1 + 2 + 3)
+  })
+
+  it('sizes a batch by the cost of the one before, not only by the slice: 2 ms requests start one a turn', async () => {
+    const { started, send } = setUp()
+    send('/api/v1/slow')
+    for (const name of ['b', 'c', 'd', 'e', 'f']) send(`/api/v1/${name}/2ms`)
+    await nextTurn()
+    await nextTurn()
+    await nextTurn()
+    // Two would fit in the time left of a 3 ms slice after the first, but each cost 2 ms: one a turn.
+    expect(started).toEqual(paths('slow', 'b/2ms', 'c/2ms', 'd/2ms'))
   })
 
   it('starts waiting requests one a turn while each takes longer than a slice', async () => {
