@@ -34,6 +34,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../support/free-port.js'
+import { verdict } from './format.js'
 import type { LoadCounts, LoadPlan } from './load-generator.js'
 import type { LoopReport } from './loop-monitor.js'
 import { commitOf, loadAverages, machine } from './results.js'
@@ -141,8 +142,13 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number
 }
 
+/** The times there are (an unanswered probe has none), in ascending order. */
+function sortedTimes(values: ReadonlyArray<number | undefined>): number[] {
+  return values.filter((v): v is number => v !== undefined).sort((a, b) => a - b)
+}
+
 function summary(values: ReadonlyArray<number | undefined>): string {
-  const sorted = values.filter((v): v is number => v !== undefined).sort((a, b) => a - b)
+  const sorted = sortedTimes(values)
   const f = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1)).padStart(7)
   return `p50 ${f(percentile(sorted, 50))}  p99 ${f(percentile(sorted, 99))}  max ${f(sorted.at(-1) ?? Number.NaN)} ms`
 }
@@ -157,7 +163,6 @@ function failures(probes: readonly Probe[]): string {
 /** The run as Markdown: the two figures target 4 judges, then everything the run printed. */
 function resultsMarkdown(report: readonly string[], answerP99: number, allAnswered: boolean, longestStallMs: number): string {
   const m = machine()
-  const verdict = (ok: boolean) => (ok ? 'pass' : '**FAIL**')
   return [
     '# Benchmark results: a new client under 1,000 busy connections (issue 10, target 4)',
     '',
@@ -254,10 +259,7 @@ async function main(): Promise<void> {
     }
     report.push(`  log: ${lines.length} lines, ${(log.length / Math.max(1, lines.length)).toFixed(0)} bytes a line`)
     console.log(`\n${report.join('\n')}\n`)
-    const answers = results
-      .map((r) => r.answer)
-      .filter((v): v is number => v !== undefined)
-      .sort((a, b) => a - b)
+    const answers = sortedTimes(results.map((r) => r.answer))
     if (RESULTS !== undefined) {
       writeFileSync(RESULTS, resultsMarkdown(report, percentile(answers, 99), answers.length === results.length, loop.max))
       console.log(`written to ${RESULTS}`)
