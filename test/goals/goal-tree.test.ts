@@ -8,17 +8,9 @@ import { createTestDatabase, idsChosenIn, type TestDatabase } from '../support/d
 import { expectProblem } from '../support/expect.js'
 import { type ServerProcess, startServerProcess } from '../support/process.js'
 import { mulberry32 } from '../support/random.js'
-import { type Goal, type GoalTree, type GoalTreeNode, type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
+import { type Goal, type GoalTree, type GoalTreeNode, type Problem, signUp, type TestUser, useTestServer } from '../support/server.js'
 
-let server: TestServer
-
-beforeAll(async () => {
-  server = await startTestServer({}, { recordQueries: true })
-})
-
-afterAll(async () => {
-  await server.close()
-})
+const server = useTestServer({}, { recordQueries: true })
 
 interface PlannedGoal {
   readonly id: number

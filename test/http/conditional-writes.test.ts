@@ -2,20 +2,16 @@
  * If-Match on writes (412), checked and written in one transaction, so that of two
  * clients writing the same version exactly one wins and nothing is lost.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ApiClient, type ApiResponse } from '../support/client.js'
 import { testDatabaseKind } from '../support/database.js'
 import { expectProblem } from '../support/expect.js'
 import { GOALS, ME, TASKS } from '../support/paths.js'
-import { type Goal, type Problem, signUp, startTestServer, type Task, type TestServer, type TestUser, type Token, type User } from '../support/server.js'
+import { type Goal, type Problem, signUp, type Task, type TestUser, type Token, type User, useTestServer } from '../support/server.js'
 import { conditionalRequests, etagOf, NEVER_A_TAG, NO_STORE, unique } from './conditional-requests.js'
 
-let server: TestServer
-beforeAll(async () => {
-  // The queries show where the If-Match check runs: in the write's transaction.
-  server = await startTestServer({}, { recordQueries: true })
-})
-afterAll(() => server.close())
+// The queries show where the If-Match check runs: in the write's transaction.
+const server = useTestServer({}, { recordQueries: true })
 
 const { get, read, tagAt, newTask, newGoal, newExpense, patch, operationsDeclaring } = conditionalRequests(() => server)
 

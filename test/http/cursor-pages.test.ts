@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiResponse } from '../support/client.js'
 import { expectProblem, parseLinks } from '../support/expect.js'
-import { type Query, withQuery } from '../support/paths.js'
+import { GOALS, type Query, TASKS, TRANSACTIONS, withQuery } from '../support/paths.js'
 import { mulberry32 } from '../support/random.js'
 import { type Problem, signUp, startTestServer, type TestServer, type TestUser } from '../support/server.js'
 
@@ -149,7 +149,7 @@ describe('following next walks every task once, as the page numbers do', { timeo
   it.each(sorts.flatMap((sort) => filters.map((filter) => [sort, JSON.stringify(filter), filter] as const)))(
     'sort=%s, filter %s, 2 and 7 a page',
     async (sort, _name, filter) => {
-      for (const perPage of [2, 7]) await expectSameWalk('/api/v1/tasks', { ...filter, sort }, perPage)
+      for (const perPage of [2, 7]) await expectSameWalk(TASKS, { ...filter, sort }, perPage)
     },
   )
 
@@ -159,12 +159,12 @@ describe('following next walks every task once, as the page numbers do', { timeo
     for (const sort of sorts) {
       const sign = sort.startsWith('-') ? -1 : 1
       const expected = [...rows].sort((a, b) => sign * (key(a, sort) < key(b, sort) ? -1 : key(a, sort) > key(b, sort) ? 1 : a.id - b.id)).map((row) => row.id)
-      expect(await walkByCursor(me, '/api/v1/tasks', { sort }, 3)).toEqual(expected)
+      expect(await walkByCursor(me, TASKS, { sort }, 3)).toEqual(expected)
     }
   })
 
   it('one a page, the default sort: every task, none of the other user', async () => {
-    const ids = await expectSameWalk('/api/v1/tasks', {}, 1)
+    const ids = await expectSameWalk(TASKS, {}, 1)
     expect(ids).toHaveLength(41)
   })
 })
@@ -172,28 +172,28 @@ describe('following next walks every task once, as the page numbers do', { timeo
 // Each case walks a list twice, a page a request: dozens of requests, so an honest timeout.
 describe('following next walks every goal and transaction once, as the page numbers do', { timeout: 30_000 }, () => {
   it.each([
-    ['/api/v1/goals', {}],
-    ['/api/v1/goals', { parent_id: 'null' }],
-    ['/api/v1/goals', { completed: true }],
-    ['/api/v1/goals', { completed: false }],
+    [GOALS, {}],
+    [GOALS, { parent_id: 'null' }],
+    [GOALS, { completed: true }],
+    [GOALS, { completed: false }],
     ['/api/v1/incomes', {}],
     ['/api/v1/expenses', { from: '2026-11-21T10:00:00.001Z' }],
-    ['/api/v1/transactions', {}],
-    ['/api/v1/transactions', { type: 'expense', to: '2026-11-22T00:00:00Z' }],
+    [TRANSACTIONS, {}],
+    [TRANSACTIONS, { type: 'expense', to: '2026-11-22T00:00:00Z' }],
   ] as const)('%s %o', async (path, query) => {
     for (const perPage of [2, 5]) await expectSameWalk(path, query, perPage)
   })
 
   it('/api/v1/goals?parent_id=<id>: the sub-goals only', async () => {
-    const [parent] = (await get(me, withQuery('/api/v1/goals', { parent_id: 'null', per_page: 1 }))).body.data
-    const ids = await expectSameWalk('/api/v1/goals', { parent_id: parent?.id ?? 0 }, 4)
+    const [parent] = (await get(me, withQuery(GOALS, { parent_id: 'null', per_page: 1 }))).body.data
+    const ids = await expectSameWalk(GOALS, { parent_id: parent?.id ?? 0 }, 4)
     expect(ids).toHaveLength(14)
   })
 })
 
 describe('include_total', () => {
   it('adds total and pages to a cursor page, and the links keep asking for them', async () => {
-    const first = await get(me, withQuery('/api/v1/tasks', { done: true, include_total: true, per_page: 4 }))
+    const first = await get(me, withQuery(TASKS, { done: true, include_total: true, per_page: 4 }))
     const total = await server.db
       .selectFrom('tasks')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -208,7 +208,7 @@ describe('include_total', () => {
   })
 
   it('false is the default: no total', async () => {
-    const res = await get(me, withQuery('/api/v1/goals', { include_total: false }))
+    const res = await get(me, withQuery(GOALS, { include_total: false }))
     expect(res.body.meta).toEqual({ per_page: 20 })
     expect(res.headers.get('link')).not.toContain('include_total')
   })
@@ -222,15 +222,12 @@ describe('include_total', () => {
 })
 
 describe('an empty list', () => {
-  it.each(['/api/v1/tasks', '/api/v1/goals', '/api/v1/incomes', '/api/v1/expenses', '/api/v1/transactions'])(
-    '%s -> 200, data [], meta {per_page}, a Link to the first page only',
-    async (path) => {
-      const nobody = await signUp(server.api)
-      const res = await get(nobody, path)
-      expect(res.body).toEqual({ data: [], meta: { per_page: 20 } })
-      expect(res.headers.get('link')).toBe(`<${server.baseUrl}${path}?${path === '/api/v1/tasks' ? 'sort=created_at&' : ''}per_page=20>; rel="first"`)
-    },
-  )
+  it.each([TASKS, GOALS, '/api/v1/incomes', '/api/v1/expenses', TRANSACTIONS])('%s -> 200, data [], meta {per_page}, a Link to the first page only', async (path) => {
+    const nobody = await signUp(server.api)
+    const res = await get(nobody, path)
+    expect(res.body).toEqual({ data: [], meta: { per_page: 20 } })
+    expect(res.headers.get('link')).toBe(`<${server.baseUrl}${path}?${path === TASKS ? 'sort=created_at&' : ''}per_page=20>; rel="first"`)
+  })
 })
 
 describe('a cursor that cannot be used -> 400 BAD_REQUEST naming cursor', () => {
@@ -249,12 +246,12 @@ describe('a cursor that cannot be used -> 400 BAD_REQUEST naming cursor', () => 
   }
 
   it.each([
-    ['another sort order', '/api/v1/tasks', { sort: 'title' }, '/api/v1/tasks', { sort: '-title' }],
-    ['another filter', '/api/v1/tasks', { done: true }, '/api/v1/tasks', { done: false }],
-    ['a filter dropped', '/api/v1/tasks', { q: 'e' }, '/api/v1/tasks', {}],
+    ['another sort order', TASKS, { sort: 'title' }, TASKS, { sort: '-title' }],
+    ['another filter', TASKS, { done: true }, TASKS, { done: false }],
+    ['a filter dropped', TASKS, { q: 'e' }, TASKS, {}],
     ['another list', '/api/v1/incomes', {}, '/api/v1/expenses', {}],
-    ['another resource', '/api/v1/tasks', {}, '/api/v1/goals', {}],
-    ['another goal filter', '/api/v1/goals', { parent_id: 'null' }, '/api/v1/goals', {}],
+    ['another resource', TASKS, {}, GOALS, {}],
+    ['another goal filter', GOALS, { parent_id: 'null' }, GOALS, {}],
   ] as const)('from %s', async (_why, fromPath, fromQuery, toPath, toQuery) => {
     const cursor = await nextCursor(fromPath, fromQuery)
     const problem = await refused(toPath, { ...toQuery, cursor })
@@ -269,24 +266,24 @@ describe('a cursor that cannot be used -> 400 BAD_REQUEST naming cursor', () => 
     ['a key that is not text', forged({ f: 'x', k: 5, i: 1 })],
     ['text that is not JSON', forged('{"f":')],
   ])('%s', async (_why, cursor) => {
-    const problem = await refused('/api/v1/tasks', { cursor })
+    const problem = await refused(TASKS, { cursor })
     expect(problem.errors?.[0]?.detail).toBe('is not a cursor this API issued: use the cursor of a next link as it is')
   })
 
   it('a cursor with characters outside base64url -> the schema refuses it', async () => {
-    const problem = await refused('/api/v1/tasks', { cursor: 'a+b/c=' })
+    const problem = await refused(TASKS, { cursor: 'a+b/c=' })
     expect(problem.errors?.[0]?.detail).toMatch(/^must match/)
   })
 
   it('page and cursor together', async () => {
-    const cursor = await nextCursor('/api/v1/tasks', {})
-    const problem = await refused('/api/v1/tasks', { page: 2, cursor })
+    const cursor = await nextCursor(TASKS, {})
+    const problem = await refused(TASKS, { page: 2, cursor })
     expect(problem.errors?.[0]?.detail).toBe('cannot be sent with page: walk the list by cursor or by page number')
   })
 
   it("another user's cursor only moves within one's own list", async () => {
-    const cursor = await nextCursor('/api/v1/tasks', {})
-    const res = await get(other, withQuery('/api/v1/tasks', { per_page: 100, cursor }))
+    const cursor = await nextCursor(TASKS, {})
+    const res = await get(other, withQuery(TASKS, { per_page: 100, cursor }))
     const mine = await server.db.selectFrom('tasks').select('id').where('user_id', '=', me.id).execute()
     const leaked = new Set(mine.map((row) => row.id))
     expect(res.body.data.filter((item) => leaked.has(item.id))).toEqual([])
@@ -295,7 +292,7 @@ describe('a cursor that cannot be used -> 400 BAD_REQUEST naming cursor', () => 
 
 describe('a cursor page is an ordinary representation', () => {
   it('with an ETag: If-None-Match -> 304', async () => {
-    const first = await get(me, withQuery('/api/v1/tasks', { per_page: 2 }))
+    const first = await get(me, withQuery(TASKS, { per_page: 2 }))
     const next = parseLinks(first.headers.get('link')).next ?? ''
     const page = await get(me, next)
     const etag = page.headers.get('etag') ?? ''

@@ -8,16 +8,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServerProcess } from '../support/process.js'
-import { signUp, startTestServer, type Task, type TestServer, type TestUser } from '../support/server.js'
+import { signUp, startTestServer, type Task, type TestUser, useTestServer } from '../support/server.js'
 import { STARTS_A_SERVER } from '../support/timeouts.js'
 
-let server: TestServer
+const server = useTestServer()
 let me: TestUser
 beforeAll(async () => {
-  server = await startTestServer()
   me = await signUp(server.api)
 })
-afterAll(() => server.close())
 
 /** The log line of the request sent with this X-Request-Id. */
 function lineOf(logs: string, requestId: string): Record<string, unknown> {
