@@ -9,12 +9,12 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { createServer, IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express'
-import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import { NotFoundError } from '../../src/errors.js'
 import { type ExpressListener, expressListener } from '../../src/http/express-listener.js'
+import { createLogger } from '../../src/logger.js'
+import { captureLines } from '../support/log-lines.js'
 
 /**
  * Sends one request on a loopback server and returns the status and body, or the network
@@ -55,14 +55,8 @@ function appWith(middleware: RequestHandler, onError: ErrorRequestHandler): { ap
   app.set('trust proxy', 'loopback')
   app.use(middleware)
   app.use(onError)
-  const lines: string[] = []
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString())
-      done()
-    },
-  })
-  return { app, listener: expressListener(app, middleware, onError, pino(sink)), logs: () => lines.join('') }
+  const { lines, stream } = captureLines()
+  return { app, listener: expressListener(app, middleware, onError, createLogger('info', { stream })), logs: () => lines.join('') }
 }
 
 const answerProblem: ErrorRequestHandler = (error, _req, res, _next) => {

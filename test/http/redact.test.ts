@@ -2,10 +2,10 @@
  * Redaction (src/http/redact.ts), and the logger that applies it to every line it writes
  * (src/logger.ts), whoever logged what.
  */
-import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { isSecretParameter, redactUrl, scrubSecrets } from '../../src/http/redact.js'
 import { createLogger } from '../../src/logger.js'
+import { captureLines } from '../support/log-lines.js'
 
 describe('isSecretParameter', () => {
   it.each([
@@ -85,19 +85,8 @@ describe('scrubSecrets', () => {
 })
 
 describe('the logger', () => {
-  function capture(): { lines: string[]; stream: Writable } {
-    const lines: string[] = []
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString())
-        done()
-      },
-    })
-    return { lines, stream }
-  }
-
   it('scrubs every line it writes, whatever was logged', () => {
-    const { lines, stream } = capture()
+    const { lines, stream } = captureLines()
     const logger = createLogger('info', { stream })
     logger.error({ url: '/api/v1/tasks?access_token=leaked-in-a-field' }, 'GET /x?api_key=leaked-in-a-message failed')
     logger.warn({ req: { headers: { authorization: 'Bearer leaked-in-a-header', cookie: 'session=leaked-in-a-cookie' } } }, 'odd request')
@@ -110,7 +99,7 @@ describe('the logger', () => {
   })
 
   it('writes an ISO time and no pid or hostname', () => {
-    const { lines, stream } = capture()
+    const { lines, stream } = captureLines()
     createLogger('info', { stream }).info('hello')
     const entry = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>
     expect(entry).toMatchObject({ level: 30, msg: 'hello' })

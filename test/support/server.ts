@@ -6,7 +6,6 @@
 import { copyFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { Writable } from 'node:stream'
 import { afterAll, beforeAll } from 'vitest'
 import type { components } from '../../generated/openapi.js'
 import { createApp } from '../../src/app.js'
@@ -20,6 +19,7 @@ import { type ApiSpec, loadSpec } from '../../src/spec/spec.js'
 import type { Clock } from '../../src/timestamps.js'
 import { ApiClient } from './client.js'
 import { createTestDatabase, testDatabaseKind } from './database.js'
+import { captureLines } from './log-lines.js'
 import { MIGRATED_DATABASE_VARIABLE } from './migrated-database.setup.js'
 import { startPrism } from './prism.js'
 import { typedClient, typedLogin } from './typed-client.js'
@@ -100,13 +100,7 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}, option
   // createDeps's migrations then find it up to date. Elsewhere (benchmarks, PostgreSQL), a fresh database.
   const migrated = process.env[MIGRATED_DATABASE_VARIABLE]
   if (migrated !== undefined && database !== undefined && testDatabaseKind === 'sqlite') copyFileSync(migrated, database.url)
-  const lines: string[] = []
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString())
-      done()
-    },
-  })
+  const { lines, stream: sink } = captureLines()
   const queries: string[] = []
   const turns = apiRequestTurns()
   // The service's own assembly (src/create-deps.ts), with what a test controls: where the logs go,
